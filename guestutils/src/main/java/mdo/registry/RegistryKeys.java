@@ -1,0 +1,65 @@
+package mdo.registry;
+
+import java.util.regex.Pattern;
+
+/**
+ * The etcd key layout (DESIGN.md, "Registry layout"). Every key mdo writes is under {@code /mdo/<env>/}, and nothing
+ * outside an environment's prefix is ever deleted.
+ *
+ * <pre>
+ * /mdo/&lt;env&gt;/services/&lt;service&gt;/instances/&lt;taskId&gt;   instance record (JSON)
+ * /mdo/&lt;env&gt;/callbacks/&lt;service&gt;/&lt;registrationId&gt;    callback registration (JSON)
+ * </pre>
+ */
+public final class RegistryKeys {
+  public static final String DEFAULT_ENVIRONMENT = "default";
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+  private RegistryKeys() {}
+
+  public static String environment(String env) {
+    return "/mdo/" + segment(env, "environment") + "/";
+  }
+
+  /** Prefix of every instance of every service of the environment. */
+  public static String services(String env) {
+    return environment(env) + "services/";
+  }
+
+  /** Prefix of every instance of one service. */
+  public static String instances(String env, String service) {
+    return services(env) + segment(service, "service") + "/instances/";
+  }
+
+  public static String instance(String env, String service, String taskId) {
+    return instances(env, service) + segment(taskId, "task id");
+  }
+
+  public static String callbacks(String env) {
+    return environment(env) + "callbacks/";
+  }
+
+  public static String callbacks(String env, String service) {
+    return callbacks(env) + segment(service, "service") + "/";
+  }
+
+  public static String callback(String env, String service, String registrationId) {
+    return callbacks(env, service) + segment(registrationId, "registration id");
+  }
+
+  /** The service name in an instance key under {@link #services}, or {@code null} if the key is not one. */
+  public static String serviceOf(String env, String key) {
+    String prefix = services(env);
+    if (!key.startsWith(prefix)) return null;
+    String rest = key.substring(prefix.length());
+    int slash = rest.indexOf("/instances/");
+    return slash <= 0 ? null : rest.substring(0, slash);
+  }
+
+  private static String segment(String value, String what) {
+    if (value == null || !SEGMENT.matcher(value).matches()) {
+      throw new IllegalArgumentException("invalid " + what + " for a registry key: '" + value + "'");
+    }
+    return value;
+  }
+}
