@@ -23,6 +23,8 @@ final class Problems {
   }
 
   void throwIfAny() {
+    // In file order, so the list reads top to bottom like the file.
+    errors.sort(java.util.Comparator.comparingInt(ConfigException.Problem::line));
     if (!errors.isEmpty()) throw new ConfigException(errors);
   }
 }

@@ -137,9 +137,9 @@ public final class AppDefinitions {
       check.put("portIndex", service.portIndex(h.port()));
       if (h.path() != null) check.put("path", h.path());
     }
-    check.put("gracePeriodSeconds", h.grace().toSeconds());
-    check.put("intervalSeconds", h.interval().toSeconds());
-    check.put("timeoutSeconds", h.timeout().toSeconds());
+    check.put("gracePeriodSeconds", Math.toIntExact(h.grace().toSeconds()));
+    check.put("intervalSeconds", Math.toIntExact(h.interval().toSeconds()));
+    check.put("timeoutSeconds", Math.toIntExact(h.timeout().toSeconds()));
     check.put("maxConsecutiveFailures", h.maxFailures());
     return check;
   }

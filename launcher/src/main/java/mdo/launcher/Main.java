@@ -35,22 +35,23 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "launcher", mixinStandardHelpOptions = true, version = "mdo launcher 0.1.0", sortOptions = false,
     usageHelpAutoWidth = true,
-    description = {"Start or update services described in config.yaml on Marathon, and wait until they run.",
-        "An unchanged service is left alone (\"No changes.\"); a changed one is rolled out by Marathon."},
+    description = "Start or update services described in config.yaml on Marathon, and wait until they run."
+        + " An unchanged service is left alone (\"No changes.\"); a changed one is rolled out by Marathon.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:started, updated, or nothing to change", "1:the deployment failed or timed out, or Marathon refused",
         "2:bad config or arguments (nothing was sent)"},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  launcher cassandra                      start (or update) cassandra, wait until all instances run",
-        "  launcher zookeeper kafka                one after the other, in this order",
-        "  launcher --dry-run cassandra            print the Marathon app JSON, send nothing",
+        "  launcher cassandra             start (or update) cassandra, wait until it runs",
+        "  launcher zookeeper kafka       one after the other, in this order",
+        "  launcher --dry-run cassandra   print the Marathon app JSON, send nothing",
+        "  launcher --no-wait kafka       return once Marathon accepted the deployment",
+        "  launcher --force kafka         override a deployment still running for kafka",
         "  launcher --config prod.yaml --timeout 20m cassandra",
-        "  launcher --no-wait kafka                return once Marathon accepted the deployment",
-        "  launcher --force kafka                  override a deployment still running for kafka",
         "",
-        "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml (see config.yaml.example).",
-        "Marathon credentials can come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
+        "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
+        "config.yaml.example documents every field. Marathon credentials can also",
+        "come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
 public final class Main implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "config file (default: $MDO_CONFIG, else ./config.yaml)")
   Path config;

@@ -34,21 +34,21 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "updater", mixinStandardHelpOptions = true, version = "mdo updater 0.1.0", sortOptions = false,
     usageHelpAutoWidth = true,
-    description = {"Scale a running service, roll it to a new Docker image, or restart its instances,",
-        "and wait until Marathon's deployment is done."},
+    description = "Scale a running service, roll it to a new Docker image, or restart its instances, and wait"
+        + " until Marathon's deployment is done.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done, or nothing to change", "1:the deployment failed or timed out, or Marathon refused",
         "2:bad config or arguments (nothing was sent)"},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  updater cassandra 3                          scale cassandra to 3 instances, wait until they run",
-        "  updater cassandra 0                          stop all instances, keep the app",
-        "  updater kafka --image davidbliu/kafka:2      rolling upgrade to a new image",
-        "  updater kafka 5 --image davidbliu/kafka:2    both in one deployment",
-        "  updater zookeeper --restart                  replace every instance (rolling)",
+        "  updater cassandra 3                   scale to 3 instances, wait until they run",
+        "  updater cassandra 0                   stop all instances, keep the app",
+        "  updater kafka --image kafka:2.8       rolling upgrade to a new image",
+        "  updater kafka 5 --image kafka:2.8     both in one deployment",
+        "  updater zookeeper --restart           replace every instance (rolling)",
         "  updater --config prod.yaml --timeout 20m --force cassandra 3",
         "",
-        "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml (see config.yaml.example).",
+        "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
         "Start services with launcher first; updater changes only what exists."})
 public final class Main implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "config file (default: $MDO_CONFIG, else ./config.yaml)")
