@@ -18,7 +18,14 @@ public final class Suggest {
       }
     }
     int allowed = Math.max(2, word.length() / 3);
-    return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    if (bestDistance <= allowed) return Optional.of(best);
+    // A longer or shorter spelling of a key ("memory" for "mem", "env" for "environment").
+    for (String c : candidates) {
+      String a = word.toLowerCase();
+      String b = c.toLowerCase();
+      if (Math.min(a.length(), b.length()) >= 3 && (a.startsWith(b) || b.startsWith(a))) return Optional.of(c);
+    }
+    return Optional.empty();
   }
 
   static int distance(String a, String b) {
