@@ -76,6 +76,10 @@ final class SettingsReader {
     URI url = null;
     ConfigNode urlNode = node.get("url");
     if (!urlNode.isMissing()) url = httpUrl(urlNode, urlNode.text());
+    if (url == null && host != null && (host.equals("0.0.0.0") || host.equals("::"))) {
+      node.get("host").warn("binds every interface, so tasks cannot use it as an address; set subscriber.url"
+          + " (SUBSCRIBER_URL in every task) to an address they can reach");
+    }
     String token = or(node.get("token").text(), env.get("MDO_SUBSCRIBER_TOKEN"));
     SubscriberSettings.EventSource events = null;
     ConfigNode eventsNode = node.get("events");

@@ -114,9 +114,11 @@ public final class DeploymentWatcher {
     StringBuilder sb = new StringBuilder();
     JsonNode failure = app.json().path("lastTaskFailure");
     if (failure.isObject()) {
-      sb.append("\nLast task failure: ").append(failure.path("state").asText("?")).append(" on ")
-          .append(failure.path("host").asText("?")).append(" at ").append(failure.path("timestamp").asText("?"))
-          .append(": ").append(failure.path("message").asText("(no message)"));
+      sb.append("\nLast task failure:");
+      if (failure.hasNonNull("state")) sb.append(' ').append(failure.get("state").asText());
+      if (failure.hasNonNull("host")) sb.append(" on ").append(failure.get("host").asText());
+      if (failure.hasNonNull("timestamp")) sb.append(" at ").append(failure.get("timestamp").asText());
+      sb.append(": ").append(failure.path("message").asText("(no message)"));
     }
     try {
       List<MarathonTask> tasks = client.appTasks(app.id());
