@@ -9,6 +9,20 @@ import java.util.Map;
  */
 public record Terminal(PrintStream out, PrintStream err, boolean tty, Map<String, String> env) {
   public static Terminal system() {
-    return new Terminal(System.out, System.err, System.console() != null, System.getenv());
+    return new Terminal(System.out, System.err, interactive(), System.getenv());
+  }
+
+  /**
+   * Whether stdout is a terminal. From JDK 22 {@code System.console()} is non-null even when output is redirected;
+   * {@code Console.isTerminal()} (JDK 22+, called reflectively since we compile for 17) tells the truth there.
+   */
+  static boolean interactive() {
+    java.io.Console console = System.console();
+    if (console == null) return false;
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 }

@@ -113,6 +113,18 @@ class LauncherTest {
   }
 
   @Test
+  void theDocumentedExampleDryRunsEveryService() {
+    Path example = Path.of(System.getProperty("mdo.repo.root", "..")).resolve("config.yaml.example");
+    Result r = run("--config", example.toString(), "--dry-run", "zookeeper", "kafka", "cassandra", "hello");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("\"id\" : \"/default/cassandra\"").contains("\"hostPort\" : 9042")
+        .contains("\"id\" : \"/default/hello\"").contains("\"portDefinitions\"");
+    assertThat(marathon.getRequestCount()).isZero();
+  }
+
+  @Test
   void createsAMissingAppAndWaitsUntilAllInstancesRun() throws Exception {
     ObjectNode cassandra = desired("cassandra");
     marathon.enqueue(payload(404, "error_404_app_not_found.json"));
