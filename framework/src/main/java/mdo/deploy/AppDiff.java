@@ -98,7 +98,7 @@ public final class AppDiff {
 
   private static ObjectNode sortedStrings(JsonNode map) {
     Map<String, String> sorted = new TreeMap<>();
-    map.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().asText()));
+    map.properties().forEach(e -> sorted.put(e.getKey(), e.getValue().asText()));
     ObjectNode out = NODES.objectNode();
     sorted.forEach(out::put);
     return out;

@@ -87,7 +87,7 @@ class AppDefinitionsTest {
 
   static final String INJECTED_ENV = """
       "ETCD_ENDPOINTS": "http://10.1.2.3:4001", "ETCD_HOST_ADDRESS": "10.1.2.3:4001",
-      "MDO_ENVIRONMENT": "default", "SUBSCRIBER_URL": "http://10.1.2.6:5000" """;
+      "MDO_ENVIRONMENT": "default", "SUBSCRIBER_URL": "http://10.1.2.6:5000\"""";
 
   @Test
   void cassandraWithHardPortsGetsFixedHostPortsAndOneInstancePerHost() throws Exception {
