@@ -101,6 +101,14 @@ public final class MarathonClient {
     return deploymentResult(call("PUT", "/v2/apps" + path(appId) + (force ? "?force=true" : ""), app));
   }
 
+  /**
+   * Replaces the whole app definition ({@code partialUpdate=false}, API.md §4.2): fields left out are reset, not kept,
+   * so removing a health check or a command from config.yaml removes it in Marathon. Creates the app if missing.
+   */
+  public DeploymentResult replaceApp(String appId, ObjectNode app, boolean force) {
+    return deploymentResult(call("PUT", "/v2/apps" + path(appId) + "?partialUpdate=false" + (force ? "&force=true" : ""), app));
+  }
+
   public DeploymentResult scale(String appId, int instances, boolean force) {
     ObjectNode body = JSON.createObjectNode().put("instances", instances);
     return putApp(appId, body, force);

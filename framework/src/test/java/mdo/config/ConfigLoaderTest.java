@@ -1,0 +1,347 @@
+package mdo.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import mdo.config.ServiceSpec.MarathonFormat;
+import mdo.config.ServiceSpec.Network;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  /** The seed's format (etcd/marathon host+port, ports, ports-hard, cpu, numeric env values), unchanged. */
+  static final String SEED = """
+      #
+      # need to have launched etcd and marathon prior
+      #
+      etcd:
+        host: "10.1.2.3"
+        port: 4001
+      marathon:
+        host: "10.1.2.4"
+        port: 8080
+
+      services:
+        zookeeper:
+          image: "example/zookeeper_processor"
+          ports:
+            ssh: 22
+            client: 2181
+            peer: 2888
+            election: 3888
+          cpus: 0.1
+        kafka:
+          image: "example/kafka_processor_nossh"
+          ports:
+            ssh: 22
+            broker: 9092
+        cassandra:
+          image: 10.1.2.5:5000/cassandra-processor-s # this version has subscriber
+          ports-hard:
+            ssh: 22
+            storage: 7000
+            native: 9042
+            thrift: 9160
+          instances: 2
+          environment:
+            MIN_NODES: 2
+        ingestor:
+          image: "example/ingestor"
+          ports:
+            ssh: 22
+            api: 9000
+          cpu: 0.15
+      """;
+
+  MdoConfig load(String yaml) throws Exception {
+    return load(yaml, Map.of());
+  }
+
+  MdoConfig load(String yaml, Map<String, String> env) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, yaml);
+    return ConfigLoader.load(file, env);
+  }
+
+  ConfigException failure(String yaml) {
+    Path file = dir.resolve("config.yaml");
+    try {
+      Files.writeString(file, yaml);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    return org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+  }
+
+  @Test
+  void seedConfigLoadsWithItsMeaningUnchanged() throws Exception {
+    MdoConfig config = load(SEED);
+
+    assertThat(config.environment()).isEqualTo("default");
+    assertThat(config.etcd().endpoints()).containsExactly(URI.create("http://10.1.2.3:4001"));
+    assertThat(config.marathon().urls()).containsExactly(URI.create("http://10.1.2.4:8080"));
+    assertThat(config.services().keySet()).containsExactly("zookeeper", "kafka", "cassandra", "ingestor");
+
+    ServiceSpec cassandra = config.service("cassandra");
+    assertThat(cassandra.image()).isEqualTo("10.1.2.5:5000/cassandra-processor-s");
+    assertThat(cassandra.ports()).containsExactly(
+        new PortSpec("ssh", 22, true, "tcp"), new PortSpec("storage", 7000, true, "tcp"),
+        new PortSpec("native", 9042, true, "tcp"), new PortSpec("thrift", 9160, true, "tcp"));
+    assertThat(cassandra.instances()).isEqualTo(2);
+    assertThat(cassandra.environment()).containsExactly(Map.entry("MIN_NODES", "2"));
+    assertThat(cassandra.network()).isEqualTo(Network.BRIDGE);
+    assertThat(cassandra.marathonFormat()).isEqualTo(MarathonFormat.V1_5);
+
+    ServiceSpec zookeeper = config.service("zookeeper");
+    assertThat(zookeeper.cpus()).isEqualTo(0.1);
+    assertThat(zookeeper.mem()).isEqualTo(512);
+    assertThat(zookeeper.instances()).isEqualTo(1);
+    assertThat(zookeeper.ports()).extracting(PortSpec::name).containsExactly("ssh", "client", "peer", "election");
+  }
+
+  @Test
+  void seedCpuSpellingIsAcceptedWithAWarningNamingTheLine() throws Exception {
+    MdoConfig config = load(SEED);
+
+    assertThat(config.service("ingestor").cpus()).isEqualTo(0.15);
+    assertThat(config.warnings()).hasSize(1);
+    assertThat(config.warnings().get(0)).contains("config.yaml:40: services.ingestor.cpu: 'cpu' is deprecated, write 'cpus'");
+  }
+
+  @Test
+  void newFieldsAreRead() throws Exception {
+    Files.writeString(dir.resolve("ca.pem"), "not parsed by the loader");
+    MdoConfig config = load("""
+        environment: prod.eu-1
+        marathon:
+          urls: [http://m1:8080, "m2:8080"]
+          user: ops
+          ca-file: ca.pem
+          timeout: 2m
+        etcd:
+          endpoints: [https://e1:2379, https://e2:2379]
+          user: root
+          password: pw
+          ca-file: ca.pem
+        subscriber:
+          host: 0.0.0.0
+          port: 5001
+          url: http://10.0.0.9:5001
+          events: callback
+          resync-interval: 90s
+          max-delete-fraction: 0.25
+          stream-idle-timeout: 40
+          callback-allow: [10.0.0.0/8]
+        services:
+          web:
+            image: nginx:1.25
+            args: [nginx, -g, daemon off;]
+            ports: {http: 80, stats: 8125/udp}
+            labels: {team: web}
+            constraints: [[rack, LIKE, "r[12]"], "hostname:unique"]
+            volumes: [{container: /data, host: /srv/web, mode: ro}]
+            health: {port: http, path: /health, grace: 1m, interval: 15s, timeout: 3s, max-failures: 5}
+            marathon-format: "1.4"
+          hello:
+            cmd: python3 -m http.server $PORT_HTTP
+            ports: {http: 0}
+            health: {protocol: command, command: curl -f localhost:$PORT_HTTP}
+        """, Map.of("MARATHON_PASSWORD", "from-env", "MDO_SUBSCRIBER_TOKEN", "tok"));
+
+    assertThat(config.environment()).isEqualTo("prod.eu-1");
+    assertThat(config.marathon().urls()).containsExactly(URI.create("http://m1:8080"), URI.create("http://m2:8080"));
+    assertThat(config.marathon().user()).isEqualTo("ops");
+    assertThat(config.marathon().password()).isEqualTo("from-env");
+    assertThat(config.marathon().caFile()).isEqualTo(dir.resolve("ca.pem"));
+    assertThat(config.marathon().requestTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.etcd().endpointList()).isEqualTo("https://e1:2379,https://e2:2379");
+    assertThat(config.etcd().user()).isEqualTo("root");
+    assertThat(config.subscriber().url()).isEqualTo(URI.create("http://10.0.0.9:5001"));
+    assertThat(config.subscriber().token()).isEqualTo("tok");
+    assertThat(config.subscriber().events()).isEqualTo(SubscriberSettings.EventSource.CALLBACK);
+    assertThat(config.subscriber().resyncInterval()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(config.subscriber().maxDeleteFraction()).isEqualTo(0.25);
+    assertThat(config.subscriber().streamIdleTimeout()).isEqualTo(Duration.ofSeconds(40));
+    assertThat(config.subscriber().callbackAllow()).containsExactly("10.0.0.0/8");
+
+    ServiceSpec web = config.service("web");
+    assertThat(web.args()).containsExactly("nginx", "-g", "daemon off;");
+    assertThat(web.ports()).containsExactly(new PortSpec("http", 80, false, "tcp"), new PortSpec("stats", 8125, false, "udp"));
+    assertThat(web.constraints()).containsExactly(List.of("rack", "LIKE", "r[12]"), List.of("hostname", "UNIQUE"));
+    assertThat(web.volumes()).containsExactly(new VolumeSpec("/data", "/srv/web", "RO"));
+    assertThat(web.health()).isEqualTo(new HealthSpec(HealthSpec.Protocol.HTTP, "http", "/health", null,
+        Duration.ofMinutes(1), Duration.ofSeconds(15), Duration.ofSeconds(3), 5));
+    assertThat(web.marathonFormat()).isEqualTo(MarathonFormat.V1_4);
+
+    ServiceSpec hello = config.service("hello");
+    assertThat(hello.commandOnly()).isTrue();
+    assertThat(hello.network()).isEqualTo(Network.HOST);
+    assertThat(hello.health().protocol()).isEqualTo(HealthSpec.Protocol.COMMAND);
+  }
+
+  @Test
+  void defaultsPointAtTheLocalDevCluster() throws Exception {
+    MdoConfig config = load("services: {}\n");
+    assertThat(config.marathon().urls()).containsExactly(URI.create("http://127.0.0.1:8080"));
+    assertThat(config.etcd().endpoints()).containsExactly(URI.create("http://127.0.0.1:2379"));
+    assertThat(config.subscriber().url()).isEqualTo(URI.create("http://127.0.0.1:5000"));
+    assertThat(config.environment()).isEqualTo("default");
+  }
+
+  @Test
+  void theDocumentedExampleIsValid() throws Exception {
+    Path example = Path.of(System.getProperty("mdo.repo.root", "..")).resolve("config.yaml.example");
+    MdoConfig config = ConfigLoader.load(example, Map.of());
+    assertThat(config.services().keySet()).containsExactly("zookeeper", "kafka", "cassandra", "hello");
+    assertThat(config.warnings()).isEmpty();
+  }
+
+  @Test
+  void yamlSyntaxErrorNamesTheLine() {
+    ConfigException e = failure("services:\n  web:\n    image: [unclosed\n    ports: {a: 1}\n");
+    assertThat(e.problems()).hasSize(1);
+    assertThat(e.getMessage()).startsWith(dir.resolve("config.yaml") + ":").contains("invalid YAML");
+    assertThat(e.problems().get(0).line()).isBetween(3, 5);
+  }
+
+  @Test
+  void duplicateKeysAreRefused() {
+    ConfigException e = failure("services:\n  web:\n    image: a\n  web:\n    image: b\n");
+    assertThat(e.getMessage()).contains("config.yaml:4").contains("Duplicate field 'web'");
+  }
+
+  @Test
+  void unknownKeysGetADidYouMean() {
+    ConfigException e = failure("services:\n  web:\n    image: a\n    instanses: 2\n");
+    assertThat(e.getMessage())
+        .isEqualTo(dir.resolve("config.yaml") + ":4: services.web.instanses: unknown key 'instanses' (did you mean"
+            + " 'instances'?); allowed: image, cmd, args, ports, ports-hard, instances, cpus, cpu, mem, environment,"
+            + " labels, constraints, volumes, health, network, marathon-format");
+  }
+
+  @Test
+  void wrongTypesNameFieldAndLine() {
+    ConfigException e = failure("""
+        marathon:
+          port: eighty
+        services:
+          web:
+            image: a
+            instances: three
+            cpus: [1]
+            ports: 80
+        """);
+    assertThat(e.problems()).extracting(Object::toString).containsExactly(
+        dir.resolve("config.yaml") + ":2: marathon.port: expected a whole number, got 'eighty'",
+        dir.resolve("config.yaml") + ":6: services.web.instances: expected a whole number, got 'three'",
+        dir.resolve("config.yaml") + ":7: services.web.cpus: expected a number, got a list",
+        dir.resolve("config.yaml") + ":8: services.web.ports: expected a mapping (key: value lines), got 80");
+  }
+
+  @Test
+  void invalidMarathonIdCharactersAreRefused() {
+    ConfigException e = failure("environment: Prod\nservices:\n  my_web:\n    image: a\n  -web:\n    image: a\n");
+    assertThat(e.problems()).extracting(Object::toString).containsExactly(
+        dir.resolve("config.yaml") + ":1: environment: invalid environment name 'Prod': Marathon allows only lowercase"
+            + " letters, digits, '-' and '.' (no '-' at the start or end); try 'prod'",
+        dir.resolve("config.yaml") + ":3: services.my_web: invalid service name 'my_web': Marathon allows only"
+            + " lowercase letters, digits, '-' and '.' (no '-' at the start or end)",
+        dir.resolve("config.yaml") + ":5: services.-web: invalid service name '-web': Marathon allows only lowercase"
+            + " letters, digits, '-' and '.' (no '-' at the start or end)");
+  }
+
+  @Test
+  void duplicatePortNamesAcrossPortsAndPortsHardAreRefused() {
+    ConfigException e = failure("services:\n  db:\n    image: a\n    ports: {storage: 7000}\n    ports-hard:\n      storage: 7001\n");
+    assertThat(e.getMessage()).isEqualTo(dir.resolve("config.yaml") + ":6: services.db.ports-hard.storage: duplicate"
+        + " port name 'storage' (port names must be unique across ports and ports-hard)");
+  }
+
+  @Test
+  void portsOutOfRangeAreRefused() {
+    ConfigException e = failure("services:\n  db:\n    image: a\n    ports: {a: 70000, b: -1}\n    ports-hard: {c: 0}\n");
+    assertThat(e.problems()).extracting(ConfigException.Problem::field, ConfigException.Problem::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("services.db.ports.a", "port 70000 is out of range 0-65535"),
+            org.assertj.core.groups.Tuple.tuple("services.db.ports.b", "port -1 is out of range 0-65535"),
+            org.assertj.core.groups.Tuple.tuple("services.db.ports-hard.c", "port 0 is out of range 1-65535"));
+    assertThat(e.problems()).extracting(ConfigException.Problem::line).containsExactly(4, 4, 5);
+  }
+
+  @Test
+  void healthCheckOnAnUnknownPortIsRefused() {
+    ConfigException e = failure("services:\n  db:\n    image: a\n    ports: {native: 9042, thrift: 9160}\n"
+        + "    health:\n      protocol: tcp\n      port: nativ\n");
+    assertThat(e.getMessage()).isEqualTo(dir.resolve("config.yaml") + ":7: services.db.health.port: no port named"
+        + " 'nativ' in ports or ports-hard (did you mean 'native'?); known: [native, thrift]");
+  }
+
+  @Test
+  void cmdAndArgsTogetherAreRefused() {
+    ConfigException e = failure("services:\n  db:\n    image: a\n    cmd: run\n    args: [run]\n");
+    assertThat(e.getMessage()).isEqualTo(dir.resolve("config.yaml") + ":5: services.db.args: give cmd or args, not both");
+  }
+
+  @Test
+  void negativeInstancesAreRefused() {
+    ConfigException e = failure("services:\n  db:\n    image: a\n    instances: -1\n");
+    assertThat(e.getMessage()).isEqualTo(dir.resolve("config.yaml") + ":4: services.db.instances: must be 0 or more, got -1");
+  }
+
+  @Test
+  void aServiceNeedsAnImageOrACommand() {
+    ConfigException e = failure("services:\n  db:\n    instances: 1\n");
+    assertThat(e.getMessage()).isEqualTo(dir.resolve("config.yaml") + ":2: services.db: give an image, a cmd, or both");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    ConfigException e = failure("services:\n  a:\n    image: x\n    mem: 0\n  b:\n    cmd: x\n    network: bridge\n"
+        + "    volumes: [{container: /x, host: /y}]\n");
+    assertThat(e.problems()).extracting(ConfigException.Problem::field)
+        .containsExactly("services.a.mem", "services.b.network", "services.b.volumes");
+    assertThat(e.getMessage()).startsWith("3 problems in " + dir.resolve("config.yaml"));
+  }
+
+  @Test
+  void unknownServiceSuggestsTheClosestName() throws Exception {
+    MdoConfig config = load(SEED);
+    assertThatThrownBy(() -> config.service("casandra"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(dir.resolve("config.yaml") + ":11: services: no service 'casandra' (defined: zookeeper, kafka,"
+            + " cassandra, ingestor). Did you mean 'cassandra'?");
+  }
+
+  @Test
+  void credentialsMustBeComplete() {
+    ConfigException e = failure("marathon:\n  url: http://m:8080\n  user: ops\n");
+    assertThat(e.getMessage()).contains(":1: marathon: Marathon user and password go together");
+  }
+
+  @Test
+  void badConstraintsAndDurationsNameTheElement() {
+    ConfigException e = failure("services:\n  a:\n    image: x\n    constraints: [[hostname, UNIQE], [rack, LIKE]]\n"
+        + "    health: {port: p, grace: soon}\n    ports: {p: 1}\n");
+    assertThat(e.problems()).extracting(Object::toString).containsExactly(
+        dir.resolve("config.yaml") + ":4: services.a.constraints[0]: unknown constraint operator 'UNIQE' (did you mean"
+            + " UNIQUE?); Marathon knows [UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, MAX_PER, IS]",
+        dir.resolve("config.yaml") + ":4: services.a.constraints[1]: LIKE needs a value: [field, LIKE, value]",
+        dir.resolve("config.yaml") + ":5: services.a.health.grace: expected a duration such as 30s, 2m, 1h or a"
+            + " number of seconds, got 'soon'");
+  }
+
+  @Test
+  void missingFileSaysHowToGiveOne() {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("nope.yaml: no such file (give --config FILE or set MDO_CONFIG");
+  }
+}
