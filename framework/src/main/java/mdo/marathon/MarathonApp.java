@@ -28,7 +28,7 @@ public record MarathonApp(
 
   public static MarathonApp from(JsonNode app) {
     Map<String, String> labels = new LinkedHashMap<>();
-    app.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    app.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
     List<String> deployments = new ArrayList<>();
     app.path("deployments").forEach(d -> deployments.add(d.path("id").asText()));
     boolean host = hostNetworking(app);

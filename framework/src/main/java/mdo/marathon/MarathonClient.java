@@ -74,8 +74,12 @@ public final class MarathonClient {
   /** The app definition as Marathon returns it (inside {@code {"app": ...}}), or empty when it does not exist. */
   public Optional<ObjectNode> getAppJson(String appId) {
     try {
-      JsonNode body = call("GET", "/v2/apps" + path(appId), null);
-      return Optional.of((ObjectNode) body.path("app"));
+      JsonNode app = call("GET", "/v2/apps" + path(appId), null).path("app");
+      if (!app.isObject()) {
+        throw new MarathonException(200, "GET", "/v2/apps" + path(appId), "response has no \"app\" object",
+            List.of(), List.of());
+      }
+      return Optional.of((ObjectNode) app);
     } catch (MarathonException e) {
       if (e.isNotFound()) return Optional.empty();
       throw e;
