@@ -1,0 +1,126 @@
+package mdo.sample;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import mdo.guestutils.CallbackClient;
+import mdo.guestutils.GuestUtils;
+import mdo.registry.RegistryJson;
+
+/**
+ * The demo's sample service: what a Cassandra node does at start-up, in miniature.
+ *
+ * <ol>
+ *   <li>Binds the port guestutils names {@code http} (its own, internal port).
+ *   <li>Reads its peers with {@code getNodeList(service, ["http"], 0)}: the seed list.
+ *   <li>Registers a membership callback with the subscriber and, on every signed notification, logs who joined and who
+ *       left (where Cassandra would run {@code nodetool cleanup}).
+ * </ol>
+ *
+ * {@code GET /} answers JSON with the peers it saw at start and the last notification; {@code GET /health} answers
+ * {@code ok}.
+ */
+public final class PeerService {
+  private final GuestUtils guest;
+  private final AtomicReference<JsonNode> lastNotification = new AtomicReference<>();
+  private List<String> seeds = List.of();
+  private String secret;
+
+  PeerService(GuestUtils guest) {
+    this.guest = guest;
+  }
+
+  public static void main(String[] args) throws Exception {
+    try (GuestUtils guest = GuestUtils.fromEnvironment()) {
+      new PeerService(guest).run();
+    }
+  }
+
+  void run() throws Exception {
+    String service = guest.getServiceName();
+    int port = guest.getPort("http");
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
+    server.createContext("/health", exchange -> respond(exchange, 200, "ok"));
+    server.createContext("/membership", this::membership);
+    server.createContext("/", this::status);
+    server.start();
+    log("listening on port " + port);
+
+    seeds = guest.getNodeList(service, List.of("http"), 0);
+    log("seeds at start: " + (seeds.isEmpty() ? "(none yet: first member)" : String.join(",", seeds)));
+
+    String subscriber = System.getenv("SUBSCRIBER_URL");
+    if (subscriber != null) {
+      String url = "http://" + guest.getContainerHostAddress() + ":" + port + "/membership";
+      JsonNode registration = new CallbackClient(subscriber, System.getenv("MDO_TOKEN"), Duration.ofSeconds(5))
+          .register(service, url, System.getenv("MESOS_TASK_ID"));
+      secret = registration.path("secret").asText();
+      log("registered membership callback " + registration.path("id").asText() + " -> " + url);
+    }
+    Thread.currentThread().join();
+  }
+
+  private void membership(HttpExchange exchange) throws IOException {
+    byte[] body = exchange.getRequestBody().readAllBytes();
+    if (!"POST".equals(exchange.getRequestMethod())) {
+      respond(exchange, 405, "POST only");
+      return;
+    }
+    if (secret == null || !signatureMatches(exchange.getRequestHeaders().getFirst("X-Mdo-Signature"), body)) {
+      log("refused an unsigned or wrongly signed notification");
+      respond(exchange, 401, "bad signature");
+      return;
+    }
+    JsonNode change = RegistryJson.MAPPER.readTree(body);
+    lastNotification.set(change);
+    log("membership changed: " + change.path("members").size() + " members, added " + change.path("added")
+        + ", removed " + change.path("removed") + " (revision " + change.path("revision").asText() + ")");
+    respond(exchange, 200, "ok");
+  }
+
+  private boolean signatureMatches(String header, byte[] body) {
+    if (header == null || !header.startsWith("sha256=")) return false;
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      byte[] expected = HexFormat.of().formatHex(mac.doFinal(body)).getBytes(StandardCharsets.US_ASCII);
+      return MessageDigest.isEqual(expected, header.substring("sha256=".length()).getBytes(StandardCharsets.US_ASCII));
+    } catch (java.security.GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private void status(HttpExchange exchange) throws IOException {
+    ObjectNode status = RegistryJson.MAPPER.createObjectNode()
+        .put("service", guest.getServiceName())
+        .put("task", System.getenv("MESOS_TASK_ID"));
+    status.set("seedsAtStart", RegistryJson.MAPPER.valueToTree(seeds));
+    status.set("lastNotification", lastNotification.get());
+    respond(exchange, 200, RegistryJson.MAPPER.writeValueAsString(status));
+  }
+
+  private static void respond(HttpExchange exchange, int code, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static void log(String line) {
+    System.out.println(Instant.now() + " peer-service: " + line);
+  }
+}
