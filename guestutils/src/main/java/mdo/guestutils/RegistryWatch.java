@@ -57,7 +57,7 @@ public final class RegistryWatch implements RegistryReader {
   private volatile boolean loaded;
   private boolean flushScheduled;
   private Watch.Watcher watcher;
-  private Duration reconnectDelay = Duration.ofMillis(100);
+  private volatile Duration reconnectDelay = Duration.ofMillis(100);
   private volatile boolean closed;
 
   public RegistryWatch(Client client, String environment, Duration debounce) {
@@ -216,6 +216,7 @@ public final class RegistryWatch implements RegistryReader {
   }
 
   private void apply(WatchResponse response) {
+    reconnectDelay = Duration.ofMillis(100);
     Set<String> changed = new LinkedHashSet<>();
     synchronized (lock) {
       long rev = response.getHeader().getRevision();
