@@ -1,6 +1,7 @@
 package mdo.guestutils;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
-import mdo.registry.RegistryJson;
+import mdo.registry.InstanceRecordReader;
 import mdo.registry.RegistryKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * One-shot reads through etcd's v3 JSON gateway ({@code POST /v3/kv/range}, base64 keys). The CLI uses this instead of
  * jetcd because a first jetcd call costs 1-2.5 s of gRPC/Netty class loading, while this costs a few milliseconds: a
  * container runs the CLI several times at boot. JDK {@link HttpURLConnection} keeps OkHttp's and Kotlin's classes
- * out of that path too; the JSON bodies are parsed by Jackson.
+ * out of that path too; the JSON bodies are parsed with Jackson's streaming parser (see {@link InstanceRecordReader}).
  */
 public final class GatewayReader implements RegistryReader {
   /** Created on first use: SLF4J's start-up is not worth paying on the CLI's quiet path. */
@@ -58,28 +59,72 @@ public final class GatewayReader implements RegistryReader {
   @Override
   public ServiceSnapshot read(String service) throws RegistryUnavailableException {
     String prefix = RegistryKeys.instances(environment, service);
-    JsonNode response = range(prefix);
-    long revision = response.path("header").path("revision").asLong();
-    List<InstanceRecord> records = new ArrayList<>();
-    for (JsonNode kv : response.path("kvs")) {
-      String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
-      byte[] value = Base64.getDecoder().decode(kv.path("value").asText());
+    String body = "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(rangeEnd(prefix)) + "\"}";
+    Range range = post("/v3/kv/range", body);
+    List<InstanceRecord> records = new ArrayList<>(range.values.size());
+    for (int i = 0; i < range.values.size(); i++) {
       try {
-        records.add(RegistryJson.read(value, InstanceRecord.class, key));
+        records.add(InstanceRecordReader.read(range.values.get(i), range.keys.get(i)));
       } catch (IllegalArgumentException e) {
         log().warn("skipped: {}", e.getMessage());
       }
     }
-    return new ServiceSnapshot(service, revision, records);
+    return new ServiceSnapshot(service, range.revision, records);
   }
 
-  private JsonNode range(String prefix) throws RegistryUnavailableException {
-    String body = "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(rangeEnd(prefix)) + "\"}";
+  /** A range answer: {@code header.revision} and each kv's key and value, base64-decoded. */
+  private static final class Range {
+    long revision;
+    String token;
+    final List<String> keys = new ArrayList<>();
+    final List<byte[]> values = new ArrayList<>();
+
+    /** Streams the gateway's JSON: {"header":{"revision":"12",...},"kvs":[{"key":"..","value":".."}],"count":"1"}. */
+    static Range parse(InputStream in) throws IOException {
+      Range r = new Range();
+      try (JsonParser p = InstanceRecordReader.factory().createParser(in)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("etcd answered something other than JSON");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken t = p.nextToken();
+          if (field.equals("header") && t == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String h = p.currentName();
+              p.nextToken();
+              if (h.equals("revision")) r.revision = Long.parseLong(p.getValueAsString("0"));
+              else p.skipChildren();
+            }
+          } else if (field.equals("kvs") && t == JsonToken.START_ARRAY) {
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              String key = null;
+              byte[] value = new byte[0];
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String k = p.currentName();
+                p.nextToken();
+                if (k.equals("key")) key = new String(Base64.getDecoder().decode(p.getValueAsString()), StandardCharsets.UTF_8);
+                else if (k.equals("value")) value = Base64.getDecoder().decode(p.getValueAsString());
+                else p.skipChildren();
+              }
+              r.keys.add(key);
+              r.values.add(value);
+            }
+          } else if (field.equals("token")) {
+            r.token = p.getValueAsString();
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      return r;
+    }
+  }
+
+  private Range post(String path, String body) throws RegistryUnavailableException {
     IOException last = null;
     for (URI endpoint : settings.endpoints()) {
       try {
         if (settings.user() != null && authToken == null) authToken = authenticate(endpoint);
-        return post(endpoint, "/v3/kv/range", body, authToken);
+        return post(endpoint, path, body, authToken);
       } catch (IOException e) {
         last = e;
       }
@@ -88,12 +133,21 @@ public final class GatewayReader implements RegistryReader {
   }
 
   private String authenticate(URI endpoint) throws IOException {
-    String body = RegistryJson.MAPPER.writeValueAsString(
-        java.util.Map.of("name", settings.user(), "password", settings.password()));
-    return post(endpoint, "/v3/auth/authenticate", body, null).path("token").asText();
+    String body = "{\"name\":" + quote(settings.user()) + ",\"password\":" + quote(settings.password()) + "}";
+    return post(endpoint, "/v3/auth/authenticate", body, null).token;
   }
 
-  private JsonNode post(URI endpoint, String path, String body, String token) throws IOException {
+  private static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') sb.append('\\').append(c);
+      else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+      else sb.append(c);
+    }
+    return sb.append('"').toString();
+  }
+
+  private Range post(URI endpoint, String path, String body, String token) throws IOException {
     HttpURLConnection c = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
     try {
       if (ssl != null && c instanceof HttpsURLConnection https) https.setSSLSocketFactory(ssl);
@@ -113,7 +167,7 @@ public final class GatewayReader implements RegistryReader {
         throw new IOException("etcd " + path + " answered " + code + " " + text.strip());
       }
       try (InputStream in = c.getInputStream()) {
-        return RegistryJson.MAPPER.readTree(in);
+        return Range.parse(in);
       }
     } finally {
       c.disconnect();
