@@ -1,6 +1,7 @@
 package mdo.subscriber.callbacks;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -21,7 +22,8 @@ final class CallbackMetrics {
     this.registry = registry;
     this.latency = Timer.builder("mdo.callback.delivery").description("one callback delivery attempt")
         .publishPercentiles(0.5, 0.99).register(registry);
-    registry.gauge("mdo.callback.registrations", java.util.List.of(), active, s -> s.get().doubleValue());
+    Gauge.builder("mdo.callback.registrations", active, s -> s.get().doubleValue())
+        .description("active callback registrations").strongReference(true).register(registry);
   }
 
   void delivery(String outcome) {

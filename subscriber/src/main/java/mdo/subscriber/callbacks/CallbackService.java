@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,6 +273,8 @@ public final class CallbackService implements AutoCloseable {
   /** Re-reads registrations from etcd, drops orphans, and re-offers current members to everyone. */
   private void sweep() {
     try {
+      // Only receivers known before the read can be judged by it: one registered meanwhile is not in it yet.
+      Set<String> before = new HashSet<>(receivers.keySet());
       List<CallbackRegistration> stored = store.loadAll();
       Set<String> ids = new HashSet<>();
       for (CallbackRegistration r : stored) {
@@ -283,10 +284,13 @@ public final class CallbackService implements AutoCloseable {
           track(r);
         }
       }
-      for (Map.Entry<String, Receiver> e : new HashMap<>(receivers).entrySet()) {
-        if (!ids.contains(e.getKey())) {
-          receivers.remove(e.getKey());
-          e.getValue().close();
+      for (String id : before) {
+        if (!ids.contains(id)) {
+          Receiver gone = receivers.remove(id);
+          if (gone != null) {
+            gone.close();
+            log.info("dropped: callback {} (deleted from etcd)", id);
+          }
         }
       }
       removeOrphans();
