@@ -53,6 +53,7 @@ public final class RegistryWatch implements RegistryReader {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> serviceHooks = new CopyOnWriteArrayList<>();
   private volatile Map<String, ServiceSnapshot> snapshots = Map.of();
+  private volatile Set<String> taskIds = Set.of();
   private volatile long revision;
   private volatile boolean loaded;
   private boolean flushScheduled;
@@ -114,10 +115,7 @@ public final class RegistryWatch implements RegistryReader {
 
   /** Whether any service has an instance with this task id. */
   public boolean containsTask(String taskId) {
-    for (ServiceSnapshot s : snapshots.values()) {
-      for (InstanceRecord r : s.instances()) if (r.taskId().equals(taskId)) return true;
-    }
-    return false;
+    return taskIds.contains(taskId);
   }
 
   @Override
@@ -260,6 +258,9 @@ public final class RegistryWatch implements RegistryReader {
       else next.put(service, new ServiceSnapshot(service, revision, new ArrayList<>(instances.values())));
     }
     snapshots = Map.copyOf(next);
+    Set<String> ids = new java.util.HashSet<>();
+    for (ServiceSnapshot s : next.values()) for (InstanceRecord r : s.instances()) ids.add(r.taskId());
+    taskIds = Set.copyOf(ids);
   }
 
   private void flush() {

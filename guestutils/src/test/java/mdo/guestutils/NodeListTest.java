@@ -136,6 +136,15 @@ class NodeListTest {
   }
 
   @Test
+  void theJetcdReaderAnswersLikeTheGateway() {
+    try (GuestUtils viaJetcd = new GuestUtils(new GuestEnv(Map.of()),
+        new JetcdReader(registry.client, registry.env, Duration.ofSeconds(5), false))) {
+      assertThat(viaJetcd.getNodeList("zookeeper", List.of("peer", "election")))
+          .isEqualTo(guest.getNodeList("zookeeper", List.of("peer", "election")));
+    }
+  }
+
+  @Test
   void malformedRecordsAreSkippedNotFatal() {
     registry.putRaw("kafka", "kafka.bad", "{not json");
     assertThat(guest.getNodeList("kafka", List.of("broker"))).containsExactly("10.0.2.1:31092");

@@ -309,6 +309,46 @@ class CallbackServiceTest {
   }
 
   @Test
+  void theGuestutilsCliRegistersListsAndUnregisters() throws Exception {
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    Map<String, String> vars = Map.of("SUBSCRIBER_URL", "http://127.0.0.1:" + app.port(), "MDO_TOKEN", TOKEN,
+        "MESOS_TASK_ID", "cassandra.a");
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int status = mdo.guestutils.Main.run(new String[] {"register-callback", "cassandra", receiver.url("/m").toString()},
+        new mdo.guestutils.GuestEnv(vars), new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+    assertThat(status).as(err.toString()).isZero();
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).matches("MDO_CALLBACK_ID=[0-9a-f]{16}");
+    assertThat(lines.get(1)).matches("MDO_CALLBACK_SECRET=[0-9a-f]{64}");
+    String id = lines.get(0).substring("MDO_CALLBACK_ID=".length());
+    String secret = lines.get(1).substring("MDO_CALLBACK_SECRET=".length());
+    RecordedRequest first = take(receiver);
+    assertThat(Signatures.verify(secret, first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isTrue();
+
+    java.io.StringWriter listed = new java.io.StringWriter();
+    assertThat(mdo.guestutils.Main.run(new String[] {"list-callbacks", "cassandra"}, new mdo.guestutils.GuestEnv(vars),
+        new java.io.PrintWriter(listed, true), new java.io.PrintWriter(err, true))).isZero();
+    JsonNode list = RegistryJson.MAPPER.readTree(listed.toString());
+    assertThat(list.get(0).path("id").asText()).isEqualTo(id);
+    assertThat(list.get(0).path("taskId").asText()).isEqualTo("cassandra.a");
+    assertThat(listed.toString()).doesNotContain(secret);
+
+    assertThat(mdo.guestutils.Main.run(new String[] {"unregister-callback", "cassandra", id},
+        new mdo.guestutils.GuestEnv(vars), new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))).isZero();
+    assertThat(storedRegistrations()).isZero();
+
+    java.io.StringWriter denied = new java.io.StringWriter();
+    Map<String, String> wrongToken = new java.util.HashMap<>(vars);
+    wrongToken.put("MDO_TOKEN", "not-the-token-123");
+    assertThat(mdo.guestutils.Main.run(new String[] {"register-callback", "cassandra", receiver.url("/m").toString()},
+        new mdo.guestutils.GuestEnv(wrongToken), new java.io.PrintWriter(out, true), new java.io.PrintWriter(denied, true)))
+        .isEqualTo(1);
+    assertThat(denied.toString()).contains("401").contains("missing or wrong bearer token").doesNotContain("not-the-token-123");
+  }
+
+  @Test
   void survivesARestartAndKeepsSigningWithTheSameSecret() throws Exception {
     receiver.enqueue(new MockResponse.Builder().code(200).build());
     Answer a = register("cassandra", receiver.url("/x").toString(), null);
