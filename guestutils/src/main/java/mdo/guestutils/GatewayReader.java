@@ -72,6 +72,12 @@ public final class GatewayReader implements RegistryReader {
     return new ServiceSnapshot(service, range.revision, records);
   }
 
+  private static final class Unauthorized extends IOException {
+    Unauthorized(String message) {
+      super(message);
+    }
+  }
+
   /** A range answer: {@code header.revision} and each kv's key and value, base64-decoded. */
   private static final class Range {
     long revision;
@@ -124,7 +130,13 @@ public final class GatewayReader implements RegistryReader {
     for (URI endpoint : settings.endpoints()) {
       try {
         if (settings.user() != null && authToken == null) authToken = authenticate(endpoint);
-        return post(endpoint, path, body, authToken);
+        try {
+          return post(endpoint, path, body, authToken);
+        } catch (Unauthorized e) {
+          if (settings.user() == null) throw e;
+          authToken = authenticate(endpoint); // tokens expire: one fresh try
+          return post(endpoint, path, body, authToken);
+        }
       } catch (IOException e) {
         last = e;
       }
@@ -164,7 +176,8 @@ public final class GatewayReader implements RegistryReader {
       if (code != 200) {
         InputStream err = c.getErrorStream();
         String text = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
-        throw new IOException("etcd " + path + " answered " + code + " " + text.strip());
+        String message = "etcd " + path + " answered " + code + " " + text.strip();
+        throw code == 401 ? new Unauthorized(message) : new IOException(message);
       }
       try (InputStream in = c.getInputStream()) {
         return Range.parse(in);

@@ -282,7 +282,7 @@ public final class GuestUtils implements AutoCloseable {
 
     static Nodes fromEnv(GuestEnv env, String service) {
       List<String> names = new ArrayList<>();
-      for (String name : env.instances(service)) if (env.host(service, name) != null) names.add(name);
+      names.addAll(env.instances(service));
       if (names.isEmpty() && env.serviceName() != null && env.serviceName().equals(service)
           && env.containerName() != null && env.hostAddress() != null) {
         names.add(env.containerName()); // Marathon gives a task only itself
@@ -321,7 +321,11 @@ public final class GuestUtils implements AutoCloseable {
             }
             values[i] = p;
           }
-          out.add(NodeFormat.node(env.host(service, name), values));
+          String host = env.host(service, name);
+          if (host == null) {
+            throw new GuestUtilsException("No host defined for container " + name + " of service " + service);
+          }
+          out.add(NodeFormat.node(host, values));
         }
       }
       return out;
