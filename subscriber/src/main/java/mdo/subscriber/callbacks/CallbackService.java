@@ -169,6 +169,7 @@ public final class CallbackService implements AutoCloseable {
     }
     metrics.registration("created");
     log.info("registered: callback {}/{} to {}:{} for task {}", service, r.id(), uri.getHost(), uri.getPort(), taskId);
+    if (taskId != null && watch != null && watch.containsTask(taskId)) seenOwners.add(taskId);
     Receiver receiver = track(r);
     offerCurrent(receiver);
     Map<String, Object> answer = new LinkedHashMap<>(r.publicView());

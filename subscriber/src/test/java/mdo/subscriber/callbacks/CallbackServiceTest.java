@@ -349,6 +349,19 @@ class CallbackServiceTest {
   }
 
   @Test
+  void aRegistrationWhoseTaskNeverAppearsExpiresAfterTheGracePeriod() throws Exception {
+    stopService();
+    settings = settings.withTiming(Duration.ofMillis(50), Duration.ofMillis(300), Duration.ofMillis(200));
+    startService();
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    assertThat(register("cassandra", receiver.url("/x").toString(), "ghost.1").code()).isEqualTo(201);
+    assertThat(register("cassandra", receiver.url("/y").toString(), null).code()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).until(() -> storedRegistrations() == 1);
+    JsonNode left = call("GET", "/v1/callbacks", null, TOKEN).body();
+    assertThat(left.get(0).has("taskId")).as("the untied registration stays").isFalse();
+  }
+
+  @Test
   void survivesARestartAndKeepsSigningWithTheSameSecret() throws Exception {
     receiver.enqueue(new MockResponse.Builder().code(200).build());
     Answer a = register("cassandra", receiver.url("/x").toString(), null);
