@@ -38,7 +38,8 @@ public final class GuestBench {
       String env = "bench";
       for (int i = 0; i < 5; i++) put(client, env, record("zookeeper", "zookeeper.task-" + i, i));
       for (int i = 0; i < 50; i++) put(client, env, record("cassandra", "cassandra.task-" + i, i));
-      System.out.printf("registry: 5 zookeeper + 50 cassandra instances, etcd %s%n", etcd.endpoint());
+      System.out.printf("registry: 5 zookeeper + 50 cassandra instances, etcd %s; %d cores, load average %s%n",
+          etcd.endpoint(), Runtime.getRuntime().availableProcessors(), loadAverage());
 
       try (RegistryWatch watch = new RegistryWatch(client, env, Duration.ofMillis(100)).start()) {
         watch.awaitLoaded(Duration.ofSeconds(10));
@@ -76,7 +77,8 @@ public final class GuestBench {
       String[] env2 = {cli.toString(), "environment-name"};
       long[] local = new long[cliRuns];
       for (int i = 0; i < cliRuns; i++) local[i] = runOnce(env2, base, "1");
-      System.out.printf("CLI cold start, environment-name (no etcd read), AppCDS: median %d ms%n", median(local));
+      System.out.printf("CLI cold start, environment-name (no etcd read), AppCDS: median %d ms; load average now %s%n",
+          median(local), loadAverage());
     }
   }
 
@@ -111,6 +113,15 @@ public final class GuestBench {
     long ms = (System.nanoTime() - t) / 1_000_000;
     if (p.exitValue() != 0) throw new IllegalStateException("CLI failed: " + new String(out));
     return ms;
+  }
+
+  /** Other work on the machine inflates the CLI figures: print it next to them. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   static long median(long[] values) {
