@@ -194,10 +194,10 @@ public final class GuestUtils implements AutoCloseable {
   /** The matching instance records themselves (same filter, order and wait as {@link #getNodeList}). */
   public List<InstanceRecord> getNodes(String service, int minimum, NodeQuery query) {
     Nodes nodes = waitFor(service, minimum, query);
-    if (nodes.records == null) {
+    if (nodes.records() == null) {
       throw new GuestUtilsException("No registry data for " + service + ": etcd is unreachable");
     }
-    return nodes.records;
+    return nodes.records();
   }
 
   /** This instance's stable ordinal (0..n-1, kept by its replacement): from the registry, else {@code MDO_ORDINAL}. */
@@ -225,7 +225,8 @@ public final class GuestUtils implements AutoCloseable {
       Nodes nodes = snapshot != null ? Nodes.of(snapshot, query) : Nodes.fromEnv(env, service);
       if (nodes.count() >= minimum) return nodes;
       long left = deadline - System.nanoTime();
-      if (left <= 0) throw notEnough(service, minimum, query, nodes, snapshot);
+      // Without etcd the environment is all there is, and it never changes: no point waiting.
+      if (left <= 0 || reader == null) throw notEnough(service, minimum, query, nodes, snapshot);
       try {
         if (reader != null && snapshot != null) reader.awaitChange(snapshot.revision(), Duration.ofNanos(left));
         else Thread.sleep(Math.max(1, Math.min(Duration.ofNanos(left).toMillis(), 250)));
@@ -242,7 +243,7 @@ public final class GuestUtils implements AutoCloseable {
         .append(minimum).append(query.includeUnready() ? "" : " ready").append(", found ").append(nodes.count());
     if (!query.timeout().isZero()) detail.append(" after waiting ").append(query.timeout().toMillis()).append(" ms");
     if (snapshot == null) {
-      detail.append("; etcd unreachable, answered from the environment");
+      detail.append("; no registry (etcd unreachable or not configured), answered from the environment");
     } else {
       List<String> seen = new ArrayList<>();
       for (InstanceRecord r : snapshot.instances()) {
@@ -272,63 +273,5 @@ public final class GuestUtils implements AutoCloseable {
   @Override
   public void close() {
     if (reader != null) reader.close();
-  }
-
-  /** A node list's source: registry records, or maestro's environment variables when etcd is unreachable. */
-  private record Nodes(List<InstanceRecord> records, List<String> envNames, GuestEnv env) {
-    static Nodes of(ServiceSnapshot snapshot, NodeQuery query) {
-      return new Nodes(snapshot.instances().stream().filter(query::matches).toList(), null, null);
-    }
-
-    static Nodes fromEnv(GuestEnv env, String service) {
-      List<String> names = new ArrayList<>();
-      names.addAll(env.instances(service));
-      if (names.isEmpty() && env.serviceName() != null && env.serviceName().equals(service)
-          && env.containerName() != null && env.hostAddress() != null) {
-        names.add(env.containerName()); // Marathon gives a task only itself
-      }
-      return new Nodes(null, names, env);
-    }
-
-    int count() {
-      return records != null ? records.size() : envNames.size();
-    }
-
-    List<String> format(String service, List<String> ports) {
-      List<String> out = new ArrayList<>(count());
-      if (records != null) {
-        for (InstanceRecord r : records) {
-          int[] values = new int[ports.size()];
-          for (int i = 0; i < values.length; i++) {
-            PortMapping m = r.ports().get(ports.get(i));
-            if (m == null) {
-              throw new GuestUtilsException(
-                  "No port " + ports.get(i) + " defined for container " + r.taskId() + " of service " + service);
-            }
-            values[i] = m.host();
-          }
-          out.add(NodeFormat.node(r.host(), values));
-        }
-      } else {
-        for (String name : envNames) {
-          int[] values = new int[ports.size()];
-          for (int i = 0; i < values.length; i++) {
-            Integer p = env.externalPort(service, name, ports.get(i));
-            if (p == null && env.isSelf(service, name)) p = env.marathonPort(ports.get(i));
-            if (p == null) {
-              throw new GuestUtilsException(
-                  "No port " + ports.get(i) + " defined for container " + name + " of service " + service);
-            }
-            values[i] = p;
-          }
-          String host = env.host(service, name);
-          if (host == null) {
-            throw new GuestUtilsException("No host defined for container " + name + " of service " + service);
-          }
-          out.add(NodeFormat.node(host, values));
-        }
-      }
-      return out;
-    }
   }
 }

@@ -71,11 +71,17 @@ class RegistryWatchTest {
 
   @Test
   void aBurstOfChangesArrivesAsOneNotification() throws Exception {
-    next();
-    for (int i = 1; i <= 5; i++) registry.put(record("kafka", "kafka.n" + i, i, "10.0.2." + (10 + i), "broker", 31100 + i, 9092));
-    MembershipChange burst = next();
-    assertThat(burst.added()).hasSize(5);
-    assertThat(changes.poll(400, TimeUnit.MILLISECONDS)).isNull();
+    BlockingQueue<MembershipChange> slow = new LinkedBlockingQueue<>();
+    try (RegistryWatch coalescing = new RegistryWatch(registry.client, registry.env, Duration.ofSeconds(1)).start()) {
+      assertThat(coalescing.awaitLoaded(Duration.ofSeconds(10))).isTrue();
+      coalescing.listen("kafka", NodeQuery.defaults(), slow::add);
+      assertThat(slow.poll(10, TimeUnit.SECONDS)).isNotNull();
+      for (int i = 1; i <= 5; i++) registry.put(record("kafka", "kafka.n" + i, i, "10.0.2." + (10 + i), "broker", 31100 + i, 9092));
+      MembershipChange burst = slow.poll(10, TimeUnit.SECONDS);
+      assertThat(burst).isNotNull();
+      assertThat(burst.added()).hasSize(5);
+      assertThat(slow.poll(1500, TimeUnit.MILLISECONDS)).isNull();
+    }
   }
 
   @Test

@@ -1,12 +1,9 @@
 package mdo.subscriber.callbacks;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.etcd.jetcd.Client;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +23,6 @@ import mdo.guestutils.RegistryUnavailableException;
 import mdo.guestutils.RegistryWatch;
 import mdo.guestutils.ServiceSnapshot;
 import mdo.registry.InstanceRecord;
-import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import mdo.subscriber.callbacks.CallbackStore.EtcdException;
 import okhttp3.Dispatcher;
@@ -60,6 +56,7 @@ public final class CallbackService implements AutoCloseable {
   private final OkHttpClient http;
   private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
   private final Set<String> seenOwners = ConcurrentHashMap.newKeySet();
+  private final CallbackApi api;
   private RegistryWatch watch;
 
   public CallbackService(Client client, String environment, CallbackSettings settings, MeterRegistry meters) {
@@ -69,6 +66,7 @@ public final class CallbackService implements AutoCloseable {
     this.settings = settings;
     this.store = new CallbackStore(client, environment);
     this.validator = new CallbackUrlValidator(settings);
+    this.api = new CallbackApi(this, environment, settings, validator);
     this.metrics = new CallbackMetrics(meters, receivers::size);
     this.scheduler = Executors.newScheduledThreadPool(3, r -> {
       Thread t = new Thread(r, "mdo-callbacks");
@@ -109,9 +107,7 @@ public final class CallbackService implements AutoCloseable {
 
   /** Registers {@code POST /v1/callbacks}, {@code GET /v1/callbacks} and {@code DELETE /v1/callbacks/{service}/{id}}. */
   public void routes(JavalinConfig cfg) {
-    cfg.routes.post("/v1/callbacks", this::register);
-    cfg.routes.get("/v1/callbacks", this::list);
-    cfg.routes.delete("/v1/callbacks/{service}/{id}", this::unregister);
+    api.routes(cfg);
   }
 
   /** Active registrations (for /health). */
@@ -119,68 +115,46 @@ public final class CallbackService implements AutoCloseable {
     return receivers.size();
   }
 
-  // ---- HTTP handlers
+  // ---- HTTP handlers (plain Javalin handlers; see CallbackApi)
 
+  /** {@code POST /v1/callbacks} {service, url, taskId?}: 201 with {id, secret, ...}; 400, 401, 409, 503. */
   public void register(Context ctx) {
-    if (!authorized(ctx)) return;
-    JsonNode body;
-    try {
-      body = RegistryJson.MAPPER.readTree(ctx.bodyAsBytes());
-    } catch (IOException e) {
-      badRequest(ctx, "body must be JSON {service, url, taskId?}");
-      return;
-    }
-    if (body == null || !body.isObject()) {
-      badRequest(ctx, "body must be JSON {service, url, taskId?}");
-      return;
-    }
-    String service = text(body, "service");
-    String url = text(body, "url");
-    String taskId = text(body, "taskId");
-    try {
-      RegistryKeys.instances(environment, service == null ? "" : service);
-      if (taskId != null) RegistryKeys.instance(environment, service, taskId);
-    } catch (IllegalArgumentException e) {
-      badRequest(ctx, e.getMessage());
-      return;
-    }
-    URI uri;
-    try {
-      uri = validator.validate(url);
-    } catch (IllegalArgumentException e) {
-      badRequest(ctx, "callback URL refused: " + e.getMessage());
-      return;
-    }
-    if (receivers.size() >= settings.maxRegistrations()) {
-      metrics.registration("refused");
-      error(ctx, HttpStatus.CONFLICT, "too many callback registrations (" + settings.maxRegistrations() + ")");
-      return;
-    }
+    api.register(ctx);
+  }
+
+  /** {@code GET /v1/callbacks[?service=]}: the registrations, without secrets. */
+  public void list(Context ctx) {
+    api.list(ctx);
+  }
+
+  /** {@code DELETE /v1/callbacks/{service}/{id}}: 204, or 404. */
+  public void unregister(Context ctx) {
+    api.unregister(ctx);
+  }
+
+  // ---- what the handlers do
+
+  /** Stores a validated registration and starts delivering to it; {@code null} on an id collision. */
+  CallbackRegistration create(String service, URI uri, String taskId) throws EtcdException {
     CallbackRegistration r = new CallbackRegistration(Signatures.random(8), service, uri.toString(), taskId,
         Signatures.random(32), Instant.now().toString(), null, null);
-    try {
-      if (!store.create(r)) {
-        error(ctx, HttpStatus.CONFLICT, "registration id collision, retry");
-        return;
-      }
-    } catch (EtcdException e) {
-      error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "registry unavailable: " + e.getMessage());
-      return;
-    }
+    if (!store.create(r)) return null;
     metrics.registration("created");
     log.info("registered: callback {}/{} to {}:{} for task {}", service, r.id(), uri.getHost(), uri.getPort(), taskId);
     if (taskId != null && watch != null && watch.containsTask(taskId)) seenOwners.add(taskId);
-    Receiver receiver = track(r);
-    offerCurrent(receiver);
-    Map<String, Object> answer = new LinkedHashMap<>(r.publicView());
-    answer.put("secret", r.secret());
-    answer.put("signature", Signatures.HEADER + ": sha256=<hex HMAC-SHA256 of the body keyed with secret>");
-    ctx.status(HttpStatus.CREATED).json(answer);
+    offerCurrent(track(r));
+    return r;
   }
 
-  public void list(Context ctx) {
-    if (!authorized(ctx)) return;
-    String service = ctx.queryParam("service");
+  boolean full() {
+    return receivers.size() >= settings.maxRegistrations();
+  }
+
+  void refused() {
+    metrics.registration("refused");
+  }
+
+  List<Map<String, Object>> views(String service) {
     List<Map<String, Object>> out = new ArrayList<>();
     receivers.values().stream()
         .filter(r -> service == null || r.registration().service().equals(service))
@@ -190,55 +164,19 @@ public final class CallbackService implements AutoCloseable {
           if (r.lastError() != null) view.put("lastError", r.lastError());
           out.add(view);
         });
-    ctx.json(out);
+    return out;
   }
 
-  public void unregister(Context ctx) {
-    if (!authorized(ctx)) return;
-    String service = ctx.pathParam("service");
-    String id = ctx.pathParam("id");
-    try {
-      RegistryKeys.callback(environment, service, id);
-      boolean existed = store.delete(service, id);
-      Receiver receiver = receivers.remove(id);
-      if (receiver != null) receiver.close();
-      if (!existed && receiver == null) {
-        error(ctx, HttpStatus.NOT_FOUND, "no callback " + service + "/" + id);
-        return;
-      }
-    } catch (IllegalArgumentException e) {
-      badRequest(ctx, e.getMessage());
-      return;
-    } catch (EtcdException e) {
-      error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "registry unavailable: " + e.getMessage());
-      return;
+  /** {@code true} if it existed. */
+  boolean delete(String service, String id) throws EtcdException {
+    boolean existed = store.delete(service, id);
+    Receiver receiver = receivers.remove(id);
+    if (receiver != null) receiver.close();
+    if (existed || receiver != null) {
+      metrics.registration("removed");
+      log.info("unregistered: callback {}/{}", service, id);
     }
-    metrics.registration("removed");
-    log.info("unregistered: callback {}/{}", service, id);
-    ctx.status(HttpStatus.NO_CONTENT);
-  }
-
-  private boolean authorized(Context ctx) {
-    if (settings.token() == null) return true;
-    String header = ctx.header("Authorization");
-    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-    if (Signatures.constantTimeEquals(given, settings.token())) return true;
-    ctx.header("WWW-Authenticate", "Bearer");
-    error(ctx, HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
-    return false;
-  }
-
-  private static String text(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    return v == null || v.isNull() || v.asText().isBlank() ? null : v.asText().trim();
-  }
-
-  private static void badRequest(Context ctx, String message) {
-    error(ctx, HttpStatus.BAD_REQUEST, message);
-  }
-
-  private static void error(Context ctx, HttpStatus status, String message) {
-    ctx.status(status).json(Map.of("error", message));
+    return existed || receiver != null;
   }
 
   // ---- delivery
