@@ -35,6 +35,9 @@ import picocli.CommandLine.Parameters;
     "  guestutils watch zookeeper,kafka --ports client | while read -r change; do ...; done",
     "  WATCHES=zookeeper,kafka guestutils watch --exec 'echo $MDO_WATCH_SERVICE now $MDO_WATCH_MEMBERS'"})
 final class WatchCommand implements java.util.concurrent.Callable<Integer> {
+  /** gRPC logs start-up chatter through java.util.logging at INFO; a watch's stderr should carry only what matters. */
+  private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
   @Mixin Main.Common common;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -49,6 +52,7 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
     GuestEnv env = common.env();
     String names = services != null ? services : env.get("WATCHES");
     if (names == null) throw new GuestUtilsException("No service to watch (give SERVICE or set WATCHES)");
