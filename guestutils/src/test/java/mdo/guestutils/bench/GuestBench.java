@@ -54,6 +54,15 @@ public final class GuestBench {
       report("node-list zookeeper, one-shot JSON gateway read (warm JVM)", 2_000, 300,
           () -> oneShot.getNodeList("zookeeper", List.of("peer")));
 
+      long[] viaGateway = new long[5];
+      long[] viaJetcd = new long[5];
+      for (int i = 0; i < 5; i++) {
+        viaGateway[i] = oneShot("gateway", etcd.endpoint(), env);
+        viaJetcd[i] = oneShot("jetcd", etcd.endpoint(), env);
+      }
+      System.out.printf("first read in a fresh JVM (client setup included, 5 runs): JSON gateway median %d ms, jetcd median %d ms%n",
+          median(viaGateway), median(viaJetcd));
+
       Path cli = repo.resolve("bin/guestutils");
       if (!Files.isExecutable(cli) || cliRuns <= 0) {
         System.out.println("CLI cold start: skipped (" + cli + " missing or 0 runs)");
@@ -122,6 +131,22 @@ public final class GuestBench {
     } catch (IOException e) {
       return "unknown";
     }
+  }
+
+  /** Runs {@link OneShot} in a new JVM with this JVM's class path and returns the time it measured. */
+  static long oneShot(String how, String endpoint, String env) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+        OneShot.class.getName(), how, endpoint, env).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).strip();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("one-shot read did not finish in 60 s");
+    }
+    String last = out.lines().reduce((a, b) -> b).orElse("");
+    if (p.exitValue() != 0 || !last.endsWith(" 5")) throw new IllegalStateException("one-shot read failed: " + out);
+    return Long.parseLong(last.split(" ")[0]);
   }
 
   static long median(long[] values) {
