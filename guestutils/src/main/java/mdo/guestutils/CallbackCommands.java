@@ -29,9 +29,10 @@ final class CallbackCommands {
   }
 
   @Command(mixinStandardHelpOptions = true, name = "register-callback", description = {
-      "Ask the subscriber to POST membership changes of SERVICE to URL, tied to this task (MESOS_TASK_ID): the",
-      "registration goes away when this container does. Prints MDO_CALLBACK_ID=... and MDO_CALLBACK_SECRET=...",
-      "(shell syntax; the secret is shown only now): check X-Mdo-Signature: sha256=HMAC-SHA256(secret, body).",
+      "Have the subscriber POST membership changes of SERVICE to URL.",
+      "The registration is tied to this task (MESOS_TASK_ID) and goes away when this container does.",
+      "Prints MDO_CALLBACK_ID=... and MDO_CALLBACK_SECRET=... (shell syntax; the secret is shown only now).",
+      "Receivers check X-Mdo-Signature: sha256=<hex HMAC-SHA256(secret, body)>.",
       "",
       "Example:",
       "  eval \"$(guestutils register-callback cassandra http://$HOST:$PORT_ADMIN/membership)\""})

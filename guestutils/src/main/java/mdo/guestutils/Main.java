@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 /** {@code guestutils}: maestro-ng's guest functions as subcommands, answered from the live registry. */
 @Command(name = "guestutils", mixinStandardHelpOptions = true, version = "guestutils 0.1.0",
     description = {
-        "Find your peers from inside a container: maestro-ng's guest functions, answered from the live mdo",
-        "registry in etcd, falling back to the environment (maestro's and Marathon's variables) when etcd is down.",
+        "Find your peers from inside a container: maestro-ng's guest functions, answered from the live mdo registry",
+        "in etcd, falling back to the environment (maestro's and Marathon's variables) when etcd is down.",
         ""},
     subcommands = {
         Main.EnvironmentName.class, Main.ServiceName.class, Main.ContainerName.class, Main.ContainerHostAddress.class,
@@ -34,8 +34,9 @@ import picocli.CommandLine.Parameters;
         "  eval \"$(guestutils register-callback cassandra http://$HOST:$PORT_ADMIN/membership)\"",
         "",
         "Environment: ETCD_ENDPOINTS (or ETCD_HOST_ADDRESS), MDO_ENVIRONMENT (or MAESTRO_ENVIRONMENT_NAME),",
-        "SERVICE_NAME, MESOS_TASK_ID, HOST, PORT_<NAME>, SUBSCRIBER_URL, MDO_TOKEN. Exit status 1 on a lookup",
-        "error (maestro's message on stderr), 2 on a usage error."})
+        "SERVICE_NAME, MESOS_TASK_ID, HOST, PORT_<NAME>, SUBSCRIBER_URL, MDO_TOKEN.",
+        "Exit status: 1 on a lookup error (maestro's message on stderr), 2 on a usage error.",
+        "More: guestutils COMMAND --help"})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -64,6 +65,7 @@ public final class Main implements Runnable {
       }
       throw e;
     });
+    cli.setUsageHelpWidth(110);
     if (out != null) cli.setOut(out);
     if (err != null) cli.setErr(err);
     ENV.set(env);
@@ -193,8 +195,8 @@ public final class Main implements Runnable {
   }
 
   @Command(mixinStandardHelpOptions = true, name = "node-list", description = {
-      "host[:port[:port]] for each ready instance of SERVICE, one per line, with external (host) ports,",
-      "sorted by ordinal then task id, so every member computes the same list (maestro: get_node_list).",
+      "host[:port[:port]] of each ready instance of SERVICE, one per line (maestro: get_node_list).",
+      "External (host) ports, sorted by ordinal then task id, so every member computes the same list.",
       "Waits up to --timeout for --minimum instances, then fails naming what it saw.",
       "",
       "Examples:",

@@ -24,11 +24,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code guestutils watch}: membership changes as JSON lines, or a command run per change. */
 @Command(mixinStandardHelpOptions = true, name = "watch", description = {
-    "Follow membership changes of SERVICE (comma-separated for several; default: $WATCHES). On start and on each",
-    "change (debounced), print one JSON line {service, members, added, removed, revision}, or run --exec CMD with",
-    "that JSON on stdin and MDO_WATCH_SERVICE, MDO_WATCH_MEMBERS, MDO_WATCH_ADDED, MDO_WATCH_REMOVED (node-list",
-    "strings, comma-separated, with --ports), MDO_WATCH_REVISION and MDO_WATCH_DELTA in its environment.",
-    "Survives etcd restarts: it resumes from the last revision it saw.",
+    "Follow membership changes of SERVICE (comma-separated for several; default: $WATCHES).",
+    "On start and on each change (debounced) it prints one JSON line {service, members, added, removed, revision},",
+    "or runs --exec CMD with that JSON on stdin and MDO_WATCH_SERVICE, MDO_WATCH_MEMBERS, MDO_WATCH_ADDED,",
+    "MDO_WATCH_REMOVED (node-list strings, comma-separated, with --ports), MDO_WATCH_REVISION and MDO_WATCH_DELTA",
+    "in its environment. Survives etcd restarts: it resumes from the last revision it saw.",
     "",
     "Examples:",
     "  guestutils watch cassandra --exec ./on-membership-change.sh",
