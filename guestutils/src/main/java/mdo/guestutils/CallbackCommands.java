@@ -1,0 +1,82 @@
+package mdo.guestutils;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code register-callback}, {@code list-callbacks}, {@code unregister-callback}: the subscriber's callback API. */
+final class CallbackCommands {
+  private CallbackCommands() {}
+
+  abstract static class Base implements Callable<Integer> {
+    @Mixin Main.Common common;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    CallbackClient client() {
+      GuestConfig config = common.config();
+      return new CallbackClient(config.subscriberUrl(), config.token(), Duration.ofSeconds(10));
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(mixinStandardHelpOptions = true, name = "register-callback", description = {
+      "Have the subscriber POST membership changes of SERVICE to URL.",
+      "The registration is tied to this task (MESOS_TASK_ID) and goes away when this container does.",
+      "Prints MDO_CALLBACK_ID=... and MDO_CALLBACK_SECRET=... (shell syntax; the secret is shown only now).",
+      "Receivers check X-Mdo-Signature: sha256=<hex HMAC-SHA256(secret, body)>.",
+      "",
+      "Example:",
+      "  eval \"$(guestutils register-callback cassandra http://$HOST:$PORT_ADMIN/membership)\""})
+  static final class Register extends Base {
+    @Parameters(index = "0", paramLabel = "SERVICE") String service;
+    @Parameters(index = "1", paramLabel = "URL") String url;
+    @Option(names = "--json", description = "print the subscriber's JSON answer instead") boolean json;
+
+    @Override
+    public Integer call() {
+      String task = common.env().taskId();
+      JsonNode answer = client().register(service, url, task);
+      if (json) {
+        out().println(answer.toString());
+      } else {
+        out().println("MDO_CALLBACK_ID=" + answer.path("id").asText());
+        out().println("MDO_CALLBACK_SECRET=" + answer.path("secret").asText());
+      }
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(mixinStandardHelpOptions = true, name = "list-callbacks", description = "List registrations (all, or SERVICE's) as JSON; secrets are never listed.")
+  static final class ListCallbacks extends Base {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE") String service;
+
+    @Override
+    public Integer call() {
+      out().println(client().list(service).toPrettyString());
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(mixinStandardHelpOptions = true, name = "unregister-callback", description = "Remove registration ID of SERVICE.")
+  static final class Unregister extends Base {
+    @Parameters(index = "0", paramLabel = "SERVICE") String service;
+    @Parameters(index = "1", paramLabel = "ID") String id;
+
+    @Override
+    public Integer call() {
+      client().unregister(service, id);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,325 @@
+package mdo.guestutils;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import mdo.registry.Etcd;
+import mdo.registry.InstanceRecord;
+import mdo.registry.RegistryJson;
+import mdo.registry.RegistryKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live, in-memory mirror of an environment's registry ({@code /mdo/<env>/services/}), kept by one etcd watch.
+ *
+ * <ul>
+ *   <li>Reads ({@link #read}) never touch the network: a warm node list costs microseconds.
+ *   <li>Changes are coalesced per service for {@code debounce}, then listeners get the full member list plus
+ *       added/removed and the revision. A listener fires once at subscription with the current members.
+ *   <li>After a disconnect (etcd restarted, network cut) it resumes watching from the last revision it saw, so no
+ *       change is skipped; if etcd compacted that revision away it re-reads everything and diffs.
+ * </ul>
+ */
+public final class RegistryWatch implements RegistryReader {
+  private static final Logger log = LoggerFactory.getLogger(RegistryWatch.class);
+  private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
+
+  private final Client client;
+  private final String environment;
+  private final String prefix;
+  private final Duration debounce;
+  private final ScheduledExecutorService notifier;
+  private final Object lock = new Object();
+  private final Map<String, Map<String, InstanceRecord>> byService = new HashMap<>();
+  private final Set<String> dirty = new LinkedHashSet<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> serviceHooks = new CopyOnWriteArrayList<>();
+  private volatile Map<String, ServiceSnapshot> snapshots = Map.of();
+  private volatile Set<String> taskIds = Set.of();
+  private volatile long revision;
+  private volatile boolean loaded;
+  private boolean flushScheduled;
+  private Watch.Watcher watcher;
+  private volatile Duration reconnectDelay = Duration.ofMillis(100);
+  private volatile boolean closed;
+
+  public RegistryWatch(Client client, String environment, Duration debounce) {
+    this.client = client;
+    this.environment = environment;
+    this.prefix = RegistryKeys.services(environment);
+    this.debounce = debounce;
+    this.notifier = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "mdo-registry-watch");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Loads the registry and starts watching; returns at once, retrying in the background while etcd is down. */
+  public RegistryWatch start() {
+    notifier.execute(this::load);
+    return this;
+  }
+
+  /** Blocks until the first full read is done, or {@code timeout} passes. */
+  public boolean awaitLoaded(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (!loaded) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) return false;
+        lock.wait(left);
+      }
+    }
+    return true;
+  }
+
+  public String environment() {
+    return environment;
+  }
+
+  /** The last registry revision this mirror reflects. */
+  public long revision() {
+    return revision;
+  }
+
+  @Override
+  public ServiceSnapshot read(String service) throws RegistryUnavailableException {
+    if (!loaded) throw new RegistryUnavailableException("registry watch has not loaded yet", null);
+    ServiceSnapshot s = snapshots.get(service);
+    return s != null ? s : ServiceSnapshot.empty(service, revision);
+  }
+
+  /** Every service with at least one instance. */
+  public Set<String> services() {
+    return snapshots.keySet();
+  }
+
+  /** Whether any service has an instance with this task id. */
+  public boolean containsTask(String taskId) {
+    return taskIds.contains(taskId);
+  }
+
+  @Override
+  public void awaitChange(long seen, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (revision <= seen && !closed) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) return;
+        lock.wait(left);
+      }
+    }
+  }
+
+  /**
+   * Calls {@code listener} with the members of {@code service} that match {@code query}: once now (everything counts
+   * as added), then after each change, coalesced. Calls come from one thread, in order.
+   */
+  public AutoCloseable listen(String service, NodeQuery query, Consumer<MembershipChange> listener) {
+    Listener l = new Listener(service, query, listener);
+    listeners.add(l);
+    notifier.execute(() -> {
+      if (loaded && !l.fired) l.fire(revision, true);
+    });
+    return () -> listeners.remove(l);
+  }
+
+  /** Calls {@code hook} with a service's name after any of its records changed (coalesced), and for all at load. */
+  public AutoCloseable onServiceChange(Consumer<String> hook) {
+    serviceHooks.add(hook);
+    return () -> serviceHooks.remove(hook);
+  }
+
+  // ---- loading and watching (on the notifier thread, except jetcd's callbacks)
+
+  private void load() {
+    if (closed) return;
+    try {
+      GetResponse response = client.getKVClient()
+          .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build())
+          .get(10, TimeUnit.SECONDS);
+      long rev = response.getHeader().getRevision();
+      Map<String, Map<String, InstanceRecord>> fresh = new HashMap<>();
+      for (InstanceRecord r : JetcdReader.records(response.getKvs())) {
+        fresh.computeIfAbsent(r.service(), k -> new HashMap<>()).put(r.taskId(), r);
+      }
+      synchronized (lock) {
+        dirty.addAll(byService.keySet());
+        dirty.addAll(fresh.keySet());
+        byService.clear();
+        byService.putAll(fresh);
+        revision = rev;
+        rebuild(dirty);
+        boolean first = !loaded;
+        loaded = true;
+        lock.notifyAll();
+        if (first) log.info("loaded: {} services at revision {}", fresh.size(), rev);
+      }
+      reconnectDelay = Duration.ofMillis(100);
+      flush();
+      for (Listener l : listeners) if (!l.fired) l.fire(rev, true);
+      watchFrom(rev + 1);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      log.warn("load failed: {}; retrying in {} ms", e.getMessage(), reconnectDelay.toMillis());
+      retryLater(this::load);
+    }
+  }
+
+  private void watchFrom(long fromRevision) {
+    if (closed) return;
+    WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).withRequireLeader(true).build();
+    watcher = client.getWatchClient().watch(Etcd.bytes(prefix), option, Watch.listener(this::apply, this::failed));
+  }
+
+  private void failed(Throwable t) {
+    if (closed) return;
+    Watch.Watcher w = watcher;
+    if (w != null) w.close();
+    if (t instanceof CompactedException || t.getCause() instanceof CompactedException) {
+      log.warn("watch compacted at revision {}: re-reading the registry", revision);
+      retryLater(this::load);
+    } else {
+      log.warn("watch failed: {}; resuming from revision {} in {} ms", t.getMessage(), revision + 1,
+          reconnectDelay.toMillis());
+      retryLater(() -> watchFrom(revision + 1));
+    }
+  }
+
+  private void retryLater(Runnable action) {
+    if (closed) return;
+    long delay = reconnectDelay.toMillis();
+    reconnectDelay = reconnectDelay.multipliedBy(2).compareTo(MAX_RECONNECT_DELAY) > 0
+        ? MAX_RECONNECT_DELAY : reconnectDelay.multipliedBy(2);
+    notifier.schedule(action, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void apply(WatchResponse response) {
+    reconnectDelay = Duration.ofMillis(100);
+    Set<String> changed = new LinkedHashSet<>();
+    synchronized (lock) {
+      long rev = response.getHeader().getRevision();
+      for (WatchEvent event : response.getEvents()) {
+        String key = event.getKeyValue().getKey().toString();
+        String service = RegistryKeys.serviceOf(environment, key);
+        if (service == null) continue;
+        String taskId = key.substring(key.lastIndexOf('/') + 1);
+        rev = Math.max(rev, event.getKeyValue().getModRevision());
+        Map<String, InstanceRecord> instances = byService.computeIfAbsent(service, k -> new HashMap<>());
+        if (event.getEventType() == WatchEvent.EventType.DELETE) {
+          instances.remove(taskId);
+        } else {
+          try {
+            instances.put(taskId, RegistryJson.read(event.getKeyValue().getValue().getBytes(), InstanceRecord.class, key));
+          } catch (IllegalArgumentException e) {
+            log.warn("skipped: {}", e.getMessage());
+            instances.remove(taskId);
+          }
+        }
+        if (instances.isEmpty()) byService.remove(service);
+        changed.add(service);
+      }
+      if (rev > revision) revision = rev;
+      rebuild(changed);
+      dirty.addAll(changed);
+      lock.notifyAll();
+      if (!dirty.isEmpty() && !flushScheduled) {
+        flushScheduled = true;
+        notifier.schedule(this::flush, debounce.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** Rebuilds the read-only snapshots of changed services (called under the lock). */
+  private void rebuild(Set<String> changed) {
+    Map<String, ServiceSnapshot> next = new HashMap<>(snapshots);
+    for (String service : changed) {
+      Map<String, InstanceRecord> instances = byService.get(service);
+      if (instances == null || instances.isEmpty()) next.remove(service);
+      else next.put(service, new ServiceSnapshot(service, revision, new ArrayList<>(instances.values())));
+    }
+    snapshots = Map.copyOf(next);
+    Set<String> ids = new java.util.HashSet<>();
+    for (ServiceSnapshot s : next.values()) for (InstanceRecord r : s.instances()) ids.add(r.taskId());
+    taskIds = Set.copyOf(ids);
+  }
+
+  private void flush() {
+    Set<String> services;
+    long rev;
+    synchronized (lock) {
+      flushScheduled = false;
+      services = new LinkedHashSet<>(dirty);
+      dirty.clear();
+      rev = revision;
+    }
+    for (String service : services) {
+      for (Consumer<String> hook : serviceHooks) {
+        try {
+          hook.accept(service);
+        } catch (RuntimeException e) {
+          log.warn("service hook failed for {}: {}", service, e.toString());
+        }
+      }
+      for (Listener l : listeners) if (l.service.equals(service)) l.fire(rev, false);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Watch.Watcher w = watcher;
+    if (w != null) w.close();
+    notifier.shutdownNow();
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  private final class Listener {
+    final String service;
+    final NodeQuery query;
+    final Consumer<MembershipChange> consumer;
+    List<InstanceRecord> last = List.of();
+    boolean fired;
+
+    Listener(String service, NodeQuery query, Consumer<MembershipChange> consumer) {
+      this.service = service;
+      this.query = query;
+      this.consumer = consumer;
+    }
+
+    void fire(long rev, boolean initial) {
+      ServiceSnapshot s = snapshots.get(service);
+      List<InstanceRecord> now = s == null ? List.of() : s.instances().stream().filter(query::matches).toList();
+      if (fired && !initial && MembershipChange.sameMembers(last, now)) return;
+      fired = true;
+      MembershipChange change = MembershipChange.between(service, last, now, rev);
+      last = now;
+      try {
+        consumer.accept(change);
+      } catch (RuntimeException e) {
+        log.warn("watch listener failed for {}: {}", service, e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,286 @@
+package mdo.subscriber.callbacks;
+
+import io.etcd.jetcd.Client;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import mdo.guestutils.NodeQuery;
+import mdo.guestutils.RegistryUnavailableException;
+import mdo.guestutils.RegistryWatch;
+import mdo.guestutils.ServiceSnapshot;
+import mdo.registry.InstanceRecord;
+import mdo.registry.RegistryKeys;
+import mdo.subscriber.callbacks.CallbackStore.EtcdException;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Callback registrations and their delivery, self-contained so the subscriber wires it in with a few lines:
+ *
+ * <pre>{@code
+ * CallbackService callbacks = new CallbackService(etcdClient, environment, settings, meterRegistry);
+ * Javalin app = Javalin.create(cfg -> { callbacks.routes(cfg); ... });
+ * callbacks.start();   // ... callbacks.close() on shutdown
+ * }</pre>
+ *
+ * It watches the registry prefix in etcd itself (independent of how the registry is written), coalesces changes per
+ * service, and POSTs {service, members, added, removed, revision} to every registration of a changed service.
+ * Registrations live in etcd and are removed when the instance that registered disappears from the registry.
+ */
+public final class CallbackService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CallbackService.class);
+
+  private final Client client;
+  private final String environment;
+  private final CallbackSettings settings;
+  private final CallbackStore store;
+  private final CallbackUrlValidator validator;
+  private final CallbackMetrics metrics;
+  private final ScheduledExecutorService scheduler;
+  private final OkHttpClient http;
+  private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
+  private final Set<String> seenOwners = ConcurrentHashMap.newKeySet();
+  private final CallbackApi api;
+  private RegistryWatch watch;
+
+  public CallbackService(Client client, String environment, CallbackSettings settings, MeterRegistry meters) {
+    RegistryKeys.environment(environment);
+    this.client = client;
+    this.environment = environment;
+    this.settings = settings;
+    this.store = new CallbackStore(client, environment);
+    this.validator = new CallbackUrlValidator(settings);
+    this.api = new CallbackApi(this, environment, settings, validator);
+    this.metrics = new CallbackMetrics(meters, receivers::size);
+    this.scheduler = Executors.newScheduledThreadPool(3, r -> {
+      Thread t = new Thread(r, "mdo-callbacks");
+      t.setDaemon(true);
+      return t;
+    });
+    Dispatcher dispatcher = new Dispatcher();
+    // Each receiver has at most one request in flight; these limits only bound the total.
+    dispatcher.setMaxRequests(4096);
+    dispatcher.setMaxRequestsPerHost(4096);
+    this.http = new OkHttpClient.Builder()
+        .dispatcher(dispatcher)
+        .dns(validator.dns())
+        .callTimeout(settings.requestTimeout())
+        .connectTimeout(settings.requestTimeout())
+        .readTimeout(settings.requestTimeout())
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .retryOnConnectionFailure(false)
+        .build();
+  }
+
+  /** Starts watching the registry and loads registrations (retrying in the background while etcd is down). */
+  public CallbackService start() {
+    watch = new RegistryWatch(client, environment, settings.coalesce());
+    watch.onServiceChange(this::serviceChanged);
+    watch.start();
+    scheduler.scheduleWithFixedDelay(this::sweep, 0, settings.sweepInterval().toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.execute(() -> {
+      try {
+        if (watch.awaitLoaded(Duration.ofSeconds(30))) sweep(); // a first full pass as soon as the registry is known
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    return this;
+  }
+
+  /** Registers {@code POST /v1/callbacks}, {@code GET /v1/callbacks} and {@code DELETE /v1/callbacks/{service}/{id}}. */
+  public void routes(JavalinConfig cfg) {
+    api.routes(cfg);
+  }
+
+  /** Active registrations (for /health). */
+  public int registrations() {
+    return receivers.size();
+  }
+
+  // ---- HTTP handlers (plain Javalin handlers; see CallbackApi)
+
+  /** {@code POST /v1/callbacks} {service, url, taskId?}: 201 with {id, secret, ...}; 400, 401, 409, 503. */
+  public void register(Context ctx) {
+    api.register(ctx);
+  }
+
+  /** {@code GET /v1/callbacks[?service=]}: the registrations, without secrets. */
+  public void list(Context ctx) {
+    api.list(ctx);
+  }
+
+  /** {@code DELETE /v1/callbacks/{service}/{id}}: 204, or 404. */
+  public void unregister(Context ctx) {
+    api.unregister(ctx);
+  }
+
+  // ---- what the handlers do
+
+  /** Stores a validated registration and starts delivering to it; {@code null} on an id collision. */
+  CallbackRegistration create(String service, URI uri, String taskId) throws EtcdException {
+    CallbackRegistration r = new CallbackRegistration(Signatures.random(8), service, uri.toString(), taskId,
+        Signatures.random(32), Instant.now().toString(), null, null);
+    if (!store.create(r)) return null;
+    metrics.registration("created");
+    log.info("registered: callback {}/{} to {}:{} for task {}", service, r.id(), uri.getHost(), uri.getPort(), taskId);
+    if (taskId != null && watch != null && watch.containsTask(taskId)) seenOwners.add(taskId);
+    offerCurrent(track(r));
+    return r;
+  }
+
+  boolean full() {
+    return receivers.size() >= settings.maxRegistrations();
+  }
+
+  void refused() {
+    metrics.registration("refused");
+  }
+
+  List<Map<String, Object>> views(String service) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    receivers.values().stream()
+        .filter(r -> service == null || r.registration().service().equals(service))
+        .sorted(Comparator.comparing((Receiver r) -> r.registration().service()).thenComparing(r -> r.registration().createdAt()))
+        .forEach(r -> {
+          Map<String, Object> view = new LinkedHashMap<>(r.registration().publicView());
+          if (r.lastError() != null) view.put("lastError", r.lastError());
+          out.add(view);
+        });
+    return out;
+  }
+
+  /** {@code true} if it existed. */
+  boolean delete(String service, String id) throws EtcdException {
+    boolean existed = store.delete(service, id);
+    Receiver receiver = receivers.remove(id);
+    if (receiver != null) receiver.close();
+    if (existed || receiver != null) {
+      metrics.registration("removed");
+      log.info("unregistered: callback {}/{}", service, id);
+    }
+    return existed || receiver != null;
+  }
+
+  // ---- delivery
+
+  private Receiver track(CallbackRegistration r) {
+    return receivers.computeIfAbsent(r.id(), id -> new Receiver(r, http, scheduler, settings, metrics,
+        delivered -> store.saveDelivered(delivered).exceptionally(e -> {
+          log.warn("save failed: callback {}/{} delivery state: {}", delivered.service(), delivered.id(), e.getMessage());
+          return false;
+        }),
+        () -> remove(r, "gone")));
+  }
+
+  private void offerCurrent(Receiver receiver) {
+    if (watch == null) return;
+    CallbackRegistration r = receiver.registration();
+    try {
+      ServiceSnapshot snapshot = watch.read(r.service());
+      List<InstanceRecord> members = snapshot.instances().stream().filter(NodeQuery.defaults()::matches).toList();
+      receiver.offer(members, Math.max(snapshot.revision(), watch.revision()));
+    } catch (RegistryUnavailableException e) {
+      // not loaded yet: the load's change notification offers it
+    }
+  }
+
+  private void serviceChanged(String service) {
+    for (Receiver receiver : receivers.values()) {
+      if (receiver.registration().service().equals(service)) offerCurrent(receiver);
+    }
+    removeOrphans();
+  }
+
+  /** Re-reads registrations from etcd, drops orphans, and re-offers current members to everyone. */
+  private void sweep() {
+    try {
+      // Only receivers known before the read can be judged by it: one registered meanwhile is not in it yet.
+      Set<String> before = new HashSet<>(receivers.keySet());
+      List<CallbackRegistration> stored = store.loadAll();
+      Set<String> ids = new HashSet<>();
+      for (CallbackRegistration r : stored) {
+        ids.add(r.id());
+        if (!receivers.containsKey(r.id())) {
+          log.info("loaded: callback {}/{} for task {}", r.service(), r.id(), r.taskId());
+          track(r);
+        }
+      }
+      for (String id : before) {
+        if (!ids.contains(id)) {
+          Receiver gone = receivers.remove(id);
+          if (gone != null) {
+            gone.close();
+            log.info("dropped: callback {} (deleted from etcd)", id);
+          }
+        }
+      }
+      removeOrphans();
+      for (Receiver receiver : receivers.values()) offerCurrent(receiver);
+    } catch (EtcdException e) {
+      log.warn("sweep failed: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn("sweep failed: {}", e.toString());
+    }
+  }
+
+  /** Removes registrations whose task left the registry (or never appeared within the grace period). */
+  private void removeOrphans() {
+    if (watch == null) return;
+    try {
+      if (!watch.awaitLoaded(Duration.ZERO)) return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    Instant graceStart = Instant.now().minus(settings.orphanGrace());
+    for (Receiver receiver : receivers.values()) {
+      CallbackRegistration r = receiver.registration();
+      if (r.taskId() == null) continue;
+      if (watch.containsTask(r.taskId())) {
+        seenOwners.add(r.taskId());
+      } else if (seenOwners.contains(r.taskId()) || Instant.parse(r.createdAt()).isBefore(graceStart)) {
+        remove(r, "orphaned");
+      }
+    }
+  }
+
+  private void remove(CallbackRegistration r, String why) {
+    Receiver receiver = receivers.remove(r.id());
+    if (receiver != null) receiver.close();
+    try {
+      store.delete(r.service(), r.id());
+      metrics.registration(why);
+      log.info("removed: callback {}/{} ({}; task {})", r.service(), r.id(), why, r.taskId());
+    } catch (EtcdException e) {
+      log.warn("remove failed: callback {}/{}: {}; the next sweep retries", r.service(), r.id(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (watch != null) watch.close();
+    scheduler.shutdownNow();
+    receivers.values().forEach(Receiver::close);
+    receivers.clear();
+    http.dispatcher().executorService().shutdownNow();
+    http.connectionPool().evictAll();
+  }
+}
