@@ -14,7 +14,7 @@ public final class Etcd {
     ClientBuilder builder = Client.builder()
         .endpoints(settings.endpoints().toArray(java.net.URI[]::new))
         .connectTimeout(Duration.ofSeconds(3))
-        .keepaliveTime(Duration.ofSeconds(10))
+        .keepaliveTime(Duration.ofSeconds(30))
         .keepaliveTimeout(Duration.ofSeconds(5))
         .retryMaxDuration(Duration.ofSeconds(10));
     if (settings.user() != null) {
