@@ -34,9 +34,6 @@ final class HealthCheckDefaults {
     if (grace < 0) errors.add(Detail.of(path + "/gracePeriodSeconds", "got " + grace + ", expected 0 or more"));
     if (interval <= 0) errors.add(Detail.of(path + "/intervalSeconds", "got " + interval + ", expected more than 0"));
     if (timeout <= 0) errors.add(Detail.of(path + "/timeoutSeconds", "got " + timeout + ", expected more than 0"));
-    if (timeout >= interval && interval > 0) {
-      errors.add(Detail.of(path + "/timeoutSeconds", "must be smaller than intervalSeconds"));
-    }
     if (maxFailures < 0) errors.add(Detail.of(path + "/maxConsecutiveFailures", "got " + maxFailures + ", expected 0 or more"));
     putNumber(out, "gracePeriodSeconds", grace);
     putNumber(out, "intervalSeconds", interval);

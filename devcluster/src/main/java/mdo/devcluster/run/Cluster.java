@@ -167,7 +167,7 @@ public final class Cluster implements AutoCloseable {
     servicePorts.release(appId);
     String version = state.nextVersion();
     state.bus.publish(Events.groupChangeSuccess("/", version));
-    for (Instance i : state.instancesOf(appId)) scheduler.stop(i, "delete");
+    // The next reconcile pass kills the app's tasks, after the StopApplication step has started.
     Deployment d = deployer.start(version, appId, List.of("StopApplication"), existing.app);
     log.info("deleted: {}", appId);
     return new DeploymentResult(d.id, version, false, null);

@@ -66,7 +66,7 @@ final class HealthMonitor {
 
   /** @param failure null for a pass, else the cause */
   private void verdict(Instance instance, int index, long generation, HealthProbes.Target target, String failure) {
-    if (generation != instance.generation || !instance.running()) return;
+    if (generation != instance.generation || !instance.running() || state.closing) return;
     Instance.HealthState h = instance.health.get(index);
     Instant now = Instant.now();
     Boolean before = instance.healthy();

@@ -51,6 +51,7 @@ final class Scheduler {
 
   /** One pass over every app and instance; cheap, so it runs after every change and on a short tick. */
   void reconcile() {
+    if (state.closing) return;
     Instant now = Instant.now();
     for (Instance instance : List.copyOf(state.instances.values())) {
       AppState app = state.apps.get(instance.appId);
@@ -345,6 +346,7 @@ final class Scheduler {
 
   /** Stops every task at once and waits for them, for shutdown. */
   void stopAll(Duration grace) {
+    state.closing = true;
     List<Instance> live = state.instances.values().stream().filter(Instance::alive).toList();
     for (Instance i : live) {
       i.goal = Instance.Goal.STOP;

@@ -23,6 +23,8 @@ final class State {
   final Map<String, Instance> instances = new LinkedHashMap<>();
   final Map<String, Deployment> deployments = new LinkedHashMap<>();
   private Instant lastVersion = Instant.EPOCH;
+  /** Set once shutdown begins: from then on nothing is launched. */
+  boolean closing;
 
   State(Settings settings, EventBus bus, ScheduledExecutorService actor) {
     this.settings = settings;
