@@ -151,7 +151,11 @@ final class Harness implements AutoCloseable {
     Request request = new Request.Builder().url(url + "/v2/events" + query).header("Accept", "text/event-stream").build();
     recorder.source = EventSources.createFactory(http.newBuilder().readTimeout(Duration.ZERO).build())
         .newEventSource(request, recorder);
-    recorder.next(e -> true, Duration.ofSeconds(10));
+    try {
+      assertThat(recorder.opened.await(10, TimeUnit.SECONDS)).as("event stream opened").isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
     return recorder;
   }
 
@@ -160,7 +164,13 @@ final class Harness implements AutoCloseable {
 
     final LinkedBlockingDeque<Event> events = new LinkedBlockingDeque<>();
     final List<Event> seen = new ArrayList<>();
+    final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
     EventSource source;
+
+    @Override
+    public void onOpen(EventSource source, Response response) {
+      opened.countDown();
+    }
     volatile Throwable failure;
 
     @Override
@@ -188,7 +198,7 @@ final class Harness implements AutoCloseable {
         } catch (InterruptedException ex) {
           throw new AssertionError(ex);
         }
-        if (e == null) throw new AssertionError("no matching event within " + timeout + "; saw " + types());
+        if (e == null) throw new AssertionError("no matching event within " + timeout + "; saw " + seen.stream().map(x -> x.type() + (x.type().equals("status_update_event") ? x.data().get("taskId").asText().replaceAll(".*_app", "") + x.data().get("taskStatus").asText() : "")).toList());
         seen.add(e);
         if (wanted.test(e)) return e;
       }

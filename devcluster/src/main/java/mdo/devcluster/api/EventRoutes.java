@@ -55,17 +55,18 @@ final class EventRoutes {
       return;
     }
     EventStreamClient client = new EventStreamClient(ctx.ip(), new HashSet<>(ctx.queryParams("event_type")));
-    HttpServletResponse res = ctx.res();
-    res.setStatus(200);
-    res.setContentType("text/event-stream;charset=UTF-8");
-    res.setHeader("Connection", "close");
-    OutputStream out = res.getOutputStream();
-    out.flush();
+    // Subscribed before the headers go out: once a client sees 200, it misses no event.
     streams.add(client);
     bus.subscribe(client);
-    log.info("attached: event stream from {} {}", client.remoteAddress(), ctx.queryParams("event_type"));
     bus.publish(Events.streamAttached(client.remoteAddress()));
+    log.info("attached: event stream from {} {}", client.remoteAddress(), ctx.queryParams("event_type"));
     try {
+      HttpServletResponse res = ctx.res();
+      res.setStatus(200);
+      res.setContentType("text/event-stream;charset=UTF-8");
+      res.setHeader("Connection", "close");
+      OutputStream out = res.getOutputStream();
+      out.flush();
       client.pump(out, heartbeat);
     } catch (IOException e) {
       log.debug("event stream to {} broke: {}", client.remoteAddress(), e.toString());

@@ -73,7 +73,8 @@ final class Scheduler {
     List<Instance> current = new ArrayList<>();
     List<Instance> old = new ArrayList<>();
     for (Instance i : state.instancesOf(app.id())) {
-      if (i.goal == Instance.Goal.STOP || i.killing()) continue;
+      // An instance killed for failing its health checks is relaunched as itself (next incarnation), so it still counts.
+      if (i.goal == Instance.Goal.STOP || (i.killing() && !"unhealthy".equals(i.killReason))) continue;
       if (i.waiting() && !i.spec.configVersion().equals(spec.configVersion())) {
         remove(i);
       } else if (i.spec.configVersion().equals(spec.configVersion())) {
