@@ -1,5 +1,6 @@
 package mdo.devcluster;
 
+import mdo.devcluster.cli.BenchCommand;
 import mdo.devcluster.cli.DownCommand;
 import mdo.devcluster.cli.StatusCommand;
 import mdo.devcluster.cli.UpCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "devcluster", mixinStandardHelpOptions = true, version = "mdo devcluster 0.1.0",
     description = "A single-machine stand-in for Marathon: the Marathon 1.x REST + event API, running each"
         + " instance as a local process.",
-    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class})
+    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -78,13 +78,22 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
-  /** Runs on the actor, then reconciles, so the change takes effect before the caller sees the answer. */
+  /** Runs a change on the actor, then reconciles, so it takes effect before the caller sees the answer. */
   private <T> T call(Callable<T> operation) {
-    Future<T> future = actor.submit(() -> {
+    return onActor(() -> {
       T result = operation.call();
       tick();
       return result;
     });
+  }
+
+  /** Reads on the actor, so the answer is one consistent snapshot. */
+  private <T> T query(Callable<T> operation) {
+    return onActor(operation);
+  }
+
+  private <T> T onActor(Callable<T> operation) {
+    Future<T> future = actor.submit(operation);
     try {
       return future.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -254,11 +263,11 @@ public final class Cluster implements AutoCloseable {
   }
 
   public ObjectNode app(String appId) {
-    return call(() -> views.app(requireApp(appId), true, true));
+    return query(() -> views.app(requireApp(appId), true, true));
   }
 
   public ArrayNode versions(String appId) {
-    return call(() -> {
+    return query(() -> {
       ArrayNode out = Json.array();
       List<ObjectNode> versions = new ArrayList<>(requireApp(appId).versions);
       for (int i = versions.size() - 1; i >= 0; i--) out.add(versions.get(i).path("version").asText());
@@ -267,14 +276,14 @@ public final class Cluster implements AutoCloseable {
   }
 
   public ObjectNode appVersion(String appId, String version) {
-    return call(() -> requireApp(appId).versions.stream()
+    return query(() -> requireApp(appId).versions.stream()
         .filter(v -> v.path("version").asText().equals(version)).findFirst().map(ObjectNode::deepCopy)
         .orElseThrow(() -> ApiException.message(404, "App '" + appId + "' does not exist in version " + version)));
   }
 
   /** Apps matching the filter, with tasks / lastTaskFailure when embedded. */
   public ArrayNode apps(Predicate<ObjectNode> filter, boolean withTasks, boolean withLastFailure) {
-    return call(() -> {
+    return query(() -> {
       ArrayNode out = Json.array();
       for (AppState app : state.apps.values()) {
         if (filter.test(app.app)) out.add(views.app(app, withTasks, withLastFailure));
@@ -287,7 +296,7 @@ public final class Cluster implements AutoCloseable {
 
   /** Tasks of one app (404 when unknown) or of all apps ({@code appId == null}). */
   public ArrayNode tasks(String appId, Predicate<String> stateFilter) {
-    return call(() -> {
+    return query(() -> {
       if (appId != null) requireApp(appId);
       ArrayNode out = Json.array();
       for (Instance i : state.instances.values()) {
@@ -337,7 +346,7 @@ public final class Cluster implements AutoCloseable {
   // ---- deployments
 
   public ArrayNode deployments() {
-    return call(() -> {
+    return query(() -> {
       ArrayNode out = Json.array();
       state.deployments.values().forEach(d -> out.add(d.view()));
       return out;
@@ -365,7 +374,7 @@ public final class Cluster implements AutoCloseable {
   }
 
   public int runningTasks() {
-    return call(() -> (int) state.instances.values().stream().filter(Instance::alive).count());
+    return query(() -> (int) state.instances.values().stream().filter(Instance::alive).count());
   }
 
   public String agentId() {
