@@ -225,6 +225,25 @@ class AppsApiTest {
   }
 
   @Test
+  void versionsCanBeListedAndRolledBackTo() {
+    h.post("/v2/apps", "{\"id\":\"versioned\",\"cmd\":\"sleep 60\",\"instances\":0,\"labels\":{\"v\":\"1\"}}");
+    String first = h.get("/v2/apps/versioned").get("app").get("version").asText();
+    h.call("PUT", "/v2/apps/versioned?partialUpdate=false", "{\"cmd\":\"sleep 61\",\"instances\":0}");
+    JsonNode replaced = h.get("/v2/apps/versioned").get("app");
+    assertThat(replaced.get("labels").size()).as("a full replace drops what the body leaves out").isZero();
+    assertThat(h.get("/v2/apps/versioned/versions").get("versions")).hasSize(2);
+    assertThat(h.get("/v2/apps/versioned/versions/" + first).get("labels").get("v").asText()).isEqualTo("1");
+
+    Harness.Reply mixed = h.call("PUT", "/v2/apps/versioned", "{\"version\":\"" + first + "\",\"cmd\":\"x\"}");
+    assertThat(mixed.code()).isEqualTo(422);
+    assertThat(mixed.body()).contains("The 'version' field may only be combined with the 'id' field.");
+    assertThat(h.call("PUT", "/v2/apps/versioned", "{\"version\":\"" + first + "\"}").code()).isEqualTo(200);
+    JsonNode rolledBack = h.get("/v2/apps/versioned").get("app");
+    assertThat(rolledBack.get("cmd").asText()).isEqualTo("sleep 60");
+    assertThat(rolledBack.get("labels").get("v").asText()).isEqualTo("1");
+  }
+
+  @Test
   void aRunningDeploymentLocksTheAppUntilForced() {
     // The health check never passes (nothing listens on the port), so the deployment stays running.
     h.post("/v2/apps", "{\"id\":\"locked\",\"cmd\":\"sleep 60\",\"healthChecks\":[{\"protocol\":\"TCP\","
