@@ -21,7 +21,13 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          // Bad input and missing tools are explained in one line; a stack trace helps nobody here.
+          commandLine.getErr().println("devcluster: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+          return 1;
+        })
+        .execute(args);
   }
 
   @Override

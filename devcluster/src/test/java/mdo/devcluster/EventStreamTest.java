@@ -168,13 +168,21 @@ class EventStreamTest {
       JsonNode failed = events.next("deployment_failed").data();
       assertThat(failed.get("id").asText()).isEqualTo(first);
       assertThat(fields(failed)).containsExactlyInAnyOrder("id", "plan", "eventType", "timestamp", "reason");
+
+      h.call("PUT", "/v2/apps/superseded", "{\"instances\":1}");
+      String second = h.get("/v2/apps/superseded").get("app").get("deployments").get(0).get("id").asText();
+      h.call("DELETE", "/v2/apps/superseded", null);
+      JsonNode deleted = events.next("deployment_failed").data();
+      assertThat(deleted.get("id").asText()).isEqualTo(second);
+      assertThat(deleted.get("reason").asText()).contains("deleted");
     }
-    h.call("DELETE", "/v2/apps/superseded", null);
   }
 
   @Test
   void aClientThatGoesAwayIsDroppedAndDetached() throws IOException {
     try (Harness.Recorder watcher = h.record("?event_type=event_stream_detached")) {
+      // Streams of earlier tests are gone at the latest one heartbeat (300 ms) after their clients left.
+      await().atMost(Duration.ofSeconds(5)).until(() -> h.cluster.eventStreams() == 1);
       int before = h.cluster.eventStreams();
       RawStream stream = new RawStream("", "text/event-stream");
       stream.readUntil("event_stream_attached");

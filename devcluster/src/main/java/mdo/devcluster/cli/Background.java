@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import mdo.devcluster.Settings;
 
 /** {@code up --detach}: the same command in the foreground of a background child, awaited until {@code /ping} answers. */
@@ -22,7 +23,8 @@ final class Background {
     command.addAll(args);
     Path log = state.resolve("devcluster.log");
     Files.deleteIfExists(state.resolve("devcluster.url"));
-    Process child = Helpers.startChild(command, log);
+    Process child = Helpers.startChild(command, log,
+        credentials == null ? Map.of() : Map.of(UpCommand.AUTH_ENV, credentials));
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!child.isAlive()) {

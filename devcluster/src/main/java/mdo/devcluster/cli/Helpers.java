@@ -38,6 +38,15 @@ final class Helpers {
     return (caller != null ? Paths.get(caller) : Paths.get("")).resolve(p).toAbsolutePath().normalize();
   }
 
+  /** True for 127.0.0.0/8, ::1 and "localhost". */
+  static boolean isLoopback(String host) {
+    try {
+      return host.equals("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   static Path defaultStateDir() {
     return repoRoot().resolve(".mdo/devcluster");
   }
@@ -52,16 +61,22 @@ final class Helpers {
 
   /** Starts a long-lived child in its own session (so a terminal's Ctrl-C reaches only us), output to a log file. */
   static Process startChild(List<String> command, Path log) throws IOException {
+    return startChild(command, log, java.util.Map.of());
+  }
+
+  /** As above, with extra environment variables (how secrets reach a child: never on its command line). */
+  static Process startChild(List<String> command, Path log, java.util.Map<String, String> env) throws IOException {
     List<String> full = new ArrayList<>();
     String setsid = find("setsid");
     if (setsid != null) full.add(setsid);
     full.addAll(command);
     Files.createDirectories(log.getParent());
-    return new ProcessBuilder(full)
+    ProcessBuilder builder = new ProcessBuilder(full)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   static boolean portFree(String host, int port) {

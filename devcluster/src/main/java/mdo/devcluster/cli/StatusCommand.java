@@ -16,11 +16,13 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--state-dir", description = "the state dir `up` used (default .mdo/devcluster under the repository)")
   String stateDir;
 
-  @Option(names = "--auth", paramLabel = "USER:PASSWORD", description = "credentials, if `up` was given --auth")
+  @Option(names = "--auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:" + UpCommand.AUTH_ENV + "}",
+      description = "credentials, if `up` was given --auth; default from $" + UpCommand.AUTH_ENV)
   String auth;
 
   @Override
   public Integer call() throws Exception {
+    if (auth != null && auth.isBlank()) auth = null;
     Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
     boolean up = false;
     for (String name : List.of("devcluster", "etcd", "subscriber")) {

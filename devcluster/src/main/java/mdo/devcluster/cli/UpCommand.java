@@ -45,9 +45,13 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--subscriber", paramLabel = "CONFIG", description = "also run bin/subscriber --config CONFIG")
   String subscriberConfig;
 
-  @Option(names = "--auth", paramLabel = "USER:PASSWORD",
-      description = "require HTTP basic auth on every path (like Marathon's --http_credentials)")
+  /** Also read from the environment, so the password need not appear in {@code ps} output. */
+  @Option(names = "--auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:" + AUTH_ENV + "}",
+      description = "require HTTP basic auth on every path (like Marathon's --http_credentials); default from $"
+          + AUTH_ENV)
   String auth;
+
+  static final String AUTH_ENV = "MDO_DEVCLUSTER_AUTH";
 
   @Option(names = "--kill-grace", defaultValue = "3", paramLabel = "SECONDS",
       description = "SIGTERM-to-SIGKILL grace for apps without taskKillGracePeriodSeconds (default ${DEFAULT-VALUE})")
@@ -55,6 +59,7 @@ public final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (auth != null && auth.isBlank()) auth = null;
     Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
     Settings settings = settings(state);
     Files.createDirectories(state);
@@ -62,6 +67,12 @@ public final class UpCommand implements Callable<Integer> {
     if (pidFile.process().isPresent()) {
       System.err.println("devcluster: already running from " + state + " (pid " + pidFile.process().get().pid()
           + "); stop it with: bin/devcluster down");
+      return 1;
+    }
+    if (!Helpers.isLoopback(host) && auth == null) {
+      System.err.println("devcluster: refusing to serve on " + host + " without --auth: anyone who can reach it could"
+          + " run commands as " + System.getProperty("user.name") + ". Add --auth user:password (or set $" + AUTH_ENV
+          + "), or keep the default --host 127.0.0.1");
       return 1;
     }
     if (!Helpers.portFree(host, port) && port != 0) {
@@ -93,10 +104,6 @@ public final class UpCommand implements Callable<Integer> {
     if (subscriberConfig != null) {
       args.add("--subscriber");
       args.add(Helpers.fromCaller(subscriberConfig).toString());
-    }
-    if (auth != null) {
-      args.add("--auth");
-      args.add(auth);
     }
     return args;
   }

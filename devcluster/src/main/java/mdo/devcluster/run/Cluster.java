@@ -164,7 +164,7 @@ public final class Cluster implements AutoCloseable {
   public DeploymentResult deleteApp(String appId, boolean force) {
     return call(() -> {
       AppState existing = requireApp(appId);
-      checkLock(appId, force);
+      if (!force) checkLock(appId, false);
       return remove(existing);
     });
   }
@@ -242,7 +242,7 @@ public final class Cluster implements AutoCloseable {
       app.set(canonical);
       if (!actions.equals(List.of("ScaleApplication")) && !actions.isEmpty()) app.launchFailures = 0;
     }
-    state.bus.publish(Events.apiPost(clientIp, uri, definitionOnly(canonical)));
+    state.bus.publish(Events.apiPost(clientIp, uri, canonical.deepCopy()));
     state.bus.publish(Events.groupChangeSuccess("/", version));
     Deployment d = deployer.start(version, appId, actions, original);
     log.info("{}: {} version {}", existing == null ? "created" : "updated", appId, version);
