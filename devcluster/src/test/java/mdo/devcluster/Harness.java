@@ -222,13 +222,47 @@ final class Harness implements AutoCloseable {
     }
   }
 
-  /** Stops the dev cluster and checks that no process it started outlives it. */
+  /**
+   * Stops the dev cluster and checks that no process it started outlives it: neither a descendant of this JVM nor a
+   * re-parented orphan, found by the task sandbox ({@code MESOS_SANDBOX} under this harness's dir) in its environment.
+   */
   @Override
   public void close() {
     cluster.close();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-            .filter(p -> !p.info().command().orElse("").endsWith("/kill")).map(p -> p.pid() + " "
-                + p.info().commandLine().orElse("?")).toList()).as("processes left after close").isEmpty());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+          .filter(p -> !p.info().command().orElse("").endsWith("/kill")).map(p -> p.pid() + " "
+              + p.info().commandLine().orElse("?")).toList()).as("processes left after close").isEmpty();
+      assertThat(withSandboxUnder(dir)).as("orphaned task processes left after close").isEmpty();
+    });
+  }
+
+  static List<String> withSandboxUnder(Path dir) {
+    List<String> found = new ArrayList<>();
+    byte[] marker = ("MESOS_SANDBOX=" + dir).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          byte[] environ = Files.readAllBytes(proc.resolve("environ"));
+          if (indexOf(environ, marker) >= 0) found.add(proc.getFileName().toString());
+        } catch (IOException | SecurityException gone) {
+          // the process ended or is not ours to read
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return found;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) continue outer;
+      }
+      return i;
+    }
+    return -1;
   }
 }

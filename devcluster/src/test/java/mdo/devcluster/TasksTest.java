@@ -225,6 +225,20 @@ class TasksTest {
   }
 
   @Test
+  void whenATaskEndsItsBackgroundChildrenEndWithIt() throws Exception {
+    try (Harness.Recorder events = h.record("?event_type=status_update_event")) {
+      h.post("/v2/apps", "{\"id\":\"leaves-a-child\",\"backoffSeconds\":60,"
+          + "\"cmd\":\"sleep 300 & echo $! > \\\"$MESOS_SANDBOX/child\\\"; sleep 0.5; exit 0\"}");
+      JsonNode finished = events.next("status_update_event", d -> d.get("appId").asText().equals("/leaves-a-child")
+          && d.get("taskStatus").asText().equals("TASK_FINISHED")).data();
+      Path childFile = h.sandbox(finished.get("taskId").asText()).resolve("child");
+      long child = Long.parseLong(Files.readString(childFile).trim());
+      await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+    }
+    h.call("DELETE", "/v2/apps/leaves-a-child", null);
+  }
+
+  @Test
   void argsRunWithoutAShell() {
     h.deploy("{\"id\":\"with-args\",\"args\":[\"sleep\",\"60\"]}");
     assertThat(h.tasks("/with-args")).hasSize(1);

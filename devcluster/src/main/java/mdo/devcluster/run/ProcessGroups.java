@@ -48,6 +48,22 @@ final class ProcessGroups {
     if (force) leader.destroyForcibly(); else leader.destroy();
   }
 
+  /**
+   * SIGKILL to what is left of a task's group after its leader exited (a background child, say), as Mesos would
+   * destroy the container. The group id cannot have been reused while any member still exists.
+   */
+  static void killGroupRemains(long pgid) {
+    if (SETSID == null) return;
+    try {
+      new ProcessBuilder("kill", "-s", "KILL", "--", "-" + pgid).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no kill binary: nothing more can be done from Java for processes outside our descendants
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static String find(String binary) {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String dir : path.split(File.pathSeparator)) {

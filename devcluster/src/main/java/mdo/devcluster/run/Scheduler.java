@@ -238,6 +238,7 @@ final class Scheduler {
   private void exited(Instance instance, long generation) {
     if (generation != instance.generation || !instance.alive()) return;
     int code = instance.process.exitValue();
+    ProcessGroups.killGroupRemains(instance.process.pid());
     String message = code > 128 ? "Command terminated with signal " + signalName(code - 128)
         : "Command exited with status " + code;
     if (instance.killReason != null) {
@@ -365,6 +366,7 @@ final class Scheduler {
       }
       // Children that left the group, or outlived the leader, must not survive us either.
       i.process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      ProcessGroups.killGroupRemains(i.process.pid());
       launcher.forgetPid(i.taskId);
     }
   }
