@@ -1,0 +1,55 @@
+package mdo.devcluster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import mdo.devcluster.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code devcluster status}: what runs from a state dir, and the apps the API reports. Exit 0 when it is up. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Print what the dev cluster runs.")
+public final class StatusCommand implements Callable<Integer> {
+  @Option(names = "--state-dir", description = "the state dir `up` used (default .mdo/devcluster under the repository)")
+  String stateDir;
+
+  @Option(names = "--auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:" + UpCommand.AUTH_ENV + "}",
+      description = "credentials, if `up` was given --auth; default from $" + UpCommand.AUTH_ENV)
+  String auth;
+
+  @Override
+  public Integer call() throws Exception {
+    if (auth != null && auth.isBlank()) auth = null;
+    Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
+    boolean up = false;
+    for (String name : List.of("devcluster", "etcd", "subscriber")) {
+      Optional<ProcessHandle> process = PidFile.in(state, name).process();
+      if (process.isPresent()) {
+        System.out.println(name + ": running (pid " + process.get().pid() + ")");
+        up |= name.equals("devcluster");
+      } else if (name.equals("devcluster")) {
+        System.out.println(name + ": not running (state dir " + state + ")");
+      }
+    }
+    Path urlFile = state.resolve("devcluster.url");
+    if (!up || !Files.exists(urlFile)) return up ? 0 : 1;
+    String url = Files.readString(urlFile).trim();
+    String apps = Helpers.get(url + "/v2/apps", auth);
+    if (apps == null) {
+      System.out.println("api: " + url + " does not answer" + (auth == null ? " (needs --auth?)" : ""));
+      return 1;
+    }
+    System.out.println("api: " + url);
+    JsonNode list = Json.MAPPER.readTree(apps).path("apps");
+    if (list.isEmpty()) System.out.println("apps: none");
+    for (JsonNode app : list) {
+      System.out.printf("app: %s instances %d running %d healthy %d staged %d%s%n", app.path("id").asText(),
+          app.path("instances").asInt(), app.path("tasksRunning").asInt(), app.path("tasksHealthy").asInt(),
+          app.path("tasksStaged").asInt(), app.path("deployments").isEmpty() ? "" : " (deploying)");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,174 @@
+package mdo.devcluster.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import mdo.devcluster.DevCluster;
+import mdo.devcluster.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code devcluster up}: serve in the foreground until SIGINT/SIGTERM, or {@code --detach} into the background. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Serve the Marathon API and run apps as local processes, until stopped (Ctrl-C, SIGTERM or"
+        + " `devcluster down`).")
+public final class UpCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "8080", description = "API port (default ${DEFAULT-VALUE}; 0 = any free port)")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--state-dir", description = "task sandboxes, logs, pid files, etcd data (default .mdo/devcluster"
+      + " under the repository)")
+  String stateDir;
+
+  @Option(names = "--port-range", defaultValue = "31000-32000",
+      description = "host ports for hostPort 0 / port 0 (default ${DEFAULT-VALUE})")
+  String portRange;
+
+  @Option(names = "--detach", description = "start in the background, wait until /ping answers, and return")
+  boolean detach;
+
+  @Option(names = "--etcd", description = "also start etcd on loopback (data under the state dir)")
+  boolean etcd;
+
+  @Option(names = "--etcd-port", defaultValue = "2379", description = "etcd client port (default ${DEFAULT-VALUE};"
+      + " the peer port is the next one)")
+  int etcdPort;
+
+  @Option(names = "--subscriber", paramLabel = "CONFIG", description = "also run bin/subscriber --config CONFIG")
+  String subscriberConfig;
+
+  /** Also read from the environment, so the password need not appear in {@code ps} output. */
+  @Option(names = "--auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:" + AUTH_ENV + "}",
+      description = "require HTTP basic auth on every path (like Marathon's --http_credentials); default from $"
+          + AUTH_ENV)
+  String auth;
+
+  static final String AUTH_ENV = "MDO_DEVCLUSTER_AUTH";
+
+  @Option(names = "--kill-grace", defaultValue = "3", paramLabel = "SECONDS",
+      description = "SIGTERM-to-SIGKILL grace for apps without taskKillGracePeriodSeconds (default ${DEFAULT-VALUE})")
+  int killGrace;
+
+  @Override
+  public Integer call() throws Exception {
+    if (auth != null && auth.isBlank()) auth = null;
+    Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
+    Settings settings = settings(state);
+    Files.createDirectories(state);
+    PidFile pidFile = PidFile.in(state, "devcluster");
+    if (pidFile.process().isPresent()) {
+      System.err.println("devcluster: already running from " + state + " (pid " + pidFile.process().get().pid()
+          + "); stop it with: bin/devcluster down");
+      return 1;
+    }
+    if (!Helpers.isLoopback(host) && auth == null) {
+      System.err.println("devcluster: refusing to serve on " + host + " without --auth: anyone who can reach it could"
+          + " run commands as " + System.getProperty("user.name") + ". Add --auth user:password (or set $" + AUTH_ENV
+          + "), or keep the default --host 127.0.0.1");
+      return 1;
+    }
+    if (!Helpers.portFree(host, port) && port != 0) {
+      System.err.println("devcluster: " + host + ":" + port + " is already in use; pick another with --port");
+      return 1;
+    }
+    return detach ? Background.start(state, settings, childArgs(state), auth) : foreground(state, settings, pidFile);
+  }
+
+  private Settings settings(Path state) {
+    String[] range = portRange.split("-");
+    if (range.length != 2) throw new IllegalArgumentException("--port-range must look like 31000-32000");
+    return Settings.defaults(state)
+        .withPort(port)
+        .withHost(host)
+        .withPortRange(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()))
+        .withCredentials(auth)
+        .withDefaultKillGrace(Duration.ofSeconds(killGrace));
+  }
+
+  private List<String> childArgs(Path state) {
+    List<String> args = new ArrayList<>(List.of("up", "--port", Integer.toString(port), "--host", host,
+        "--state-dir", state.toString(), "--port-range", portRange, "--kill-grace", Integer.toString(killGrace)));
+    if (etcd) {
+      args.add("--etcd");
+      args.add("--etcd-port");
+      args.add(Integer.toString(etcdPort));
+    }
+    if (subscriberConfig != null) {
+      args.add("--subscriber");
+      args.add(Helpers.fromCaller(subscriberConfig).toString());
+    }
+    return args;
+  }
+
+  private int foreground(Path state, Settings settings, PidFile pidFile) throws IOException, InterruptedException {
+    pidFile.write(ProcessHandle.current());
+    EtcdProcess etcdProcess = null;
+    DevCluster cluster = null;
+    Process subscriber = null;
+    try {
+      if (etcd) {
+        etcdProcess = EtcdProcess.start(state, etcdPort);
+        System.out.println("devcluster: etcd healthy on " + etcdProcess.url() + " (data in " + state.resolve("etcd")
+            + ")");
+      }
+      cluster = DevCluster.start(settings);
+      Files.writeString(state.resolve("devcluster.url"), cluster.url() + "\n");
+      if (subscriberConfig != null) subscriber = startSubscriber(state, cluster.url());
+    } catch (RuntimeException e) {
+      System.err.println("devcluster: " + e.getMessage());
+      shutdown(state, cluster, etcdProcess, subscriber, pidFile);
+      return 1;
+    }
+    System.out.println("devcluster: Marathon API on " + cluster.url() + " (state in " + state + ")");
+    System.out.println("devcluster: stop with Ctrl-C, or `bin/devcluster down --state-dir " + state + "`");
+    CountDownLatch stopped = new CountDownLatch(1);
+    DevCluster c = cluster;
+    EtcdProcess e = etcdProcess;
+    Process s = subscriber;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shutdown(state, c, e, s, pidFile);
+      stopped.countDown();
+    }, "devcluster-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private Process startSubscriber(Path state, String marathonUrl) throws IOException {
+    Path script = Helpers.repoRoot().resolve("bin/subscriber");
+    if (!Files.isExecutable(script)) {
+      System.err.println("devcluster: --subscriber given, but " + script + " does not exist yet (it comes with the"
+          + " subscriber module); continuing without a subscriber");
+      return null;
+    }
+    Path config = Helpers.fromCaller(subscriberConfig);
+    Process process = Helpers.startChild(List.of(script.toString(), "--config", config.toString()),
+        state.resolve("subscriber.log"));
+    PidFile.in(state, "subscriber").write(process.toHandle());
+    System.out.println("devcluster: subscriber started (pid " + process.pid() + ", config " + config + ", log "
+        + state.resolve("subscriber.log") + "); Marathon for it: " + marathonUrl);
+    return process;
+  }
+
+  private static void shutdown(Path state, DevCluster cluster, EtcdProcess etcd, Process subscriber, PidFile pidFile) {
+    if (subscriber != null) {
+      PidFile.stop(subscriber.toHandle(), Duration.ofSeconds(10));
+      PidFile.in(state, "subscriber").delete();
+    }
+    if (cluster != null) cluster.close();
+    if (etcd != null) etcd.stop(state);
+    try {
+      Files.deleteIfExists(state.resolve("devcluster.url"));
+    } catch (IOException ignored) {
+      // only `status` reads it, and it checks the pid file first
+    }
+    pidFile.delete();
+  }
+}

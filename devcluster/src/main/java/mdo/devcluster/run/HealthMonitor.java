@@ -1,0 +1,113 @@
+package mdo.devcluster.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import mdo.devcluster.apps.AppSpec;
+import mdo.devcluster.events.Events;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an instance's health checks on the checker pool and folds the verdicts in on the actor thread.
+ *
+ * <p>Like Marathon: failures inside {@code gracePeriodSeconds} before the first success are ignored; after
+ * {@code maxConsecutiveFailures} (when above 0) the task is killed and replaced, with an
+ * {@code unhealthy_instance_kill_event}. Unlike Marathon, until the first success a check repeats every
+ * {@value #EARLY_PERIOD_MILLIS} ms (or the interval, if shorter) so deployments finish soon after the task is up.
+ */
+final class HealthMonitor {
+  private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+  static final long EARLY_PERIOD_MILLIS = 1000;
+  static final long FIRST_CHECK_MILLIS = 200;
+
+  private final State state;
+  private final Scheduler scheduler;
+  private final ScheduledExecutorService checkers;
+  private final HealthProbes probes;
+
+  HealthMonitor(State state, Scheduler scheduler, ScheduledExecutorService checkers, HealthProbes probes) {
+    this.state = state;
+    this.scheduler = scheduler;
+    this.checkers = checkers;
+    this.probes = probes;
+  }
+
+  /** Schedules every check of the instance's current task; {@code env} is the task's, for COMMAND checks. */
+  void start(Instance instance, Map<String, String> env) {
+    long generation = instance.generation;
+    List<Integer> ports = instance.effectivePorts;
+    for (int i = 0; i < instance.health.size(); i++) {
+      int index = i;
+      AppSpec.HealthCheckSpec check = instance.health.get(i).check;
+      HealthProbes.Target target = new HealthProbes.Target(state.settings.taskHost(), port(check, ports), env,
+          scheduler.sandbox(instance.taskId));
+      schedule(instance, index, generation, target, FIRST_CHECK_MILLIS);
+    }
+  }
+
+  private static int port(AppSpec.HealthCheckSpec check, List<Integer> ports) {
+    if (check.port() != null) return check.port();
+    if (check.portIndex() != null && check.portIndex() < ports.size()) return ports.get(check.portIndex());
+    return 0;
+  }
+
+  private void schedule(Instance instance, int index, long generation, HealthProbes.Target target, long delayMillis) {
+    if (checkers.isShutdown()) return;
+    AppSpec.HealthCheckSpec check = instance.health.get(index).check;
+    checkers.schedule(() -> {
+      String failure = probes.probe(check, target);
+      state.actor.execute(() -> verdict(instance, index, generation, target, failure));
+    }, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** @param failure null for a pass, else the cause */
+  private void verdict(Instance instance, int index, long generation, HealthProbes.Target target, String failure) {
+    if (generation != instance.generation || !instance.running() || state.closing) return;
+    Instance.HealthState h = instance.health.get(index);
+    Instant now = Instant.now();
+    Boolean before = instance.healthy();
+    Boolean wasAlive = h.alive;
+    if (failure == null) {
+      h.alive = true;
+      h.consecutiveFailures = 0;
+      h.lastSuccess = now;
+      if (h.firstSuccess == null) h.firstSuccess = now;
+    } else {
+      boolean inGrace = h.firstSuccess == null
+          && Duration.between(instance.startedAt, now).toMillis() < h.check.graceSeconds() * 1000;
+      if (!inGrace) {
+        h.alive = false;
+        h.consecutiveFailures++;
+        h.lastFailure = now;
+        h.lastFailureCause = failure;
+        state.bus.publish(Events.failedHealthCheck(instance.appId, h.check.json(), instance.instanceId));
+      }
+    }
+    if (h.alive != null && !h.alive.equals(wasAlive)) {
+      log.info("health: {} {} {} ({})", instance.appId, instance.taskId, h.alive ? "alive" : "dead",
+          failure == null ? "passed" : failure);
+      state.bus.publish(Events.healthStatusChanged(instance.appId, instance.instanceId, instance.spec.version(), h.alive));
+    }
+    Boolean after = instance.healthy();
+    if (after != null && !after.equals(before)) {
+      state.bus.publish(Events.instanceHealthChanged(instance.instanceId, instance.appId, after, instance.spec.version()));
+    }
+    int max = h.check.maxConsecutiveFailures();
+    if (failure != null && max > 0 && h.consecutiveFailures >= max) {
+      state.bus.publish(Events.unhealthyInstanceKill(instance.appId, instance.taskId, instance.instanceId,
+          instance.spec.version(), failure, state.settings.taskHost(), state.agentId, h.lastFailure));
+      log.warn("unhealthy: {} {} failed {} checks in a row ({}), killing it", instance.appId, instance.taskId,
+          h.consecutiveFailures, failure);
+      scheduler.kill(instance, "unhealthy");
+      return;
+    }
+    long period = (long) (h.check.intervalSeconds() * 1000);
+    long next = h.firstSuccess == null ? Math.min(period, EARLY_PERIOD_MILLIS) : period;
+    schedule(instance, index, generation, target, next);
+    scheduler.reconcileLater();
+  }
+}

@@ -1,0 +1,93 @@
+package mdo.devcluster.run;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import mdo.devcluster.apps.AppSpec;
+
+/**
+ * One instance of an app and its current task. Since Marathon 1.8 a relaunch keeps the instance id and bumps the
+ * incarnation, so the same instance produces task ids {@code <safePath>.instance-<uuid>._app.1}, {@code ._app.2}, …
+ * Only the cluster's actor thread touches it.
+ */
+final class Instance {
+  enum Goal { RUN, STOP }
+
+  final String instanceId;
+  final String appId;
+  final Instant createdAt = Instant.now();
+  int incarnation;
+  String taskId;
+  AppSpec spec;
+  /** Mesos state of the current task; null while waiting to be relaunched. */
+  String state;
+  String message = "";
+  Instant stagedAt;
+  Instant startedAt;
+  List<Integer> hostPorts = List.of();
+  List<Integer> effectivePorts = List.of();
+  List<Integer> heldPorts = List.of();
+  Process process;
+  String dockerName;
+  Goal goal = Goal.RUN;
+  /** Why the current task is being killed (scale, replace, delete, unhealthy, api), or null. */
+  String killReason;
+  Instant killDeadline;
+  /** Set while the instance waits out its launch backoff. */
+  Instant relaunchAt;
+  final List<HealthState> health = new ArrayList<>();
+  /** Changes with every task, so stale health-check results and timers can be recognized. */
+  long generation;
+
+  Instance(String instanceId, String appId) {
+    this.instanceId = instanceId;
+    this.appId = appId;
+  }
+
+  boolean alive() {
+    return state != null && !Tasks.isTerminal(state);
+  }
+
+  boolean waiting() {
+    return state == null && relaunchAt != null;
+  }
+
+  boolean killing() {
+    return killReason != null && alive();
+  }
+
+  boolean running() {
+    return "TASK_RUNNING".equals(state) && killReason == null;
+  }
+
+  /** Aggregate health: null until every check has a verdict (or there are no checks). */
+  Boolean healthy() {
+    if (health.isEmpty() || !running()) return null;
+    boolean all = true;
+    for (HealthState h : health) {
+      if (h.alive == null) return null;
+      all &= h.alive;
+    }
+    return all;
+  }
+
+  /** Counts towards a deployment: running, and healthy when the app has health checks. */
+  boolean ready() {
+    return running() && (health.isEmpty() || Boolean.TRUE.equals(healthy()));
+  }
+
+  /** One health check's running verdict, as reported in {@code healthCheckResults}. */
+  static final class HealthState {
+    final AppSpec.HealthCheckSpec check;
+    Boolean alive;
+    int consecutiveFailures;
+    Instant firstSuccess;
+    Instant lastSuccess;
+    Instant lastFailure;
+    String lastFailureCause;
+
+    HealthState(AppSpec.HealthCheckSpec check) {
+      this.check = check;
+    }
+  }
+}
