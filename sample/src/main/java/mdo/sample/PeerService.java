@@ -30,7 +30,8 @@ import mdo.registry.RegistryJson;
  *       left (where Cassandra would run {@code nodetool cleanup}).
  * </ol>
  *
- * {@code GET /} answers JSON with the peers it saw at start and the last notification; {@code GET /health} answers
+ * {@code GET /} answers JSON with the peers it saw at start, the member count of the last notification
+ * ({@code membersNotified}) and the notification itself; {@code GET /health} answers
  * {@code ok}.
  */
 public final class PeerService {
@@ -108,7 +109,9 @@ public final class PeerService {
         .put("service", guest.getServiceName())
         .put("task", System.getenv("MESOS_TASK_ID"));
     status.set("seedsAtStart", RegistryJson.MAPPER.valueToTree(seeds));
-    status.set("lastNotification", lastNotification.get());
+    JsonNode last = lastNotification.get();
+    status.put("membersNotified", last == null ? 0 : last.path("members").size());
+    status.set("lastNotification", last);
     respond(exchange, 200, RegistryJson.MAPPER.writeValueAsString(status));
   }
 
