@@ -164,9 +164,14 @@ public final class MarathonEventStream implements AutoCloseable {
 
     @Override
     public void onFailure(EventSource source, Throwable t, Response response) {
-      String reason = response != null ? "HTTP " + response.code() + (response.code() == 405
-          ? " (Accept must be exactly text/event-stream)" : "")
-          : t == null ? "unknown error" : t.getClass().getSimpleName() + ": " + t.getMessage();
+      String reason;
+      if (response != null && !response.isSuccessful()) {
+        reason = "HTTP " + response.code() + (response.code() == 405 ? " (Accept must be exactly text/event-stream)" : "");
+      } else if (t != null) {
+        reason = t.getClass().getSimpleName() + ": " + t.getMessage();
+      } else {
+        reason = "unexpected response " + (response == null ? "" : response.code() + " " + response.header("Content-Type"));
+      }
       reconnectLater(id, reason);
     }
   }
