@@ -215,7 +215,9 @@ public final class MarathonSimulation implements AutoCloseable {
     }
     int versionsAt = rest.indexOf("/versions/");
     if (versionsAt >= 0) {
-      ObjectNode v = versions.get(rest.substring(0, versionsAt) + "@" + rest.substring(versionsAt + "/versions/".length()));
+      String version = java.net.URLDecoder.decode(rest.substring(versionsAt + "/versions/".length()),
+          java.nio.charset.StandardCharsets.UTF_8);
+      ObjectNode v = versions.get(rest.substring(0, versionsAt) + "@" + version);
       return v == null ? json(404, "{\"message\":\"App '" + rest.substring(0, versionsAt) + "' does not exist\"}")
           : json(200, v.toString());
     }
