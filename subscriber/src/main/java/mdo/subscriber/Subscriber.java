@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Subscriber implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
+  private static final Duration START_RESYNC_GRACE = Duration.ofSeconds(2);
 
   private final SubscriberConfig config;
   private final List<Consumer<JavalinConfig>> routeContributors;
@@ -110,11 +111,17 @@ public final class Subscriber implements AutoCloseable {
     if (config.subscriber().events() == EventSource.SSE) {
       stream = new MarathonEventStream(marathon, config.subscriber().streamIdleTimeout(), MarathonEvents.USED_TYPES,
           new StreamListener(), scheduler, new Backoff(config.tuning().reconnectBase(), config.tuning().reconnectMax()));
-      stream.start(); // subscribe first; onConnected then resyncs
+      stream.start(); // subscribe first: its onConnected runs the first resync
+      // ...unless the stream cannot connect for a while: then the registry must not wait for it
+      scheduler.schedule(() -> {
+        if (connects.get() == 0) requestResync("start, stream not connected yet", false);
+      }, START_RESYNC_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } else {
-      scheduler.execute(this::subscribeCallback);
+      scheduler.execute(() -> {
+        ensureCallback(); // register first, then resync
+        requestResync("start", false);
+      });
     }
-    requestResync("start", false);
     long interval = config.subscriber().resyncInterval().toMillis();
     scheduler.scheduleWithFixedDelay(() -> requestResync("periodic", false), interval, interval, TimeUnit.MILLISECONDS);
     long probe = config.tuning().healthInterval().toMillis();
@@ -182,6 +189,7 @@ public final class Subscriber implements AutoCloseable {
     if (marathonNow != marathonReachable) log.warn("{}: Marathon", marathonNow ? "recovered" : "lost");
     etcdReachable = etcdNow;
     marathonReachable = marathonNow;
+    if (marathonNow && config.subscriber().events() == EventSource.CALLBACK) ensureCallback();
     if (etcdBack || marathonBack || (etcdNow && writer.needsResync() && !resyncPending.get())) {
       requestResync(etcdBack ? "etcd back" : marathonBack ? "Marathon back" : "after etcd write failures", false);
     }
@@ -234,23 +242,31 @@ public final class Subscriber implements AutoCloseable {
     }
   }
 
-  private void subscribeCallback() {
+  /**
+   * Registers the callback URL unless Marathon already lists it. Run at start and on every probe, because Marathon
+   * forgets subscribers (marathon-lb #230) and skips failing ones.
+   */
+  private void ensureCallback() {
     String url = callbackUrl();
-    for (int attempt = 0; attempt < 10 && !closed.get(); attempt++) {
-      try {
-        marathon.subscribe(url);
-        subscribedCallback = true;
+    try {
+      if (subscribedCallback && marathon.eventSubscriptions().contains(url)) return;
+      marathon.subscribe(url);
+      if (subscribedCallback) {
+        log.warn("resubscribed: Marathon had dropped callback {}", url);
+        requestResync("callback resubscribed", false);
+      } else {
         log.info("subscribed: Marathon HTTP callbacks to {}", url);
-        return;
-      } catch (MarathonException | MarathonUnavailableException e) {
-        log.warn("failed: subscribing callback {}: {}", url, e.getMessage());
-        sleep(resyncBackoff.next());
       }
+      subscribedCallback = true;
+    } catch (MarathonException | MarathonUnavailableException e) {
+      log.warn("failed: subscribing callback {}: {}", url, e.getMessage());
     }
   }
 
   String callbackUrl() {
-    String base = config.subscriber().url().toString();
+    String base = config.subscriber().port() == 0 && app != null // port 0 (tests): the port the server got
+        ? config.subscriber().url().toString().replaceFirst(":0(/|$)", ":" + app.port() + "$1")
+        : config.subscriber().url().toString();
     return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/callback";
   }
 
