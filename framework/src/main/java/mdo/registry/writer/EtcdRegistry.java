@@ -159,6 +159,6 @@ final class EtcdRegistry {
   private static String rootMessage(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 }
