@@ -60,6 +60,7 @@ public final class Subscriber implements AutoCloseable {
   private final AtomicReference<Instant> lastGoodResync = new AtomicReference<>();
   private final AtomicLong lastEventNanos = new AtomicLong();
   private final AtomicLong connects = new AtomicLong();
+  final AtomicLong received = new AtomicLong();
   private final Backoff resyncBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
   private volatile boolean etcdReachable = true;
   private volatile boolean marathonReachable = true;
@@ -199,6 +200,7 @@ public final class Subscriber implements AutoCloseable {
 
   void accept(MarathonEvent event, long receivedNanos) {
     lastEventNanos.set(System.nanoTime());
+    received.incrementAndGet();
     writer.observed(event);
     if (event.appIds().isEmpty()) {
       metrics.event(event.type(), "ignored");
@@ -337,6 +339,7 @@ public final class Subscriber implements AutoCloseable {
     }
     workers.shutdownNow();
     if (app != null) app.stop();
+    writer.close();
     etcd.close();
     marathon.http().dispatcher().executorService().shutdown();
     marathon.http().connectionPool().evictAll();

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import mdo.registry.writer.RegistryWriter;
@@ -37,8 +39,12 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
     Gauge.builder("mdo_subscriber_records", () -> records.get()).register(registry);
   }
 
+  private final Map<String, Counter> events = new ConcurrentHashMap<>();
+
   void event(String type, String outcome) {
-    registry.counter("mdo_subscriber_events", "type", type == null ? "unknown" : type, "outcome", outcome).increment();
+    String t = type == null ? "unknown" : type;
+    events.computeIfAbsent(t + '\0' + outcome,
+        k -> registry.counter("mdo_subscriber_events", "type", t, "outcome", outcome)).increment();
   }
 
   @Override

@@ -45,8 +45,9 @@ class CallbackModeTest {
               @Override public void onFailure(okhttp3.Call c, java.io.IOException e) {}
               @Override public void onResponse(okhttp3.Call c, okhttp3.Response r) { r.close(); }
             });
-    await().atMost(Duration.ofSeconds(5)).until(() -> !h.marathon.callbackUrls().contains(expected));
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.callbackUrls().contains(expected));
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.count(l -> l.startsWith("DELETE /v2/eventSubscriptions")) == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.count(l -> l.startsWith("POST /v2/eventSubscriptions")) == 2
+        && h.marathon.callbackUrls().contains(expected));
   }
 
   @Test

@@ -125,7 +125,9 @@ class SubscriberTest {
     h.marathon.emit(h.status(2, "TASK_RUNNING", 23)); // a marker: everything before it has been applied
     h.awaitRegistry(r -> r.containsKey(h.taskId(2)));
     assertThat(h.registry()).containsOnlyKeys(h.taskId(2));
-    assertThat(h.metric("mdo_subscriber_events_total", "outcome=\"stale\"")).isGreaterThanOrEqualTo(2);
+    // within one batch events are applied in timestamp order, so an old copy may count as unchanged instead of stale
+    assertThat(h.metric("mdo_subscriber_events_total", "outcome=\"stale\"")
+        + h.metric("mdo_subscriber_events_total", "outcome=\"unchanged\"")).isGreaterThanOrEqualTo(2);
   }
 
   @Test

@@ -13,8 +13,12 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -88,34 +92,103 @@ final class EtcdRegistry {
     return new Stored(key, RegistryKeys.serviceOf(environment, key), record, v.getModRevision());
   }
 
+  /**
+   * Commits changes and returns what happened to each. Changes from all callers go through one dispatcher that packs
+   * whatever is waiting into transactions of up to {@link #BATCH} changes, with at most {@link #IN_FLIGHT} outstanding:
+   * idle, a change is sent at once; under load, transactions fill up (group commit), which is what etcd is fast at.
+   * Callers must not have two changes of one key outstanding at once (the writer's service locks see to that).
+   */
   List<Result> commit(List<Change> changes) {
     if (changes.isEmpty()) return List.of();
-    Semaphore inFlight = new Semaphore(IN_FLIGHT);
-    List<CompletableFuture<List<Result>>> pending = new ArrayList<>();
-    for (int from = 0; from < changes.size(); from += BATCH) {
-      List<Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
-      acquire(inFlight);
-      pending.add(txn(batch)
-          .thenCompose(r -> r.isSucceeded() ? CompletableFuture.completedFuture(applied(batch, r)) : oneByOne(batch))
-          .whenComplete((r, e) -> inFlight.release()));
+    startDispatcher();
+    List<CompletableFuture<Result>> results = new ArrayList<>(changes.size());
+    for (Change c : changes) {
+      Item item = new Item(c, new CompletableFuture<>());
+      results.add(item.result());
+      queue.add(item);
     }
-    List<Result> results = new ArrayList<>();
-    for (CompletableFuture<List<Result>> f : pending) results.addAll(await(f, "commit " + changes.size() + " changes"));
-    return results;
+    long waitMillis = timeout.toMillis() * (3 + changes.size() / (BATCH * IN_FLIGHT));
+    CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+    await(all, "commit " + changes.size() + " changes", waitMillis);
+    return results.stream().map(CompletableFuture::join).toList();
   }
 
-  private CompletableFuture<List<Result>> oneByOne(List<Change> batch) {
-    List<CompletableFuture<Result>> each = new ArrayList<>();
-    for (Change c : batch) {
-      each.add(txn(List.of(c)).thenApply(r -> new Result(c, r.isSucceeded(), r.getHeader().getRevision())));
-    }
-    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+  private record Item(Change change, CompletableFuture<Result> result) {}
+
+  private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+  private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+  private Thread dispatcher;
+  private volatile boolean closed;
+
+  private synchronized void startDispatcher() {
+    if (dispatcher != null || closed) return;
+    dispatcher = new Thread(this::dispatch, "mdo-etcd-commit");
+    dispatcher.setDaemon(true);
+    dispatcher.start();
   }
 
-  private static List<Result> applied(List<Change> batch, TxnResponse r) {
-    long revision = r.getHeader().getRevision();
-    return batch.stream().map(c -> new Result(c, true, revision)).toList();
+  private void dispatch() {
+    List<Item> carry = new ArrayList<>();
+    while (!closed) {
+      try {
+        if (carry.isEmpty()) {
+          Item first = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) continue;
+          carry.add(first);
+        }
+        inFlight.acquire(); // while waiting for a slot, more changes queue up and join this transaction
+        List<Item> candidates = new ArrayList<>(carry);
+        carry.clear();
+        queue.drainTo(candidates, BATCH);
+        List<Item> batch = new ArrayList<>(BATCH);
+        Set<String> keys = new HashSet<>();
+        for (Item i : candidates) {
+          if (batch.size() < BATCH && keys.add(i.change().key())) batch.add(i);
+          else carry.add(i); // etcd refuses a key twice in one transaction: it goes in the next one
+        }
+        try {
+          send(batch);
+        } catch (RuntimeException e) { // e.g. the client was closed: fail these changes, keep dispatching
+          inFlight.release();
+          batch.forEach(i -> i.result().completeExceptionally(e));
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void send(List<Item> batch) {
+    List<Change> changes = batch.stream().map(Item::change).toList();
+    txn(changes).whenComplete((r, e) -> {
+      inFlight.release();
+      if (e != null) {
+        batch.forEach(i -> i.result().completeExceptionally(e));
+      } else if (r.isSucceeded()) {
+        long revision = r.getHeader().getRevision();
+        batch.forEach(i -> i.result().complete(new Result(i.change(), true, revision)));
+      } else {
+        // some compare failed: find out which, one change at a time
+        for (Item i : batch) {
+          txn(List.of(i.change())).whenComplete((one, err) -> {
+            if (err != null) i.result().completeExceptionally(err);
+            else i.result().complete(new Result(i.change(), one.isSucceeded(), one.getHeader().getRevision()));
+          });
+        }
+      }
+    });
+  }
+
+  /** Stops the dispatcher; queued changes fail. */
+  void close() {
+    closed = true;
+    Thread t;
+    synchronized (this) {
+      t = dispatcher;
+    }
+    if (t != null) t.interrupt();
+    Item i;
+    while ((i = queue.poll()) != null) i.result().completeExceptionally(new EtcdException("writer closed", null));
   }
 
   private CompletableFuture<TxnResponse> txn(List<Change> batch) {
@@ -135,24 +208,19 @@ final class EtcdRegistry {
   }
 
   private <T> T await(CompletableFuture<T> future, String what) {
+    return await(future, what, timeout.toMillis() * 2);
+  }
+
+  private <T> T await(CompletableFuture<T> future, String what, long waitMillis) {
     try {
-      return future.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+      return future.get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new EtcdException("etcd failed to " + what + ": " + rootMessage(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
-      throw new EtcdException("etcd did not answer to " + what + " within " + timeout.multipliedBy(2).toMillis() + " ms", e);
+      throw new EtcdException("etcd did not answer to " + what + " within " + waitMillis + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EtcdException("interrupted while waiting for etcd to " + what, e);
-    }
-  }
-
-  private static void acquire(Semaphore s) {
-    try {
-      s.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EtcdException("interrupted while committing to etcd", e);
     }
   }
 

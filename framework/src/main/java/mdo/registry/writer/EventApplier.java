@@ -14,6 +14,7 @@ import mdo.marathon.events.MarathonEvent.InstanceCondition;
 import mdo.marathon.events.MarathonEvent.InstanceHealth;
 import mdo.marathon.events.MarathonEvent.TaskStatus;
 import mdo.marathon.events.MarathonEvent.UnhealthyKill;
+import mdo.marathon.events.TaskIds;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryKeys;
 import mdo.registry.writer.RegistryWriter.Outcome;
@@ -148,10 +149,12 @@ final class EventApplier {
       ordinal = current.ordinal();
     } else {
       ordinal = -1;
-      for (InstanceRecord previous : pending.byInstance(service, e.instanceId())) {
-        // 1.8+ relaunch: the new incarnation takes over the old one's ordinal and key
-        ordinal = previous.ordinal();
-        pending.delete(service, RegistryKeys.instance(w.environment, service, previous.taskId()));
+      // 1.8+ relaunch (incarnation > 1): the new incarnation takes over the old one's ordinal and key
+      List<InstanceRecord> previous = TaskIds.incarnation(e.taskId()) > 1
+          ? pending.byInstance(service, e.instanceId()) : List.of();
+      for (InstanceRecord p : previous) {
+        ordinal = p.ordinal();
+        pending.delete(service, RegistryKeys.instance(w.environment, service, p.taskId()));
       }
       if (ordinal >= 0) pending.claim(service, ordinal);
       else ordinal = pending.allocate(service, e.instanceId());

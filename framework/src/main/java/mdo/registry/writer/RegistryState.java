@@ -3,6 +3,7 @@ package mdo.registry.writer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,49 @@ import mdo.registry.InstanceRecord;
 /**
  * The writer's mirror of the environment's instance keys with their mod revisions, so events are applied without a
  * read from etcd. It is refreshed from etcd at every resync and after every conflict; a stale entry costs one failed
- * compare-and-swap, never a wrong write. Updates keep the entry with the highest revision.
+ * compare-and-swap, never a wrong write. Updates keep the entry with the highest revision. Each service also keeps
+ * the set of ordinals in use, so allocating one does not scan the service's records.
  */
 final class RegistryState {
-  private final Map<String, Map<String, Stored>> byService = new ConcurrentHashMap<>();
+  private static final class ServiceState {
+    final Map<String, Stored> records = new ConcurrentHashMap<>();
+    final Map<Integer, Integer> ordinalCounts = new HashMap<>();
+    final BitSet used = new BitSet();
+
+    synchronized void put(Stored stored) {
+      Stored old = records.get(stored.key());
+      if (old != null && old.modRevision() > stored.modRevision()) return;
+      records.put(stored.key(), stored);
+      count(old, -1);
+      count(stored, +1);
+    }
+
+    synchronized void delete(String key, long revision) {
+      Stored old = records.get(key);
+      if (old == null || old.modRevision() >= revision) return;
+      records.remove(key);
+      count(old, -1);
+    }
+
+    synchronized BitSet used() {
+      return (BitSet) used.clone();
+    }
+
+    private void count(Stored s, int delta) {
+      if (s == null || s.record() == null) return;
+      int ordinal = s.record().ordinal();
+      int n = ordinalCounts.getOrDefault(ordinal, 0) + delta;
+      if (n <= 0) {
+        ordinalCounts.remove(ordinal);
+        used.clear(ordinal);
+      } else {
+        ordinalCounts.put(ordinal, n);
+        used.set(ordinal);
+      }
+    }
+  }
+
+  private final Map<String, ServiceState> byService = new ConcurrentHashMap<>();
   /** Ordinals of ended instances, so a 1.8+ relaunch (same instance id, new task id) keeps its ordinal. */
   private final Map<String, Integer> releasedOrdinals = new LinkedHashMap<>(256, 0.75f, false) {
     @Override
@@ -25,13 +65,13 @@ final class RegistryState {
   };
 
   Stored get(String service, String key) {
-    Map<String, Stored> m = byService.get(service);
-    return m == null ? null : m.get(key);
+    ServiceState s = byService.get(service);
+    return s == null ? null : s.records.get(key);
   }
 
   Collection<Stored> service(String service) {
-    Map<String, Stored> m = byService.get(service);
-    return m == null ? List.of() : m.values();
+    ServiceState s = byService.get(service);
+    return s == null ? List.of() : s.records.values();
   }
 
   List<String> services() {
@@ -40,12 +80,12 @@ final class RegistryState {
 
   List<Stored> all() {
     List<Stored> all = new ArrayList<>();
-    byService.values().forEach(m -> all.addAll(m.values()));
+    byService.values().forEach(s -> all.addAll(s.records.values()));
     return all;
   }
 
   int size() {
-    return byService.values().stream().mapToInt(Map::size).sum();
+    return byService.values().stream().mapToInt(s -> s.records.size()).sum();
   }
 
   /** Records of one instance (normally one; two while a relaunch's old incarnation is still stored). */
@@ -58,23 +98,20 @@ final class RegistryState {
   }
 
   void put(Stored stored) {
-    byService.computeIfAbsent(stored.service(), s -> new ConcurrentHashMap<>())
-        .merge(stored.key(), stored, (old, now) -> now.modRevision() >= old.modRevision() ? now : old);
+    byService.computeIfAbsent(stored.service(), s -> new ServiceState()).put(stored);
   }
 
   void delete(String service, String key, long revision) {
-    Map<String, Stored> m = byService.get(service);
-    if (m == null) return;
-    m.computeIfPresent(key, (k, old) -> old.modRevision() < revision ? null : old);
+    ServiceState s = byService.get(service);
+    if (s != null) s.delete(key, revision);
   }
 
   /** Replaces everything with a snapshot read from etcd at {@code revision}; newer entries written meanwhile stay. */
   void replace(List<Stored> snapshot, long revision) {
-    Map<String, Map<String, Stored>> fresh = new ConcurrentHashMap<>();
-    for (Stored s : snapshot) fresh.computeIfAbsent(s.service(), x -> new ConcurrentHashMap<>()).put(s.key(), s);
+    Map<String, ServiceState> fresh = new HashMap<>();
+    for (Stored s : snapshot) fresh.computeIfAbsent(s.service(), x -> new ServiceState()).put(s);
     for (Stored old : all()) {
-      if (old.modRevision() > revision) fresh.computeIfAbsent(old.service(), x -> new ConcurrentHashMap<>())
-          .merge(old.key(), old, (a, b) -> b.modRevision() >= a.modRevision() ? b : a);
+      if (old.modRevision() > revision) fresh.computeIfAbsent(old.service(), x -> new ServiceState()).put(old);
     }
     byService.keySet().retainAll(fresh.keySet());
     byService.putAll(fresh);
@@ -86,9 +123,8 @@ final class RegistryState {
 
   /** Ordinals in use by a service's stored records: the starting point of {@link #allocate}. */
   BitSet usedOrdinals(String service) {
-    BitSet used = new BitSet();
-    for (Stored s : service(service)) if (s.record() != null) used.set(s.record().ordinal());
-    return used;
+    ServiceState s = byService.get(service);
+    return s == null ? new BitSet() : s.used();
   }
 
   /**

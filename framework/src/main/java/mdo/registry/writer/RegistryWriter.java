@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * Events of one service are applied under that service's lock; a resync's compare-and-write phase excludes events.
  */
-public final class RegistryWriter {
+public final class RegistryWriter implements AutoCloseable {
   static final Logger log = LoggerFactory.getLogger(RegistryWriter.class);
 
   /** Outcome of one event, as counted in metrics. */
@@ -138,6 +138,12 @@ public final class RegistryWriter {
     } catch (EtcdRegistry.EtcdException e) {
       return false;
     }
+  }
+
+  /** Stops the commit dispatcher; the etcd client belongs to the caller. */
+  @Override
+  public void close() {
+    etcd.close();
   }
 
   // ---- shared by EventApplier and Reconciler

@@ -44,6 +44,7 @@ class RegistryWriterTest {
 
   @AfterEach
   void tearDown() {
+    writer.close();
     etcd.close();
     marathon.close();
   }
