@@ -104,27 +104,34 @@ final class AppQueue {
     }
   }
 
+  /**
+   * Applies what is queued for one app as one batch. If more arrived meanwhile, the app goes to the back of the
+   * workers' queue instead of keeping its thread: with more busy apps than threads, every app still gets its turn.
+   */
   private void drain(String appId, Slot slot) {
-    for (int round = 0; ; round++) {
-      List<Received> batch;
-      synchronized (slot) {
-        if (slot.events.isEmpty() || round >= 100) { // bounded: a hot app yields its worker now and then
-          boolean more = !slot.events.isEmpty();
-          slot.draining = more;
-          if (more) submit(() -> drain(appId, slot));
-          return;
-        }
-        batch = slot.events;
-        slot.events = new ArrayList<>();
-      }
-      depth.addAndGet(-batch.size());
-      try {
-        if (writer.apply(appId, batch)) refresh(appId);
-      } catch (RuntimeException e) {
-        log.warn("failed: applying {} events of {}: {}", batch.size(), appId, e.toString());
-        refresh(appId);
+    List<Received> batch;
+    synchronized (slot) {
+      batch = slot.events;
+      slot.events = new ArrayList<>();
+      if (batch.isEmpty()) {
+        slot.draining = false;
+        return;
       }
     }
+    depth.addAndGet(-batch.size());
+    try {
+      if (writer.apply(appId, batch)) refresh(appId);
+    } catch (RuntimeException e) {
+      log.warn("failed: applying {} events of {}: {}", batch.size(), appId, e.toString());
+      refresh(appId);
+    }
+    synchronized (slot) {
+      if (slot.events.isEmpty()) {
+        slot.draining = false;
+        return;
+      }
+    }
+    submit(() -> drain(appId, slot));
   }
 
   private void runRefresh(String appId, Slot slot) {

@@ -91,6 +91,10 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
     registry.counter("mdo_subscriber_resync_changes", "kind", "refused").increment(r.refusedDeletes());
   }
 
+  Timer lag() {
+    return lag;
+  }
+
   String scrape() {
     return registry.scrape();
   }
