@@ -126,7 +126,7 @@ public final class Subscriber implements AutoCloseable {
     long interval = config.subscriber().resyncInterval().toMillis();
     scheduler.scheduleWithFixedDelay(() -> requestResync("periodic", false), interval, interval, TimeUnit.MILLISECONDS);
     long probe = config.tuning().healthInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::probe, probe, probe, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::probe, 0, probe, TimeUnit.MILLISECONDS);
     Signals.onHangup(() -> requestResync("SIGHUP", false));
     return this;
   }
@@ -344,14 +344,6 @@ public final class Subscriber implements AutoCloseable {
     marathon.http().dispatcher().executorService().shutdown();
     marathon.http().connectionPool().evictAll();
     log.info("stopped: subscriber for environment '{}'", config.environment());
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
