@@ -55,8 +55,14 @@ public final class SubscriberBench {
       System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), etcd.endpoint());
       rawPutThroughput(client.getKVClient(), BURST, "warmup"); // JIT and etcd warm-up, not reported
-      double raw = rawPutThroughput(client.getKVClient(), BURST, "raw");
-      System.out.printf("raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight)%n", raw, BURST);
+      double bare = rawPutThroughput(client.getKVClient(), BURST, "bare");
+      double raw;
+      try (Arrivals watched = new Arrivals(client, "/bench/raw/")) { // the subscriber runs are watched the same way
+        raw = rawPutThroughput(client.getKVClient(), BURST, "raw");
+        watched.await(BURST, Duration.ofSeconds(60));
+      }
+      System.out.printf("raw etcd batched puts: %,.0f puts/s with a prefix watch attached as in the runs below"
+          + " (%,.0f without); %d puts, txns of 100, 8 in flight%n", raw, bare, BURST);
       long[] single = singlePutLatency(client.getKVClient(), 300);
       System.out.printf("raw etcd single put+await: p50 %.1f ms, p99 %.1f ms (the floor under event->etcd latency)%n",
           pct(single, 50), pct(single, 99));
@@ -80,6 +86,7 @@ public final class SubscriberBench {
           marathon.putTask(task(env, app, taskId, i));
           stream.append("event: status_update_event\r\ndata: ").append(event(env, app, taskId, i)).append("\r\n\r\n");
         }
+        long cpu0 = cpuNanos();
         long revision0 = revision(client);
         long received0 = subscriber.received.get();
         long t0 = System.nanoTime();
@@ -90,9 +97,13 @@ public final class SubscriberBench {
         double seconds = (arrivals.last() - t0) / 1e9;
         double eps = BURST / seconds;
         long txns = revision(client) - revision0;
+        double cpuPerEvent = (cpuNanos() - cpu0) / 1e3 / BURST;
         System.out.printf("subscriber sustained: %,.0f events/s (%d status_update_events over %d apps in %.2f s; all read"
             + " off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd%n",
             eps, BURST, APPS, seconds, readSeconds, txns, BURST / (double) txns, 100 * eps / raw);
+        System.out.printf("  CPU of this JVM (subscriber + Marathon simulation + watch) per event: %.0f us; the machine"
+            + " has %d cores and a load average of %.1f%n", cpuPerEvent, Runtime.getRuntime().availableProcessors(),
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         // 2. latency at a steady rate: a light one, then the target 1,000 events/s
         int next = BURST;
@@ -177,6 +188,11 @@ public final class SubscriberBench {
         (subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS) - lagTotal0)
             / (subscriber.metrics.lag().count() - lagCount0), pct(transport, 50), pct(transport, 99));
     return first + paced;
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static long revision(Client client) throws Exception {
