@@ -88,7 +88,7 @@ public final class Subscriber implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(config.tuning().workers(), daemon("mdo-writer"));
     this.queue = new AppQueue(writer, workers, scheduler, config.tuning().refreshDelay(),
         config.tuning().queueCapacity(), () -> requestResync("queue overflow", false), metrics);
-    metrics.gauges(() -> stream != null && stream.connected() ? 1 : 0, queue::depth, () -> writer.records().size());
+    metrics.gauges(() -> stream != null && stream.connected() ? 1 : 0, queue::depth, writer::recordCount);
   }
 
   public SubscriberConfig config() {
@@ -310,7 +310,7 @@ public final class Subscriber implements AutoCloseable {
     return new Health(problems.isEmpty(), problems, streamInfo, resync,
         Map.of("reachable", etcdReachable, "endpoints", config.etcd().endpointList()),
         Map.of("reachable", marathonReachable, "urls", config.marathon().urls().toString()),
-        writer.records().size(), queue.depth());
+        writer.recordCount(), queue.depth());
   }
 
   boolean authorized(String authorizationHeader, String remoteAddress) {

@@ -130,6 +130,11 @@ public final class RegistryWriter implements AutoCloseable {
     return records;
   }
 
+  /** How many instance keys the writer knows of (cheap; for gauges). */
+  public int recordCount() {
+    return state.size();
+  }
+
   /** A cheap read against etcd; false when it does not answer within the timeout. */
   public boolean etcdReachable() {
     try {

@@ -173,6 +173,42 @@ class RegistryWriterTest {
   }
 
   @Test
+  void instanceConditionsOf14MarkDrainingUnhealthyOrDelete() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    String[] ids = new String[4];
+    for (int i = 1; i <= 3; i++) {
+      ids[i] = env + "_web.instance-" + uuid(i) + "._app.1";
+      apply(status(appId, ids[i], "TASK_RUNNING", at(1), List.of(31000 + i), V1));
+    }
+    String[] conditions = {null, "Killing", "Unreachable", "Killed"};
+    for (int i = 1; i <= 3; i++) {
+      ObjectNode e = Fixtures.read("events/instance_changed_event.json");
+      e.put("runSpecId", appId).put("instanceId", env + "_web.instance-" + uuid(i)).put("condition", conditions[i])
+          .put("timestamp", at(2));
+      apply(e.toString());
+    }
+    assertThat(record(ids[1]).draining()).isTrue();
+    assertThat(record(ids[2]).healthy()).isFalse();
+    assertThat(record(ids[2]).draining()).isFalse();
+    assertThat(record(ids[3])).isNull();
+  }
+
+  @Test
+  void oneAliveCheckOfSeveralAsksForARefreshInsteadOfDeclaringHealth() throws Exception {
+    ObjectNode app = Fixtures.bridgeApp(env, "web", V1);
+    // the 1.4 docs' app with two Marathon health checks
+    app.set("healthChecks", Fixtures.JSON.readTree(mdo.testkit.Payloads.withoutComments(
+        mdo.testkit.Payloads.marathon("app_get_response.1.4.jsonc"))).path("app").path("healthChecks"));
+    marathon.putApp(app);
+    apply(status(appId, task(1), "TASK_RUNNING", at(1), List.of(31001), V1));
+    ObjectNode alive = Fixtures.read("events/health_status_changed_event.json");
+    alive.put("appId", appId).put("instanceId", env + "_web.marathon-" + uuid(1)).put("alive", true)
+        .put("timestamp", at(2));
+    assertThat(apply(alive.toString())).isTrue();
+    assertThat(record(task(1)).healthy()).isFalse();
+  }
+
+  @Test
   void taskLostMarksUnhealthyAndAsksForARefresh() throws Exception {
     marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
     apply(status(appId, task(1), "TASK_RUNNING", at(1), List.of(31001), V1));
