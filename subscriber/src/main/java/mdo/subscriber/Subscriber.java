@@ -104,6 +104,11 @@ public final class Subscriber implements AutoCloseable {
     return etcd;
   }
 
+  /** The registry /metrics serves; contributors may add their meters to it. */
+  public io.micrometer.core.instrument.MeterRegistry meters() {
+    return metrics.registry;
+  }
+
   public synchronized Subscriber start() {
     app = SubscriberApp.create(this, routeContributors);
     app.start(config.subscriber().host(), config.subscriber().port());

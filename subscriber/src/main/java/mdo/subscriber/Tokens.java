@@ -8,11 +8,13 @@ import java.security.MessageDigest;
 /**
  * Bearer-token checks for state-changing endpoints. The comparison takes the same time wherever the tokens differ.
  * Without a configured token only loopback callers are let through (see {@code SubscriberSettings.token}).
+ * {@code authorization} is the request's {@code Authorization} header ({@code Bearer <token>}).
  */
-final class Tokens {
+public final class Tokens {
   private Tokens() {}
 
-  static boolean authorized(String configured, String authorization, String remoteAddress) {
+  /** For every state-changing route, including those of route contributors (e.g. callback registrations). */
+  public static boolean authorized(String configured, String authorization, String remoteAddress) {
     if (configured == null || configured.isEmpty()) return isLoopback(remoteAddress);
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
     byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
