@@ -86,6 +86,19 @@ public final class MarathonClient {
     }
   }
 
+  /**
+   * One stored version of an app ({@code GET /v2/apps/{id}/versions/{version}}, the bare app JSON), or empty when the
+   * app or the version does not exist. Tasks of a rolling deployment still run older versions.
+   */
+  public Optional<MarathonApp> getAppVersion(String appId, String version) {
+    try {
+      return Optional.of(MarathonApp.from(call("GET", "/v2/apps" + path(appId) + "/versions/" + encode(version), null)));
+    } catch (MarathonException e) {
+      if (e.isNotFound()) return Optional.empty();
+      throw e;
+    }
+  }
+
   /** All apps, or those matching a Marathon label selector such as {@code MDO_ENVIRONMENT==prod}. */
   public List<MarathonApp> listApps(String labelSelector) {
     String query = labelSelector == null ? "" : "?label=" + encode(labelSelector);

@@ -1,0 +1,157 @@
+package mdo.subscriber;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import mdo.registry.writer.ResyncResult;
+import mdo.registry.writer.RegistryWriter;
+import mdo.registry.writer.RegistryWriter.Received;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Events queued per app. One worker at a time drains an app's queue and applies everything queued as one batch (one
+ * etcd transaction, one app-definition lookup), so a burst for one app costs one write, not one per event. Refreshes
+ * (refetching an app from Marathon) wait {@code refreshDelay} and coalesce: however many events ask for one while it
+ * waits, it runs once. The queue is bounded: on overflow events are dropped and {@code onOverflow} asks for a resync,
+ * which heals whatever the dropped events would have done.
+ */
+final class AppQueue {
+  private static final Logger log = LoggerFactory.getLogger(AppQueue.class);
+
+  private final RegistryWriter writer;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService scheduler;
+  private final Duration refreshDelay;
+  private final int capacity;
+  private final Runnable onOverflow;
+  private final SubscriberMetrics metrics;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final AtomicInteger depth = new AtomicInteger();
+  private final AtomicBoolean overflowing = new AtomicBoolean();
+
+  private static final class Slot {
+    List<Received> events = new ArrayList<>();
+    boolean draining;
+    boolean refreshScheduled;
+  }
+
+  AppQueue(RegistryWriter writer, ExecutorService workers, ScheduledExecutorService scheduler, Duration refreshDelay,
+      int capacity, Runnable onOverflow, SubscriberMetrics metrics) {
+    this.writer = writer;
+    this.workers = workers;
+    this.scheduler = scheduler;
+    this.refreshDelay = refreshDelay;
+    this.capacity = capacity;
+    this.onOverflow = onOverflow;
+    this.metrics = metrics;
+  }
+
+  int depth() {
+    return depth.get();
+  }
+
+  /** Queues an event for each app it names; false when the queue is full and the event was dropped. */
+  boolean offer(Received received) {
+    if (depth.get() >= capacity) {
+      metrics.event(received.event().type(), "dropped");
+      if (overflowing.compareAndSet(false, true)) {
+        log.warn("overflowed: event queue full ({} events); dropping events until a resync catches up", capacity);
+        metrics.overflow();
+        onOverflow.run();
+      }
+      return false;
+    }
+    overflowing.set(false);
+    for (String appId : received.event().appIds()) {
+      Slot slot = slots.computeIfAbsent(appId, a -> new Slot());
+      boolean start;
+      synchronized (slot) {
+        slot.events.add(received);
+        depth.incrementAndGet();
+        start = !slot.draining;
+        slot.draining = true;
+      }
+      if (start) submit(() -> drain(appId, slot));
+    }
+    return true;
+  }
+
+  /** Asks for one refetch of the app after {@code refreshDelay}; requests while one waits are absorbed. */
+  void refresh(String appId) {
+    Slot slot = slots.computeIfAbsent(appId, a -> new Slot());
+    synchronized (slot) {
+      if (slot.refreshScheduled) {
+        metrics.refreshCoalesced();
+        return;
+      }
+      slot.refreshScheduled = true;
+    }
+    try {
+      scheduler.schedule(() -> submit(() -> runRefresh(appId, slot)), refreshDelay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      synchronized (slot) {
+        slot.refreshScheduled = false;
+      }
+    }
+  }
+
+  /**
+   * Applies what is queued for one app as one batch. If more arrived meanwhile, the app goes to the back of the
+   * workers' queue instead of keeping its thread: with more busy apps than threads, every app still gets its turn.
+   */
+  private void drain(String appId, Slot slot) {
+    List<Received> batch;
+    synchronized (slot) {
+      batch = slot.events;
+      slot.events = new ArrayList<>();
+      if (batch.isEmpty()) {
+        slot.draining = false;
+        return;
+      }
+    }
+    depth.addAndGet(-batch.size());
+    try {
+      if (writer.apply(appId, batch)) refresh(appId);
+    } catch (RuntimeException e) {
+      log.warn("failed: applying {} events of {}: {}", batch.size(), appId, e.toString());
+      refresh(appId);
+    }
+    synchronized (slot) {
+      if (slot.events.isEmpty()) {
+        slot.draining = false;
+        return;
+      }
+    }
+    submit(() -> drain(appId, slot));
+  }
+
+  private void runRefresh(String appId, Slot slot) {
+    synchronized (slot) {
+      slot.refreshScheduled = false; // events arriving from now on ask for a new refresh
+    }
+    ResyncResult result = writer.refreshApp(appId);
+    metrics.refreshed(result);
+    if (result.error() != null) {
+      log.warn("failed: refreshing {}: {}", appId, result.error());
+    } else if (result.writes() > 0 || result.refusedDeletes() > 0) {
+      log.info("refreshed: {} ({})", appId, result.summary());
+    }
+  }
+
+  private void submit(Runnable task) {
+    try {
+      workers.execute(task);
+    } catch (RejectedExecutionException e) {
+      // shutting down: the next start resyncs
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package mdo.subscriber;
+
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import mdo.registry.InstanceRecord;
+import mdo.registry.PortMapping;
+import mdo.registry.RegistryJson;
+
+/** {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON). */
+final class InfoRoutes {
+  private final Subscriber subscriber;
+
+  InfoRoutes(Subscriber subscriber) {
+    this.subscriber = subscriber;
+  }
+
+  void services(Context ctx) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("environment", subscriber.config().environment());
+    Map<String, Object> services = new TreeMap<>();
+    byService().forEach((name, records) -> services.put(name, Map.of("instances", instances(records))));
+    body.put("services", services);
+    json(ctx, body);
+  }
+
+  void service(Context ctx) {
+    String name = ctx.pathParam("name");
+    List<InstanceRecord> records = byService().get(name);
+    if (records == null) throw new NotFoundResponse("no instances of service '" + name + "'");
+    json(ctx, Map.of("environment", subscriber.config().environment(), "service", name,
+        "instances", instances(records)));
+  }
+
+  void page(Context ctx) {
+    Map<String, List<InstanceRecord>> services = byService();
+    Health health = subscriber.health();
+    StringBuilder h = new StringBuilder(4096);
+    String env = Html.escape(subscriber.config().environment());
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mdo registry: ").append(env)
+        .append("</title><style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:"
+            + "1.5em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+            + ".bad{color:#b00}.ok{color:#070}code{font-size:90%}</style></head><body>\n")
+        .append("<h1>mdo registry: environment <code>").append(env).append("</code></h1>\n<p id=\"status\" class=\"")
+        .append(health.healthy() ? "ok\">healthy" : "bad\">unhealthy: " + Html.escape(String.join("; ", health.problems())))
+        .append("</p>\n<p>").append(services.size()).append(" services, ").append(health.records())
+        .append(" instances. Last resync: ").append(Html.escape(health.resync().get("result"))).append("</p>\n");
+    if (services.isEmpty()) h.append("<p id=\"empty\">No instances registered.</p>\n");
+    for (Map.Entry<String, List<InstanceRecord>> e : services.entrySet()) {
+      String name = Html.escape(e.getKey());
+      h.append("<section class=\"service\" data-service=\"").append(name).append("\"><h2>").append(name)
+          .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n<table><thead><tr>"
+              + "<th>#</th><th>task</th><th>host</th><th>ports</th><th>state</th><th>health</th><th>labels</th>"
+              + "<th>age</th></tr></thead><tbody>\n");
+      for (InstanceRecord r : e.getValue()) row(h, r);
+      h.append("</tbody></table></section>\n");
+    }
+    h.append("<p><a href=\"/v1/services\">JSON</a> · <a href=\"/health\">health</a> · <a href=\"/metrics\">metrics</a>"
+        + "</p></body></html>\n");
+    ctx.contentType("text/html; charset=utf-8").result(h.toString());
+  }
+
+  private static void row(StringBuilder h, InstanceRecord r) {
+    h.append("<tr class=\"instance\" data-task=\"").append(Html.escape(r.taskId())).append("\"><td>").append(r.ordinal())
+        .append("</td><td><code>").append(Html.escape(r.taskId())).append("</code></td><td>").append(Html.escape(r.host()))
+        .append("</td><td>");
+    for (Map.Entry<String, PortMapping> p : r.ports().entrySet()) {
+      PortMapping m = p.getValue();
+      h.append("<div class=\"port\">").append(Html.escape(p.getKey())).append(": <code>").append(Html.escape(r.host()))
+          .append(':').append(m.host()).append("</code> → ").append(m.container()).append('/')
+          .append(Html.escape(m.protocol())).append("</div>");
+    }
+    h.append("</td><td>").append(Html.escape(r.state())).append(r.draining() ? " (draining)" : "").append("</td><td class=\"")
+        .append(Boolean.FALSE.equals(r.healthy()) ? "bad\">unhealthy" : Boolean.TRUE.equals(r.healthy()) ? "ok\">healthy"
+            : "\">no checks")
+        .append("</td><td>");
+    r.labels().forEach((k, v) -> h.append("<div>").append(Html.escape(k)).append('=').append(Html.escape(v)).append("</div>"));
+    h.append("</td><td>").append(Html.escape(age(r.startedAt()))).append("</td></tr>\n");
+  }
+
+  static String age(String startedAt) {
+    if (startedAt == null) return "";
+    try {
+      Duration d = Duration.between(Instant.parse(startedAt), Instant.now());
+      if (d.isNegative()) return "0s";
+      if (d.toDays() > 0) return d.toDays() + "d " + d.toHoursPart() + "h";
+      if (d.toHours() > 0) return d.toHours() + "h " + d.toMinutesPart() + "m";
+      if (d.toMinutes() > 0) return d.toMinutes() + "m " + d.toSecondsPart() + "s";
+      return d.toSeconds() + "s";
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  private Map<String, List<InstanceRecord>> byService() {
+    Map<String, List<InstanceRecord>> services = new TreeMap<>();
+    for (InstanceRecord r : subscriber.records()) {
+      services.computeIfAbsent(r.service(), s -> new java.util.ArrayList<>()).add(r);
+    }
+    return services;
+  }
+
+  private static List<Map<String, Object>> instances(List<InstanceRecord> records) {
+    return records.stream().map(r -> {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = RegistryJson.MAPPER.convertValue(r, LinkedHashMap.class);
+      m.put("ready", r.ready());
+      m.put("age", age(r.startedAt()));
+      return m;
+    }).toList();
+  }
+
+  static void json(Context ctx, Object body) {
+    ctx.contentType("application/json").result(RegistryJson.write(body));
+  }
+}

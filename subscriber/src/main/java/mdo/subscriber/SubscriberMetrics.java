@@ -1,0 +1,101 @@
+package mdo.subscriber;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import mdo.registry.writer.RegistryWriter;
+import mdo.registry.writer.ResyncResult;
+
+/** The subscriber's Prometheus metrics (names in README.md). Also the writer's {@link RegistryWriter.Observer}. */
+final class SubscriberMetrics implements RegistryWriter.Observer {
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer lag = Timer.builder("mdo_subscriber_event_lag")
+      .description("from an event's arrival to its write being visible in etcd")
+      .publishPercentileHistogram()
+      .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+      .register(registry);
+  private final Counter reconnects = Counter.builder("mdo_subscriber_stream_reconnects")
+      .description("event stream (re)connections after the first").register(registry);
+  private final Timer resyncDuration = Timer.builder("mdo_subscriber_resync_duration")
+      .description("full resyncs against Marathon").register(registry);
+  private final DistributionSummary diffSize = DistributionSummary.builder("mdo_subscriber_resync_diff_size")
+      .description("records created, updated or deleted by one resync").register(registry);
+  private final Counter overflows = Counter.builder("mdo_subscriber_queue_overflows")
+      .description("times the event queue filled up and forced a resync").register(registry);
+  private final Counter refreshCoalesced = Counter.builder("mdo_subscriber_app_refreshes_coalesced")
+      .description("app refresh requests absorbed by one already waiting").register(registry);
+
+  void gauges(Supplier<Number> connected, Supplier<Number> queueDepth, Supplier<Number> records) {
+    Gauge.builder("mdo_subscriber_stream_connected", () -> connected.get()).register(registry);
+    Gauge.builder("mdo_subscriber_queue_depth", () -> queueDepth.get()).register(registry);
+    Gauge.builder("mdo_subscriber_records", () -> records.get()).register(registry);
+  }
+
+  private final Map<String, Counter> events = new ConcurrentHashMap<>();
+
+  void event(String type, String outcome) {
+    String t = type == null ? "unknown" : type;
+    events.computeIfAbsent(t + '\0' + outcome,
+        k -> registry.counter("mdo_subscriber_events", "type", t, "outcome", outcome)).increment();
+  }
+
+  @Override
+  public void eventApplied(String type, RegistryWriter.Outcome outcome, long receivedNanos) {
+    event(type, outcome.name().toLowerCase());
+    if (outcome == RegistryWriter.Outcome.WRITTEN) lag.record(System.nanoTime() - receivedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void etcdError(String what, RuntimeException e) {
+    registry.counter("mdo_subscriber_etcd_errors", "op", what).increment();
+  }
+
+  @Override
+  public void conflicts(int n) {
+    registry.counter("mdo_subscriber_write_conflicts").increment(n);
+  }
+
+  void reconnected() {
+    reconnects.increment();
+  }
+
+  void overflow() {
+    overflows.increment();
+  }
+
+  void refreshCoalesced() {
+    refreshCoalesced.increment();
+  }
+
+  void refreshed(ResyncResult r) {
+    registry.counter("mdo_subscriber_app_refreshes", "result", r.error() != null ? "failed" : "ok").increment();
+  }
+
+  void resynced(ResyncResult r) {
+    String result = r.error() != null ? "failed" : r.refusedDeletes() > 0 ? "refused" : "ok";
+    registry.counter("mdo_subscriber_resyncs", "result", result).increment();
+    if (r.error() != null) return;
+    resyncDuration.record(r.took());
+    diffSize.record(r.writes());
+    registry.counter("mdo_subscriber_resync_changes", "kind", "created").increment(r.created());
+    registry.counter("mdo_subscriber_resync_changes", "kind", "updated").increment(r.updated());
+    registry.counter("mdo_subscriber_resync_changes", "kind", "deleted").increment(r.deleted());
+    registry.counter("mdo_subscriber_resync_changes", "kind", "refused").increment(r.refusedDeletes());
+  }
+
+  Timer lag() {
+    return lag;
+  }
+
+  String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,206 @@
+package mdo.subscriber;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mdo.config.SubscriberSettings;
+import mdo.marathon.MarathonSettings;
+import mdo.registry.Etcd;
+import mdo.registry.EtcdSettings;
+import mdo.registry.InstanceRecord;
+import mdo.registry.RegistryJson;
+import mdo.testkit.MarathonSimulation;
+import mdo.testkit.Payloads;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * A subscriber wired to a {@link MarathonSimulation} and a real etcd for one test, with an environment of its own and
+ * shortened timings. Test data comes from the recorded payloads: apps from the 1.5 networking guide, tasks shaped like
+ * {@code tasks_get_response.json}, events from {@code status_update_event.sse-task-running.json}.
+ */
+final class Harness implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String V1 = "2026-01-01T00:00:00.000Z";
+  static final String TOKEN = "test-token-4f1c";
+  private static final AtomicInteger ENVS = new AtomicInteger();
+
+  final String env = "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
+  final String appId = "/" + env + "/web";
+  final MarathonSimulation marathon;
+  final String etcdEndpoint;
+  final Client etcd;
+  final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
+  Subscriber subscriber;
+
+  Harness(String etcdEndpoint) {
+    this.etcdEndpoint = etcdEndpoint;
+    this.marathon = new MarathonSimulation().start();
+    this.etcd = Etcd.client(EtcdSettings.of(etcdEndpoint));
+    marathon.putApp(app("web", V1));
+  }
+
+  static SubscriberConfig.Tuning fastTuning() {
+    return new SubscriberConfig.Tuning(Duration.ofMillis(200), Duration.ofMillis(50), 100_000, 4,
+        Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(300));
+  }
+
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning) {
+    SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, source, Duration.ofSeconds(60),
+        0.5, Duration.ofSeconds(5), List.of());
+    MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
+        Duration.ofSeconds(2));
+    return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), m, settings, env, tuning);
+  }
+
+  Subscriber start() {
+    return start(config(List.of(marathon.url()), SubscriberSettings.EventSource.SSE, fastTuning()));
+  }
+
+  Subscriber start(SubscriberConfig config) {
+    subscriber = new Subscriber(config).start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.lastResync() != null);
+    return subscriber;
+  }
+
+  void stopSubscriber() {
+    if (subscriber != null) subscriber.close();
+    subscriber = null;
+  }
+
+  // ---- test data
+
+  ObjectNode app(String service, String version) {
+    ObjectNode app = read("networking-1.4-vs-1.5/bridge-net-new.json");
+    app.put("id", "/" + env + "/" + service).put("version", version).put("instances", 3);
+    app.putObject("labels").put("MDO_SERVICE", service).put("MDO_ENVIRONMENT", env);
+    return app;
+  }
+
+  String taskId(int n) {
+    return env + "_web.instance-" + String.format("%08x-0000-1000-8000-%012x", n, n) + "._app.1";
+  }
+
+  ObjectNode task(int n) {
+    ObjectNode t = (ObjectNode) read("tasks_get_response.json").path("tasks").get(0);
+    t.put("id", taskId(n)).put("appId", appId).put("host", "10.0.0." + n).put("version", V1).put("state", "TASK_RUNNING");
+    t.putArray("ports").add(31000 + n);
+    return t;
+  }
+
+  String status(int n, String state, int second) {
+    ObjectNode e = read("events/status_update_event.sse-task-running.json");
+    e.put("appId", appId).put("taskId", taskId(n)).put("taskStatus", state).put("host", "10.0.0." + n)
+        .put("timestamp", String.format("2026-01-01T00:%02d:%02d.000Z", second / 60, second % 60)).put("version", V1);
+    ((ArrayNode) e.putArray("ports")).add(31000 + n);
+    return e.toString();
+  }
+
+  static ObjectNode read(String fixture) {
+    try {
+      return (ObjectNode) JSON.readTree(Payloads.marathon(fixture));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---- reading etcd
+
+  /** Instance records of this test's environment by task id. */
+  Map<String, InstanceRecord> registry() {
+    Map<String, InstanceRecord> out = new TreeMap<>();
+    try {
+      for (KeyValue kv : etcd.getKVClient().get(Etcd.bytes("/mdo/" + env + "/services/"),
+          GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs()) {
+        InstanceRecord r = RegistryJson.read(kv.getValue().getBytes(), InstanceRecord.class, kv.getKey().toString());
+        if (out.put(r.taskId(), r) != null) throw new AssertionError("duplicate record for " + r.taskId());
+      }
+    } catch (Exception e) {
+      throw new AssertionError("cannot read etcd: " + e, e);
+    }
+    return out;
+  }
+
+  void awaitRegistry(java.util.function.Predicate<Map<String, InstanceRecord>> condition) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::registry, condition);
+  }
+
+  // ---- talking to the subscriber
+
+  String base() {
+    return "http://127.0.0.1:" + subscriber.port();
+  }
+
+  record Reply(int code, String body) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+  }
+
+  Reply get(String path) {
+    return call(new Request.Builder().url(base() + path).build());
+  }
+
+  Reply post(String path, String body, String token) {
+    Request.Builder b = new Request.Builder().url(base() + path)
+        .post(RequestBody.create(body, MediaType.get("application/json")));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return call(b.build());
+  }
+
+  private Reply call(Request request) {
+    try (Response r = http.newCall(request).execute()) {
+      return new Reply(r.code(), r.body().string());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The value of a Prometheus sample, summed over the lines whose name and labels contain {@code match}. */
+  double metric(String name, String... labels) {
+    double sum = 0;
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith("#") || !line.startsWith(name)) continue;
+      boolean all = true;
+      for (String l : labels) all &= line.contains(l);
+      if (all) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
+  }
+
+  @Override
+  public void close() {
+    stopSubscriber();
+    etcd.close();
+    marathon.close();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  static List<String> list(String... s) {
+    return new ArrayList<>(List.of(s));
+  }
+}

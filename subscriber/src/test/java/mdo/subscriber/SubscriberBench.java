@@ -1,0 +1,336 @@
+package mdo.subscriber;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import mdo.config.SubscriberSettings;
+import mdo.marathon.MarathonClient;
+import mdo.marathon.MarathonSettings;
+import mdo.registry.Etcd;
+import mdo.registry.EtcdSettings;
+import mdo.registry.writer.RegistryWriter;
+import mdo.registry.writer.ResyncResult;
+import mdo.testkit.EtcdServer;
+import mdo.testkit.MarathonSimulation;
+import mdo.testkit.Payloads;
+
+/**
+ * {@code bin/bench-subscriber}: replays a recorded event stream into a running subscriber backed by a real etcd and
+ * prints throughput, latency and resync figures next to the raw etcd batched-put throughput measured in the same run.
+ *
+ * <p>The stream is built from the real {@code status_update_event.sse-task-running.json} payload with synthetic 1.8+
+ * task ids, spread over {@link #APPS} apps. Latencies are measured from just before an event is written to the SSE
+ * socket to the moment an etcd watch on the registry prefix sees its key: the time until other hosts can see it.
+ */
+public final class SubscriberBench {
+  static final int APPS = 20;
+  static final int BURST = 20_000;
+  static final int WARMUP = 10_000;
+  static final int RATE = 1_000;
+  static final int PACED_SECONDS = 5;
+  static final int RESYNC_TASKS = 10_000;
+  static final String V1 = "2026-01-01T00:00:00.000Z";
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    try (EtcdServer etcd = EtcdServer.start(); MarathonSimulation marathon = new MarathonSimulation().start()) {
+      Client client = Etcd.client(EtcdSettings.of(etcd.endpoint()));
+      System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), etcd.endpoint());
+      rawPutThroughput(client.getKVClient(), BURST, "warmup"); // JIT and etcd warm-up, not reported
+      double raw = rawPutThroughput(client.getKVClient(), BURST, "raw");
+      System.out.printf("raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight)%n", raw, BURST);
+      long[] single = singlePutLatency(client.getKVClient(), 300);
+      System.out.printf("raw etcd single put+await: p50 %.1f ms, p99 %.1f ms (the floor under event->etcd latency)%n",
+          pct(single, 50), pct(single, 99));
+
+      String env = "bench";
+      for (int a = 0; a < APPS; a++) marathon.putApp(app(env, "svc" + a));
+      SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, "bench", SubscriberSettings.EventSource.SSE,
+          Duration.ofMinutes(30), 0.5, Duration.ofSeconds(35), List.of());
+      SubscriberConfig config = new SubscriberConfig(EtcdSettings.of(etcd.endpoint()), MarathonSettings.of(marathon.url()),
+          settings, env, SubscriberConfig.Tuning.defaults());
+      Arrivals arrivals = null;
+      try (Subscriber subscriber = new Subscriber(config).start()) {
+        marathon.awaitStreams(1, Duration.ofSeconds(10));
+        waitUntil(() -> subscriber.lastResync() != null, Duration.ofSeconds(10));
+
+        String prefix = "/mdo/" + env + "/services/";
+        // 0. warm-up: the same path once, so the JIT has compiled it (a subscriber runs for months), not reported
+        StringBuilder warm = new StringBuilder();
+        for (int i = 0; i < WARMUP; i++) {
+          int n = 1_000_000 + i;
+          String taskId = taskId(env, n % APPS, n);
+          marathon.putTask(task(env, n % APPS, taskId, n));
+          warm.append("event: status_update_event\r\ndata: ").append(event(env, n % APPS, taskId, n)).append("\r\n\r\n");
+        }
+        marathon.emitRaw(warm.toString());
+        waitUntil(() -> count(client, prefix) >= WARMUP, Duration.ofSeconds(120));
+
+        // 1. sustained throughput: the whole recorded stream at once
+        StringBuilder stream = new StringBuilder();
+        for (int i = 0; i < BURST; i++) {
+          int app = i % APPS;
+          String taskId = taskId(env, app, i);
+          marathon.putTask(task(env, app, taskId, i));
+          stream.append("event: status_update_event\r\ndata: ").append(event(env, app, taskId, i)).append("\r\n\r\n");
+        }
+        long cpu0 = cpuNanos();
+        long revision0 = revision(client);
+        long received0 = subscriber.received.get();
+        long t0 = System.nanoTime();
+        marathon.emitRaw(stream.toString());
+        waitUntil(() -> subscriber.received.get() - received0 >= BURST, Duration.ofSeconds(120));
+        double readSeconds = (System.nanoTime() - t0) / 1e9;
+        // completion is polled with count-only reads, so no watch competes for CPU with the subscriber here
+        waitUntil(() -> count(client, prefix) >= WARMUP + BURST, Duration.ofSeconds(120));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double eps = BURST / seconds;
+        long txns = revision(client) - revision0;
+        double cpuPerEvent = (cpuNanos() - cpu0) / 1e3 / BURST;
+        System.out.printf("subscriber sustained: %,.0f events/s (%d status_update_events over %d apps in %.2f s; all read"
+            + " off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd%n",
+            eps, BURST, APPS, seconds, readSeconds, txns, BURST / (double) txns, 100 * eps / raw);
+        System.out.printf("  CPU of this JVM (subscriber + Marathon simulation) per event: %.0f us; the machine"
+            + " has %d cores and a load average of %.1f%n", cpuPerEvent, Runtime.getRuntime().availableProcessors(),
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+
+        // 2. latency at a steady rate: a light one, then the target 1,000 events/s
+        arrivals = new Arrivals(client, prefix);
+        int next = BURST;
+        next = paced(marathon, subscriber, arrivals, env, next, 100, 3);
+        paced(marathon, subscriber, arrivals, env, next, RATE, PACED_SECONDS);
+      }
+      if (arrivals != null) arrivals.close();
+
+      // 3. resync of 10,000 tasks, then again with nothing changed
+      MarathonSimulation big = new MarathonSimulation().start();
+      RegistryWriter closeLater = null;
+      try {
+        String env2 = "benchresync";
+        for (int a = 0; a < APPS; a++) big.putApp(app(env2, "svc" + a));
+        for (int i = 0; i < RESYNC_TASKS; i++) big.putTask(task(env2, i % APPS, taskId(env2, i % APPS, i), i));
+        RegistryWriter writer = new RegistryWriter(env2, client, new MarathonClient(MarathonSettings.of(big.url())), 0.5,
+            Duration.ofSeconds(10), null);
+        ResyncResult first = writer.resync(false);
+        System.out.printf("resync of %,d tasks into an empty registry: %d ms (%s)%n", RESYNC_TASKS, first.took().toMillis(),
+            first.summary());
+        List<Long> again = new ArrayList<>();
+        closeLater = writer;
+        ResyncResult second = null;
+        for (int i = 0; i < 3; i++) {
+          second = writer.resync(false);
+          again.add(second.took().toMillis());
+        }
+        System.out.printf("resync of %,d tasks with nothing changed: %s ms over 3 runs, %d writes%n", RESYNC_TASKS, again,
+            second.writes());
+      } finally {
+        if (closeLater != null) closeLater.close();
+        big.close();
+      }
+      client.close();
+    }
+    System.exit(0);
+  }
+
+  /** Emits {@code rate} events/s for {@code seconds}, starting at task number {@code first}; returns the next number. */
+  static int paced(MarathonSimulation marathon, Subscriber subscriber, Arrivals arrivals, String env, int first, int rate,
+      int seconds) throws Exception {
+    int paced = rate * seconds;
+    Map<String, Long> sent = new ConcurrentHashMap<>();
+    Map<String, Long> delivered = new ConcurrentHashMap<>();
+    java.util.concurrent.ScheduledExecutorService probeScheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    mdo.marathon.events.MarathonEventStream probe = new mdo.marathon.events.MarathonEventStream(
+        new MarathonClient(MarathonSettings.of(marathon.url())), Duration.ofSeconds(30),
+        List.of("status_update_event"), new mdo.marathon.events.MarathonEventStream.Listener() {
+          @Override public void onConnected(java.net.URI url) {}
+          @Override public void onEvent(mdo.marathon.events.MarathonEvent e, long at) {
+            if (e instanceof mdo.marathon.events.MarathonEvent.TaskStatus t) delivered.put(t.taskId(), at);
+          }
+          @Override public void onMalformed(String type, String reason) {}
+          @Override public void onDisconnected(String reason) {}
+        }, probeScheduler, new mdo.marathon.events.Backoff(Duration.ofMillis(50), Duration.ofSeconds(1)));
+    probe.start();
+    marathon.awaitStreams(2, Duration.ofSeconds(10));
+    long lagCount0 = subscriber.metrics.lag().count();
+    double lagTotal0 = subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
+    for (int i = 0; i < paced; i++) {
+      int n = first + i;
+      int app = n % APPS;
+      String taskId = taskId(env, app, n);
+      marathon.putTask(task(env, app, taskId, n));
+      String json = event(env, app, taskId, n);
+      long due = start + i * (1_000_000_000L / rate);
+      while (System.nanoTime() < due) LockSupport.parkNanos(50_000);
+      sent.put(taskId, System.nanoTime());
+      marathon.emit(json);
+    }
+    arrivals.await(first - BURST + paced, Duration.ofSeconds(60));
+    long[] lat = sent.entrySet().stream().mapToLong(e -> arrivals.at(e.getKey()) - e.getValue()).sorted().toArray();
+    long[] transport = sent.entrySet().stream().filter(e -> delivered.containsKey(e.getKey()))
+        .mapToLong(e -> delivered.get(e.getKey()) - e.getValue()).sorted().toArray();
+    probe.close();
+    probeScheduler.shutdownNow();
+    System.out.printf("latency at %,d events/s (%d events): p50 %.1f ms, p99 %.1f ms, max %.1f ms (event written to the"
+        + " stream -> key visible to an etcd watch)%n", rate, paced, pct(lat, 50), pct(lat, 99), lat[lat.length - 1] / 1e6);
+    System.out.printf("  inside the subscriber (event parsed -> etcd acknowledged): mean %.1f ms;"
+        + " SSE delivery alone (to a second client): p50 %.1f ms, p99 %.1f ms%n",
+        (subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS) - lagTotal0)
+            / (subscriber.metrics.lag().count() - lagCount0), pct(transport, 50), pct(transport, 99));
+    return first + paced;
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static long count(Client client, String prefix) {
+    try {
+      return client.getKVClient().get(Etcd.bytes(prefix), io.etcd.jetcd.options.GetOption.builder().isPrefix(true)
+          .withCountOnly(true).build()).get(10, TimeUnit.SECONDS).getCount();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static long revision(Client client) throws Exception {
+    return client.getKVClient().get(Etcd.bytes("/")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+  }
+
+  static long[] singlePutLatency(KV kv, int n) throws Exception {
+    byte[] value = Payloads.marathon("events/status_update_event.sse-task-running.json").getBytes();
+    long[] lat = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      kv.put(Etcd.bytes("/bench/single/" + i), ByteSequence.from(value)).get(10, TimeUnit.SECONDS);
+      lat[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(lat);
+    return lat;
+  }
+
+  static double rawPutThroughput(KV kv, int n, String prefix) throws Exception {
+    byte[] value = Payloads.marathon("events/status_update_event.sse-task-running.json").getBytes();
+    Semaphore inFlight = new Semaphore(8);
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int from = 0; from < n; from += 100) {
+      Op[] ops = new Op[Math.min(100, n - from)];
+      for (int i = 0; i < ops.length; i++) {
+        ops[i] = Op.put(Etcd.bytes("/bench/" + prefix + "/" + (from + i)), ByteSequence.from(value), PutOption.DEFAULT);
+      }
+      inFlight.acquire();
+      all.add(kv.txn().Then(ops).commit().whenComplete((r, e) -> inFlight.release()));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** First-seen times of keys under a prefix, from an etcd watch. */
+  static final class Arrivals implements AutoCloseable {
+    private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private volatile long last;
+    private final Watch.Watcher watcher;
+
+    Arrivals(Client client, String prefix) {
+      watcher = client.getWatchClient().watch(Etcd.bytes(prefix), WatchOption.builder().isPrefix(true).build(), r -> {
+        long now = System.nanoTime();
+        for (WatchEvent e : r.getEvents()) {
+          if (e.getEventType() != WatchEvent.EventType.PUT) continue;
+          String key = e.getKeyValue().getKey().toString();
+          String task = key.substring(key.lastIndexOf('/') + 1);
+          if (seen.putIfAbsent(task, now) == null) {
+            count.incrementAndGet();
+            last = now;
+          }
+        }
+      });
+    }
+
+    void await(int n, Duration timeout) {
+      waitUntil(() -> count.get() >= n, timeout);
+    }
+
+    long at(String taskId) {
+      return seen.get(taskId);
+    }
+
+    long last() {
+      return last;
+    }
+
+    @Override
+    public void close() {
+      watcher.close();
+    }
+  }
+
+  static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("timed out after " + timeout);
+      LockSupport.parkNanos(5_000_000);
+    }
+  }
+
+  static double pct(long[] sorted, int p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+  }
+
+  private static final Map<String, ObjectNode> FIXTURES = new ConcurrentHashMap<>();
+
+  /** A fresh copy of a recorded payload (read from the classpath once). */
+  static ObjectNode fixture(String name) {
+    return FIXTURES.computeIfAbsent(name, Harness::read).deepCopy();
+  }
+
+  static ObjectNode app(String env, String service) {
+    ObjectNode app = fixture("networking-1.4-vs-1.5/bridge-net-new.json");
+    app.put("id", "/" + env + "/" + service).put("version", V1);
+    app.putObject("labels").put("MDO_SERVICE", service).put("MDO_ENVIRONMENT", env);
+    return app;
+  }
+
+  static String taskId(String env, int app, int n) {
+    return env + "_svc" + app + ".instance-" + String.format("%08x-0000-1000-8000-%012x", n, n) + "._app.1";
+  }
+
+  static ObjectNode task(String env, int app, String taskId, int n) {
+    ObjectNode t = (ObjectNode) fixture("tasks_get_response.json").path("tasks").get(0);
+    t.put("id", taskId).put("appId", "/" + env + "/svc" + app).put("host", "10.0." + (n / 250 % 250) + "." + (n % 250))
+        .put("version", V1).put("state", "TASK_RUNNING");
+    t.putArray("ports").add(31000 + n % 1000);
+    return t;
+  }
+
+  static String event(String env, int app, String taskId, int n) {
+    ObjectNode e = fixture("events/status_update_event.sse-task-running.json");
+    e.put("appId", "/" + env + "/svc" + app).put("taskId", taskId).put("host", "10.0." + (n / 250 % 250) + "." + (n % 250))
+        .put("version", V1).put("timestamp", "2026-01-01T00:00:01.000Z");
+    ArrayNode ports = e.putArray("ports");
+    ports.add(31000 + n % 1000);
+    return e.toString();
+  }
+
+}
