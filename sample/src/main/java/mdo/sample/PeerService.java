@@ -87,9 +87,16 @@ public final class PeerService {
     }
     JsonNode change = RegistryJson.MAPPER.readTree(body);
     lastNotification.set(change);
-    log("membership changed: " + change.path("members").size() + " members, added " + change.path("added")
-        + ", removed " + change.path("removed") + " (revision " + change.path("revision").asText() + ")");
+    log("membership changed: " + change.path("members").size() + " members, added " + addresses(change.path("added"))
+        + ", removed " + addresses(change.path("removed")) + " (revision " + change.path("revision").asText() + ")");
     respond(exchange, 200, "ok");
+  }
+
+  /** {@code [host:port, ...]} of the instance records in a notification, by their {@code http} port. */
+  private static List<String> addresses(JsonNode instances) {
+    List<String> out = new java.util.ArrayList<>();
+    instances.forEach(i -> out.add(i.path("host").asText() + ":" + i.path("ports").path("http").path("host").asText()));
+    return out;
   }
 
   private boolean signatureMatches(String header, byte[] body) {

@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import mdo.cli.CliConfig;
+import mdo.cli.Terminal;
+import mdo.config.ConfigException;
+import mdo.config.MdoConfig;
 import mdo.config.SubscriberSettings;
 import mdo.marathon.MarathonSettings;
 import mdo.registry.EtcdSettings;
@@ -13,14 +17,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/subscriber}: runs the subscriber until SIGTERM/SIGINT. Settings come from flags for now; secrets come from
- * the environment ({@code MDO_SUBSCRIBER_TOKEN}, {@code MARATHON_TOKEN}, {@code MARATHON_PASSWORD},
- * {@code ETCD_PASSWORD}) so they do not show in {@code ps}.
+ * {@code bin/subscriber}: runs the subscriber until SIGTERM/SIGINT. Settings come from config.yaml ({@code --config},
+ * else {@code $MDO_CONFIG}, else ./config.yaml), or entirely from flags when {@code --marathon} and {@code --etcd} are
+ * given. Secrets come from the file or the environment ({@code MDO_SUBSCRIBER_TOKEN}, {@code MARATHON_TOKEN},
+ * {@code MARATHON_PASSWORD}, {@code ETCD_PASSWORD}), never from flags, so they do not show in {@code ps}.
  */
 @Command(name = "subscriber", mixinStandardHelpOptions = true,
-    description = "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.")
+    description = "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
+    footer = {"", "Examples:",
+        "  bin/subscriber --config config.yaml            # everything from the file (subscriber:, marathon:, etcd:)",
+        "  MDO_SUBSCRIBER_TOKEN=s3cret bin/subscriber --marathon http://m1:8080,http://m2:8080 \\",
+        "      --etcd http://127.0.0.1:2379 --environment prod --port 5000",
+        "  curl -s localhost:5000/health; open http://localhost:5000/info",
+        "  curl -X POST -H 'Authorization: Bearer s3cret' localhost:5000/v1/resync"})
 public final class Main implements Callable<Integer> {
-  @Option(names = "--marathon", required = true, split = ",", description = "Marathon URL(s), comma-separated")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "config.yaml to read (default: $MDO_CONFIG, else ./config.yaml); not used with --marathon/--etcd")
+  java.nio.file.Path configFile;
+
+  @Option(names = "--marathon", split = ",", description = "Marathon URL(s), comma-separated (with --etcd: no config file)")
   List<URI> marathon;
 
   @Option(names = "--marathon-user", description = "Marathon basic-auth user (password from MARATHON_PASSWORD)")
@@ -29,7 +44,7 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--marathon-ca", description = "PEM file of CAs to trust for Marathon HTTPS")
   java.nio.file.Path marathonCa;
 
-  @Option(names = "--etcd", required = true, description = "etcd URL(s), comma-separated")
+  @Option(names = "--etcd", description = "etcd URL(s), comma-separated (with --marathon: no config file)")
   String etcd;
 
   @Option(names = "--etcd-user", description = "etcd user (password from ETCD_PASSWORD)")
@@ -69,7 +84,22 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SubscriberConfig config = new SubscriberConfig(etcdSettings(), marathonSettings(), subscriberSettings(), environment);
+    if ((marathon == null) != (etcd == null)) {
+      System.err.println("subscriber: give both --marathon and --etcd, or neither (then config.yaml is read)");
+      return 2;
+    }
+    SubscriberConfig config;
+    if (marathon != null) {
+      config = new SubscriberConfig(etcdSettings(), marathonSettings(), subscriberSettings(), environment);
+    } else {
+      try {
+        MdoConfig file = CliConfig.load(configFile, Terminal.system());
+        config = new SubscriberConfig(file.etcd(), file.marathon(), file.subscriber(), file.environment());
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
+    }
     return run(config);
   }
 

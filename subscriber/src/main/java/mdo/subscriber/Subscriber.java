@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import mdo.config.SubscriberSettings;
 import mdo.config.SubscriberSettings.EventSource;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonException;
@@ -31,6 +32,8 @@ import mdo.registry.InstanceRecord;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.RegistryWriter.Received;
 import mdo.registry.writer.ResyncResult;
+import mdo.subscriber.callbacks.CallbackService;
+import mdo.subscriber.callbacks.CallbackSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,7 @@ public final class Subscriber implements AutoCloseable {
   private volatile MarathonEventStream stream;
   private volatile Javalin app;
   private volatile boolean subscribedCallback;
+  private final CallbackService callbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public Subscriber(SubscriberConfig config) {
@@ -79,8 +83,12 @@ public final class Subscriber implements AutoCloseable {
    */
   public Subscriber(SubscriberConfig config, List<Consumer<JavalinConfig>> routeContributors) {
     this.config = config;
-    this.routeContributors = List.copyOf(routeContributors);
     this.etcd = Etcd.client(config.etcd());
+    this.callbacks = new CallbackService(etcd, config.environment(), callbackSettings(config.subscriber()),
+        metrics.registry);
+    List<Consumer<JavalinConfig>> routes = new ArrayList<>(routeContributors);
+    routes.add(callbacks::routes);
+    this.routeContributors = List.copyOf(routes);
     this.marathon = new MarathonClient(config.marathon());
     this.writer = new RegistryWriter(config.environment(), etcd, marathon, config.subscriber().maxDeleteFraction(),
         config.tuning().etcdTimeout(), metrics);
@@ -109,7 +117,21 @@ public final class Subscriber implements AutoCloseable {
     return metrics.registry;
   }
 
+  /**
+   * Callback registrations take the subscriber's token. Loopback receivers are refused unless the allowlist names a
+   * loopback network or host, which single-machine setups (the dev cluster, the demo) do explicitly.
+   */
+  static CallbackSettings callbackSettings(SubscriberSettings settings) {
+    boolean loopback = settings.callbackAllow().stream().anyMatch(entry -> entry.startsWith("127.")
+        || entry.equals("::1") || entry.equals("::1/128") || entry.equalsIgnoreCase("localhost"));
+    return CallbackSettings.defaults()
+        .withToken(settings.token())
+        .withAllowlist(settings.callbackAllow())
+        .withAllowLoopback(loopback);
+  }
+
   public synchronized Subscriber start() {
+    callbacks.start();
     app = SubscriberApp.create(this, routeContributors);
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
@@ -344,6 +366,7 @@ public final class Subscriber implements AutoCloseable {
     }
     workers.shutdownNow();
     if (app != null) app.stop();
+    callbacks.close();
     writer.close();
     etcd.close();
     marathon.http().dispatcher().executorService().shutdown();
