@@ -1,8 +1,6 @@
 package mdo.launcher;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import mdo.cli.CliConfig;
-import mdo.cli.DurationConverter;
+import mdo.cli.DeployOptions;
 import mdo.cli.ExitCode;
 import mdo.cli.Failures;
 import mdo.cli.Terminal;
@@ -23,8 +21,8 @@ import mdo.marathon.DeploymentResult;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonException;
 import mdo.marathon.MarathonUnavailableException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,21 +51,11 @@ import picocli.CommandLine.Parameters;
         "config.yaml.example documents every field. Marathon credentials can also",
         "come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
 public final class Main implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "config file (default: $MDO_CONFIG, else ./config.yaml)")
-  Path config;
+  @Mixin
+  DeployOptions options;
 
   @Option(names = "--dry-run", description = "print the Marathon app JSON that would be sent; send nothing")
   boolean dryRun;
-
-  @Option(names = "--no-wait", description = "return as soon as Marathon accepted the deployment")
-  boolean noWait;
-
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-      description = "how long to wait for each deployment, e.g. 90s, 10m (default: ${DEFAULT-VALUE})")
-  Duration timeout;
-
-  @Option(names = "--force", description = "override a deployment that is still changing the app")
-  boolean force;
 
   @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "service names from config.yaml's services:")
   List<String> services;
@@ -86,10 +74,7 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command in-process and returns its exit code. */
   public static int run(String[] args, Terminal terminal, Duration pollInterval) {
-    CommandLine cli = new CommandLine(new Main(terminal, pollInterval));
-    cli.setOut(new PrintWriter(terminal.out(), true));
-    cli.setErr(new PrintWriter(terminal.err(), true));
-    return cli.execute(args);
+    return DeployOptions.execute(new Main(terminal, pollInterval), args, terminal);
   }
 
   @Override
@@ -97,7 +82,7 @@ public final class Main implements Callable<Integer> {
     MdoConfig cfg;
     Map<String, ObjectNode> apps = new LinkedHashMap<>();
     try {
-      cfg = CliConfig.load(config, terminal);
+      cfg = CliConfig.load(options.config, terminal);
       for (String service : services) apps.put(service, AppDefinitions.toApp(cfg, cfg.service(service)));
     } catch (ConfigException e) {
       terminal.err().println(e.getMessage());
@@ -132,10 +117,11 @@ public final class Main implements Callable<Integer> {
         }
         terminal.out().println(service + ": updating " + appId);
         changes.forEach(c -> terminal.out().println("  " + c));
-        result = client.replaceApp(appId, app, force);
+        result = client.replaceApp(appId, app, options.force);
       }
       int wanted = app.path("instances").asInt();
-      return new Waiter(terminal, pollInterval).finish(client, service, appId, result, wanted, noWait, timeout);
+      return new Waiter(terminal, pollInterval)
+          .finish(client, service, appId, result, wanted, options.noWait, options.timeout);
     } catch (MarathonException e) {
       terminal.err().println(service + ": " + Failures.explain(e, file));
     } catch (MarathonUnavailableException e) {

@@ -3,13 +3,11 @@ package mdo.updater;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import mdo.cli.CliConfig;
-import mdo.cli.DurationConverter;
+import mdo.cli.DeployOptions;
 import mdo.cli.ExitCode;
 import mdo.cli.Failures;
 import mdo.cli.Terminal;
@@ -23,6 +21,7 @@ import mdo.marathon.MarathonException;
 import mdo.marathon.MarathonUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,24 +50,14 @@ import picocli.CommandLine.Spec;
         "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
         "Start services with launcher first; updater changes only what exists."})
 public final class Main implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "config file (default: $MDO_CONFIG, else ./config.yaml)")
-  Path config;
+  @Mixin
+  DeployOptions options;
 
   @Option(names = "--image", paramLabel = "IMAGE", description = "roll the service to this Docker image")
   String image;
 
   @Option(names = "--restart", description = "restart all instances (rolling, like Marathon's restart)")
   boolean restart;
-
-  @Option(names = "--no-wait", description = "return as soon as Marathon accepted the deployment")
-  boolean noWait;
-
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-      description = "how long to wait for the deployment, e.g. 90s, 10m (default: ${DEFAULT-VALUE})")
-  Duration timeout;
-
-  @Option(names = "--force", description = "override a deployment that is still changing the app")
-  boolean force;
 
   @Parameters(index = "0", paramLabel = "SERVICE", description = "service name from config.yaml's services:")
   String service;
@@ -93,10 +82,7 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command in-process and returns its exit code. */
   public static int run(String[] args, Terminal terminal, Duration pollInterval) {
-    CommandLine cli = new CommandLine(new Main(terminal, pollInterval));
-    cli.setOut(new PrintWriter(terminal.out(), true));
-    cli.setErr(new PrintWriter(terminal.err(), true));
-    return cli.execute(args);
+    return DeployOptions.execute(new Main(terminal, pollInterval), args, terminal);
   }
 
   @Override
@@ -108,7 +94,7 @@ public final class Main implements Callable<Integer> {
     MdoConfig cfg;
     String appId;
     try {
-      cfg = CliConfig.load(config, terminal);
+      cfg = CliConfig.load(options.config, terminal);
       appId = AppDefinitions.appId(cfg, cfg.service(service));
     } catch (ConfigException e) {
       terminal.err().println(e.getMessage());
@@ -136,7 +122,7 @@ public final class Main implements Callable<Integer> {
     DeploymentResult result;
     if (restart) {
       terminal.out().println(service + ": restarting the " + have + " instance(s) of " + appId);
-      result = client.restartApp(appId, force);
+      result = client.restartApp(appId, options.force);
     } else {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
       if (instances != null && instances != have) {
@@ -162,9 +148,9 @@ public final class Main implements Callable<Integer> {
             + ". No changes.");
         return ExitCode.OK;
       }
-      result = client.putApp(appId, body, force);
+      result = client.putApp(appId, body, options.force);
     }
-    return new Waiter(terminal, pollInterval).finish(client, service, appId, result, wanted, noWait, timeout);
+    return new Waiter(terminal, pollInterval).finish(client, service, appId, result, wanted, options.noWait, options.timeout);
   }
 
   private CommandLine.ParameterException usage(String message) {
