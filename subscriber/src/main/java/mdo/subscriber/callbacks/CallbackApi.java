@@ -110,14 +110,32 @@ final class CallbackApi {
     ctx.status(HttpStatus.NO_CONTENT);
   }
 
+  /**
+   * With a token configured, every caller must present it. Without one, only callers on this host are accepted, as for
+   * the subscriber's other state-changing endpoints: an unauthenticated registration endpoint reachable from the
+   * network would let anyone aim the subscriber's POSTs.
+   */
   private boolean authorized(Context ctx) {
-    if (settings.token() == null) return true;
+    if (settings.token() == null) {
+      if (loopback(ctx.ip())) return true;
+      error(ctx, HttpStatus.UNAUTHORIZED, "no subscriber token is configured, so registrations are accepted only from"
+          + " this host; set subscriber.token (MDO_SUBSCRIBER_TOKEN) and give tasks MDO_TOKEN");
+      return false;
+    }
     String header = ctx.header("Authorization");
     String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
     if (Signatures.constantTimeEquals(given, settings.token())) return true;
     ctx.header("WWW-Authenticate", "Bearer");
     error(ctx, HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
     return false;
+  }
+
+  private static boolean loopback(String address) {
+    try {
+      return address != null && java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static String text(JsonNode body, String field) {

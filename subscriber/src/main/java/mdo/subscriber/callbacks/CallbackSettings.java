@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * How the subscriber takes and delivers callback registrations.
  *
- * @param token bearer token required by every {@code /v1/callbacks} endpoint; {@code null} or blank: no auth
+ * @param token bearer token required by every {@code /v1/callbacks} endpoint; {@code null} or blank: only callers on
+ *     this host (loopback) are accepted
  * @param allowlist when not empty, a callback URL's host must match an entry: a CIDR ({@code 10.0.0.0/8},
  *     {@code fd00::/8}), a host name ({@code recv.internal}) or a domain wildcard ({@code *.svc.internal})
  * @param allowLoopback accept 127.0.0.0/8 and ::1 targets (tests, single-machine clusters); off by default because a

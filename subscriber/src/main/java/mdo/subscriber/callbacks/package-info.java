@@ -6,7 +6,7 @@
  *
  * <pre>{@code
  * CallbackSettings settings = CallbackSettings.defaults()
- *     .withToken(config.token())                     // the same token that guards /v1/resync; null = open
+ *     .withToken(config.token())                     // the same token that guards /v1/resync; null = this host only
  *     .withAllowlist(config.callbackAllowlist());    // optional CIDRs / host names
  * CallbackService callbacks = new CallbackService(etcdClient, environment, settings, prometheusRegistry);
  * Javalin app = Javalin.create(cfg -> {

@@ -153,6 +153,21 @@ class CallbackServiceTest {
   // ---- behaviour
 
   @Test
+  void withoutAConfiguredTokenRegistrationsAreTakenFromThisHostOnly() throws Exception {
+    stopService();
+    settings = settings.withToken(null);
+    startService();
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+    Answer answer = call("POST", "/v1/callbacks",
+        Map.of("service", "cassandra", "url", receiver.url("/membership").toString()), null);
+
+    assertThat(answer.code()).as("a loopback caller without a token").isEqualTo(201);
+    assertThat(storedRegistrations()).isEqualTo(1);
+    take(receiver);
+  }
+
+  @Test
   void deliversCurrentMembersOnRegistrationThenEachJoinSignedWithTheSecret() throws Exception {
     receiver.enqueue(new MockResponse.Builder().code(200).build());
     receiver.enqueue(new MockResponse.Builder().code(204).build());
