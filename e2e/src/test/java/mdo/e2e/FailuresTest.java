@@ -55,6 +55,7 @@ class FailuresTest {
           status.path("lastNotification").path("members").forEach(m -> members.add(m.path("taskId").asText()));
           return members.equals(after.keySet());
         });
+    assertThat(stack.refusedNotifications()).as("notifications the samples refused").isEmpty();
 
     Stack.Result nodes = stack.guestutils("node-list", "peers", "--ports", "http");
     assertThat(nodes.code()).as(nodes.toString()).isZero();

@@ -89,6 +89,7 @@ class LaunchScaleTest {
       JsonNode notification = awaitNotification(member, 2);
       assertThat(taskIds(notification.path("removed"))).as("removed, as told to %s", member.taskId()).contains(gone);
     }
+    assertThat(stack.refusedNotifications()).as("notifications the samples refused").isEmpty();
   }
 
   private void assertNodeList(List<String> expected) {

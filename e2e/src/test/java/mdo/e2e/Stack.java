@@ -305,6 +305,25 @@ final class Stack implements AutoCloseable {
     }
   }
 
+  /**
+   * Lines where a sample refused a notification. The subscriber signs every one, so any refusal is a bug a demo user
+   * would see in the task logs.
+   */
+  List<String> refusedNotifications() {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> sandboxes = Files.list(cluster.settings().stateDir().resolve("tasks"))) {
+      for (Path sandbox : sandboxes.toList()) {
+        Path stdout = sandbox.resolve("stdout");
+        if (!Files.exists(stdout)) continue;
+        Files.readAllLines(stdout).stream().filter(l -> l.contains("refused"))
+            .forEach(l -> out.add(sandbox.getFileName() + ": " + l));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   // ---- hygiene
 
   /**
