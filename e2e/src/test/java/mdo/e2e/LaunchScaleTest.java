@@ -29,11 +29,12 @@ class LaunchScaleTest {
   }
 
   @Test
-  void launchedServiceIsRegisteredFoundAndNotifiedAsItScalesUpAndDown() {
+  void launchedServiceIsRegisteredFoundAndNotifiedAsItScalesUpAndDown() throws Exception {
     // launch: exit 0, and the user is told what happened
     Stack.Result launched = stack.launcher("--config", stack.config.toString(), "--timeout", "60s", "peers");
     assertThat(launched.code()).as(launched.toString()).isZero();
-    assertThat(launched.out()).as(launched.toString()).contains("peers: creating " + stack.appId);
+    assertThat(launched.out()).as(launched.toString()).contains("peers: creating " + stack.appId)
+        .contains("peers: deployment finished, 2/2 running, 2/2 healthy");
 
     // etcd: one record per running task, ordinals 0..1, and each named port is the sample's real listening port
     Map<String, InstanceRecord> two = stack.awaitRegistry(2);
@@ -47,14 +48,30 @@ class LaunchScaleTest {
     }
 
     // bin/guestutils node-list, as a container runs it: host:port lines in ordinal order (same on every member)
-    List<String> twoNodes = Stack.nodeList(two.values());
-    assertNodeList(twoNodes);
+    assertNodeList(Stack.nodeList(two.values()));
+
+    // the subscriber serves the same registry
+    JsonNode served = stack.getJson(stack.subscriberUrl() + "/v1/services/peers");
+    assertThat(served.path("environment").asText()).isEqualTo(stack.env);
+    assertThat(taskIds(served.path("instances"))).isEqualTo(two.keySet());
 
     // the same config again: nothing to do
     Stack.Result again = stack.launcher("--config", stack.config.toString(), "--timeout", "60s", "peers");
     assertThat(again.code()).as(again.toString()).isZero();
     assertThat(again.out()).as(again.toString()).contains("peers: No changes.");
     assertThat(stack.runningTaskIds()).isEqualTo(two.keySet());
+
+    // a mistake in the config: exit 2, the field named, and the running app left as it was
+    String version = stack.getJson(stack.cluster.url() + "/v2/apps" + stack.appId).path("app").path("version").asText();
+    String good = java.nio.file.Files.readString(stack.config);
+    Stack.write(stack.config, good.replace("mem: 64", "mem: lots"));
+    Stack.Result bad = stack.launcher("--config", stack.config.toString(), "--timeout", "60s", "peers");
+    assertThat(bad.code()).as(bad.toString()).isEqualTo(2);
+    assertThat(bad.err()).as(bad.toString()).contains("mem");
+    assertThat(stack.getJson(stack.cluster.url() + "/v2/apps" + stack.appId).path("app").path("version").asText())
+        .isEqualTo(version);
+    assertThat(stack.getJson(stack.cluster.url() + "/v2/deployments")).isEmpty();
+    Stack.write(stack.config, good);
 
     // scale up: a third member registers, and the first two receive a signed callback listing 3 members
     Stack.Result up = stack.updater("--config", stack.config.toString(), "--timeout", "60s", "peers", "3");
