@@ -37,8 +37,9 @@ import mdo.registry.RegistryJson;
 public final class PeerService {
   private final GuestUtils guest;
   private final AtomicReference<JsonNode> lastNotification = new AtomicReference<>();
-  private List<String> seeds = List.of();
-  private String secret;
+  private volatile List<String> seeds = List.of();
+  /** Set once registration returns; read on the HTTP server's threads. */
+  private volatile String secret;
 
   PeerService(GuestUtils guest) {
     this.guest = guest;
@@ -80,7 +81,13 @@ public final class PeerService {
       respond(exchange, 405, "POST only");
       return;
     }
-    if (secret == null || !signatureMatches(exchange.getRequestHeaders().getFirst("X-Mdo-Signature"), body)) {
+    if (secret == null) {
+      // The subscriber notifies as soon as it stores the registration, which can be before its answer (with the
+      // secret) reaches us: ask it to retry rather than call a correctly signed notification bad.
+      respond(exchange, 503, "registration not finished yet");
+      return;
+    }
+    if (!signatureMatches(exchange.getRequestHeaders().getFirst("X-Mdo-Signature"), body)) {
       log("refused an unsigned or wrongly signed notification");
       respond(exchange, 401, "bad signature");
       return;
