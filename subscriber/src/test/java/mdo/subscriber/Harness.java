@@ -141,7 +141,12 @@ final class Harness implements AutoCloseable {
   }
 
   void awaitRegistry(java.util.function.Predicate<Map<String, InstanceRecord>> condition) {
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::registry, condition);
+    awaitRegistry(condition, Duration.ofSeconds(10));
+  }
+
+  /** A subscriber in a fresh JVM loads jetcd, gRPC and Javalin first: on a loaded 2-core machine that takes seconds. */
+  void awaitRegistry(java.util.function.Predicate<Map<String, InstanceRecord>> condition, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(20)).until(this::registry, condition);
   }
 
   // ---- talking to the subscriber

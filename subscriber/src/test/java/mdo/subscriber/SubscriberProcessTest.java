@@ -65,11 +65,13 @@ class SubscriberProcessTest {
     }
   }
 
+  private static final Duration PROCESS_START = Duration.ofSeconds(40);
+
   @Test
   void aKilledProcessLeavesTheRegistryIntactAndItsSuccessorKeepsTheOrdinals() throws Exception {
     h.marathon.putTask(h.task(1)).putTask(h.task(2)).putTask(h.task(3));
     int port = startProcess();
-    h.awaitRegistry(r -> r.size() == 3);
+    h.awaitRegistry(r -> r.size() == 3, PROCESS_START);
     await().atMost(Duration.ofSeconds(20)).until(() -> health(port) == 200);
     Map<String, InstanceRecord> before = h.registry();
 
@@ -79,7 +81,7 @@ class SubscriberProcessTest {
     h.marathon.removeTask(h.taskId(2)); // ended while no subscriber ran
     h.marathon.putTask(h.task(4));
     int again = startProcess();
-    h.awaitRegistry(r -> r.keySet().equals(Set.of(h.taskId(1), h.taskId(3), h.taskId(4))));
+    h.awaitRegistry(r -> r.keySet().equals(Set.of(h.taskId(1), h.taskId(3), h.taskId(4))), PROCESS_START);
     Map<String, InstanceRecord> after = h.registry();
     assertThat(after.get(h.taskId(1)).ordinal()).isEqualTo(before.get(h.taskId(1)).ordinal());
     assertThat(after.get(h.taskId(3)).ordinal()).isEqualTo(before.get(h.taskId(3)).ordinal());
