@@ -127,9 +127,8 @@ final class Lookups {
 
   private static CommandSpec positionals(CommandSpec spec, String... labels) {
     for (int i = 0; i < labels.length; i++) {
-      spec.addPositional(PositionalParamSpec.builder().index(String.valueOf(i)).arity("1").required(true).paramLabel(labels[i])
-          .type(String.class)
-          .build());
+      spec.addPositional(PositionalParamSpec.builder().index(String.valueOf(i)).arity("1").required(true)
+          .paramLabel(labels[i]).type(String.class).build());
     }
     return spec;
   }
