@@ -25,7 +25,8 @@ import mdo.testkit.EtcdServer;
 
 /**
  * Prints guestutils' latencies: node-list from a warm watch (in-process), one-shot reads through the JSON gateway, and
- * the CLI's cold start ({@code bin/guestutils}, a new JVM per run) with and without its AppCDS archive.
+ * the CLI's cold start ({@code bin/guestutils}, a new JVM per run): {@code node-list} and {@code port}, median of N
+ * interleaved runs with and without its AppCDS archive, next to the machine's load average.
  *
  * <pre>bin/bench-guestutils [cliRuns]</pre>
  */
@@ -69,26 +70,30 @@ public final class GuestBench {
         return;
       }
       Path cache = Files.createTempDirectory("mdo-bench-cds");
-      String[] cmd = {cli.toString(), "node-list", "zookeeper", "--ports", "peer,election"};
       Map<String, String> base = Map.of("ETCD_ENDPOINTS", etcd.endpoint(), "MDO_ENVIRONMENT", env,
-          "MDO_CACHE_DIR", cache.toString());
-      long first = runOnce(cmd, base, "1"); // creates the archive
-      System.out.printf("CLI first run (creates the AppCDS archive): %d ms%n", first);
-      long[] withCds = new long[cliRuns];
-      long[] without = new long[cliRuns];
-      for (int i = 0; i < cliRuns; i++) { // interleaved, so machine load hits both alike
-        withCds[i] = runOnce(cmd, base, "1");
-        without[i] = runOnce(cmd, base, "0");
-      }
-      System.out.printf("CLI cold start, node-list (%d runs each): AppCDS median %d ms (min %d), no archive median %d ms (min %d)%n",
-          cliRuns, median(withCds), Arrays.stream(withCds).min().orElse(0), median(without),
-          Arrays.stream(without).min().orElse(0));
-      String[] env2 = {cli.toString(), "environment-name"};
-      long[] local = new long[cliRuns];
-      for (int i = 0; i < cliRuns; i++) local[i] = runOnce(env2, base, "1");
-      System.out.printf("CLI cold start, environment-name (no etcd read), AppCDS: median %d ms; load average now %s%n",
-          median(local), loadAverage());
+          "MDO_CACHE_DIR", cache.toString(), "SERVICE_NAME", "zookeeper", "MESOS_TASK_ID", "zookeeper.task-1");
+      String[] nodeList = {cli.toString(), "node-list", "zookeeper", "--ports", "peer,election"};
+      String[] port = {cli.toString(), "port", "peer"};
+      long first = runOnce(port, base, "1"); // makes the archive (training run + dump), then answers
+      System.out.printf("CLI first run (makes the AppCDS archive from its training run): %d ms%n", first);
+      System.out.printf("CLI cold start, median of %d interleaved runs each, load average before %s:%n", cliRuns,
+          loadAverage());
+      coldStart("node-list zookeeper --ports peer,election", nodeList, base, cliRuns);
+      coldStart("port peer (own port; registry read)", port, base, cliRuns);
+      System.out.printf("load average after: %s%n", loadAverage());
     }
+  }
+
+  /** Runs {@code cmd} {@code runs} times with the archive and as often without, interleaved so load hits both alike. */
+  static void coldStart(String name, String[] cmd, Map<String, String> env, int runs) throws Exception {
+    long[] withCds = new long[runs];
+    long[] without = new long[runs];
+    for (int i = 0; i < runs; i++) {
+      withCds[i] = runOnce(cmd, env, "1");
+      without[i] = runOnce(cmd, env, "0");
+    }
+    System.out.printf("  %-42s AppCDS median %d ms (min %d) | no archive median %d ms (min %d)%n", name,
+        median(withCds), Arrays.stream(withCds).min().orElse(0), median(without), Arrays.stream(without).min().orElse(0));
   }
 
   interface Op {
@@ -110,6 +115,7 @@ public final class GuestBench {
 
   static long runOnce(String[] cmd, Map<String, String> env, String cds) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove("CONTAINER_NAME"); // the bench's own container name would stand in for the task's
     pb.environment().putAll(env);
     pb.environment().put("MDO_GUESTUTILS_CDS", cds);
     long t = System.nanoTime();
