@@ -56,15 +56,19 @@ public final class SubscriberBench {
       System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), etcd.endpoint());
       rawPutThroughput(client.getKVClient(), BURST, "warmup"); // JIT and etcd warm-up, not reported
+      awaitJitQuiet();
       Cpu rawCpu = Cpu.now();
       double raw = rawPutThroughput(client.getKVClient(), BURST, "raw");
       Cpu rawUsed = Cpu.now().minus(rawCpu);
       System.out.printf("raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight)%n", raw, BURST);
       System.out.printf("  CPU per put: etcd %.0f us, this JVM %.0f us (jetcd client, GC)%n", rawUsed.etcd / 1e3 / BURST,
           rawUsed.process / 1e3 / BURST);
+      Cpu singleCpu = Cpu.now();
       long[] single = singlePutLatency(client.getKVClient(), 300);
-      System.out.printf("raw etcd single put+await: p50 %.1f ms, p99 %.1f ms (the floor under event->etcd latency)%n",
-          pct(single, 50), pct(single, 99));
+      Cpu singleUsed = Cpu.now().minus(singleCpu);
+      System.out.printf("raw etcd single put+await: p50 %.1f ms, p99 %.1f ms (the floor under event->etcd latency);"
+          + " CPU per put: etcd %.0f us, this JVM %.0f us (JIT %d ms)%n", pct(single, 50), pct(single, 99),
+          singleUsed.etcd / 1e3 / single.length, singleUsed.process / 1e3 / single.length, singleUsed.jitMillis);
 
       String env = "bench";
       for (int a = 0; a < APPS; a++) marathon.putApp(app(env, "svc" + a));
@@ -98,6 +102,7 @@ public final class SubscriberBench {
           stream.append("event: status_update_event\r\ndata: ").append(event(env, app, taskId, i)).append("\r\n\r\n");
         }
         System.gc(); // the simulation's setup garbage and its 20,000 new tasks are not the subscriber's to collect
+        awaitJitQuiet();
         Cpu cpu0 = Cpu.now();
         long revision0 = revision(client);
         long received0 = subscriber.received.get();
@@ -115,9 +120,9 @@ public final class SubscriberBench {
             + " off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd%n",
             eps, BURST, APPS, seconds, readSeconds, txns, BURST / (double) txns, 100 * eps / raw);
         System.out.printf("  CPU per event: subscriber %.0f us (its threads, incl. its etcd client), harness %.0f us"
-            + " (Marathon simulation, bench main thread: %.0f%% of this JVM), JVM GC+JIT %.0f us (%d young GC, %d ms paused),"
+            + " (Marathon simulation, bench main thread: %.0f%% of this JVM), JVM GC+JIT %.0f us (%d young GC, %d ms paused; JIT %d ms),"
             + " etcd %.0f us; %d cores, load average %.1f%n", used.subscriber / 1e3 / BURST, used.harness / 1e3 / BURST,
-            100.0 * used.harness / used.process, used.jvm() / 1e3 / BURST, used.gcs, used.gcMillis, used.etcd / 1e3 / BURST,
+            100.0 * used.harness / used.process, used.jvm() / 1e3 / BURST, used.gcs, used.gcMillis, used.jitMillis, used.etcd / 1e3 / BURST,
             Runtime.getRuntime().availableProcessors(), loadAverage());
         double perEvent = (used.subscriber + used.jvm() + used.etcd) / 1e3 / BURST;
         double perPut = (rawUsed.process + rawUsed.etcd) / 1e3 / BURST;
@@ -197,6 +202,8 @@ public final class SubscriberBench {
     long lagCount0 = subscriber.metrics.lag().count();
     double lagTotal0 = subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS);
     System.gc();
+    awaitJitQuiet();
+    long revision0 = revision(subscriber.etcd());
     Cpu cpu0 = Cpu.now();
     long start = System.nanoTime();
     for (int i = 0; i < paced; i++) {
@@ -207,6 +214,7 @@ public final class SubscriberBench {
     }
     arrivals.await(first - BURST + paced, Duration.ofSeconds(60));
     Cpu used = Cpu.now().minus(cpu0);
+    long txns = revision(subscriber.etcd()) - revision0;
     long[] lat = sent.entrySet().stream().mapToLong(e -> arrivals.at(e.getKey()) - e.getValue()).sorted().toArray();
     long[] transport = sent.entrySet().stream().filter(e -> delivered.containsKey(e.getKey()))
         .mapToLong(e -> delivered.get(e.getKey()) - e.getValue()).sorted().toArray();
@@ -218,13 +226,31 @@ public final class SubscriberBench {
         + " SSE delivery alone (to a second client): p50 %.1f ms, p99 %.1f ms%n",
         (subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS) - lagTotal0)
             / (subscriber.metrics.lag().count() - lagCount0), pct(transport, 50), pct(transport, 99));
-    System.out.printf("  machine busy %.0f%% of %d cores (this JVM with the probe client and the watch %.0f%%, etcd %.0f%%,"
-        + " the rest other processes; %d GCs, %d ms); load average %.1f%n", 100 * used.machineBusy(),
+    System.out.printf("  %d etcd transactions (%.1f events each); machine busy %.0f%% of %d cores (this JVM with the probe"
+        + " client and the watch %.0f%%, etcd %.0f%%, the rest other processes; %d GCs, %d ms; JIT %d ms); load average %.1f%n",
+        txns, paced / (double) txns, 100 * used.machineBusy(),
         Runtime.getRuntime().availableProcessors(),
         100.0 * used.process / used.wall / Runtime.getRuntime().availableProcessors(),
         100.0 * used.etcd / used.wall / Runtime.getRuntime().availableProcessors(), used.gcs, used.gcMillis,
-        loadAverage());
+        used.jitMillis, loadAverage());
     return first + paced;
+  }
+
+  /**
+   * Waits (at most 30 s) until the JIT has been idle for a second. On two busy cores C2 keeps compiling for many
+   * seconds after a warm-up and takes most of a core meanwhile; a subscriber runs for months, so its figures are
+   * measured on compiled code, not next to the compiler. JIT time inside each phase is still printed.
+   */
+  static void awaitJitQuiet() {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long before = jit.getTotalCompilationTime();
+    while (System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+      long now = jit.getTotalCompilationTime();
+      if (now - before < 20) return;
+      before = now;
+    }
   }
 
   static String frame(String eventJson) {
@@ -241,7 +267,8 @@ public final class SubscriberBench {
    * bench's own etcd client shares grpc's threads but only polls a count now and then); GC and JIT are the rest of the
    * process. etcd is the child process; {@code machine} is /proc/stat's busy time of all cores.
    */
-  record Cpu(long wall, long process, long harness, long subscriber, long etcd, long machine, long gcs, long gcMillis) {
+  record Cpu(long wall, long process, long harness, long subscriber, long etcd, long machine, long gcs, long gcMillis,
+      long jitMillis) {
     static Cpu now() {
       long harness = 0;
       long subscriber = 0;
@@ -263,12 +290,13 @@ public final class SubscriberBench {
         gcs += gc.getCollectionCount();
         gcMillis += gc.getCollectionTime();
       }
-      return new Cpu(System.nanoTime(), process, harness, subscriber, etcd, machineBusyNanos(), gcs, gcMillis);
+      return new Cpu(System.nanoTime(), process, harness, subscriber, etcd, machineBusyNanos(), gcs, gcMillis,
+          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
     }
 
     Cpu minus(Cpu o) {
       return new Cpu(wall - o.wall, process - o.process, harness - o.harness, subscriber - o.subscriber,
-          etcd - o.etcd, machine - o.machine, gcs - o.gcs, gcMillis - o.gcMillis);
+          etcd - o.etcd, machine - o.machine, gcs - o.gcs, gcMillis - o.gcMillis, jitMillis - o.jitMillis);
     }
 
     /** GC, JIT and other VM threads: the process's CPU that no live Java thread accounts for. */
