@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * A live, in-memory mirror of an environment's registry ({@code /mdo/<env>/services/}), kept by one etcd watch.
  *
  * <ul>
- *   <li>Reads ({@link #read}) never touch the network: a warm node list costs microseconds.
+ *   <li>Reads ({@link #read}) never touch the network: a warm node list costs microseconds. A service's snapshot is
+ *       rebuilt on the first read after it changed, not on every watch response: applying a change costs the same
+ *       whether the registry holds ten records or fifty thousand (the subscriber applies one per event it writes).
  *   <li>Changes are coalesced per service for {@code debounce}, then listeners get the full member list plus
  *       added/removed and the revision. A listener fires once at subscription with the current members.
  *   <li>After a disconnect (etcd restarted, network cut) it resumes watching from the last revision it saw, so no
@@ -50,10 +52,10 @@ public final class RegistryWatch implements RegistryReader {
   private final Object lock = new Object();
   private final Map<String, Map<String, InstanceRecord>> byService = new HashMap<>();
   private final Set<String> dirty = new LinkedHashSet<>();
+  /** Built snapshots (under the lock); a changed service's entry is removed and rebuilt when next read. */
+  private final Map<String, ServiceSnapshot> snapshots = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> serviceHooks = new CopyOnWriteArrayList<>();
-  private volatile Map<String, ServiceSnapshot> snapshots = Map.of();
-  private volatile Set<String> taskIds = Set.of();
   private volatile long revision;
   private volatile boolean loaded;
   private boolean flushScheduled;
@@ -104,18 +106,37 @@ public final class RegistryWatch implements RegistryReader {
   @Override
   public ServiceSnapshot read(String service) throws RegistryUnavailableException {
     if (!loaded) throw new RegistryUnavailableException("registry watch has not loaded yet", null);
-    ServiceSnapshot s = snapshots.get(service);
-    return s != null ? s : ServiceSnapshot.empty(service, revision);
+    return snapshot(service);
   }
 
   /** Every service with at least one instance. */
   public Set<String> services() {
-    return snapshots.keySet();
+    synchronized (lock) {
+      return Set.copyOf(byService.keySet());
+    }
   }
 
   /** Whether any service has an instance with this task id. */
   public boolean containsTask(String taskId) {
-    return taskIds.contains(taskId);
+    synchronized (lock) {
+      for (Map<String, InstanceRecord> instances : byService.values()) {
+        if (instances.containsKey(taskId)) return true;
+      }
+      return false;
+    }
+  }
+
+  /** The service's members at the last revision seen; built once per change, then cached. */
+  private ServiceSnapshot snapshot(String service) {
+    synchronized (lock) {
+      ServiceSnapshot s = snapshots.get(service);
+      if (s != null) return s;
+      Map<String, InstanceRecord> instances = byService.get(service);
+      if (instances == null || instances.isEmpty()) return ServiceSnapshot.empty(service, revision);
+      s = new ServiceSnapshot(service, revision, new ArrayList<>(instances.values()));
+      snapshots.put(service, s);
+      return s;
+    }
   }
 
   @Override
@@ -168,7 +189,7 @@ public final class RegistryWatch implements RegistryReader {
         byService.clear();
         byService.putAll(fresh);
         revision = rev;
-        rebuild(dirty);
+        snapshots.clear();
         boolean first = !loaded;
         loaded = true;
         lock.notifyAll();
@@ -239,7 +260,7 @@ public final class RegistryWatch implements RegistryReader {
         changed.add(service);
       }
       if (rev > revision) revision = rev;
-      rebuild(changed);
+      snapshots.keySet().removeAll(changed);
       dirty.addAll(changed);
       lock.notifyAll();
       if (!dirty.isEmpty() && !flushScheduled) {
@@ -247,20 +268,6 @@ public final class RegistryWatch implements RegistryReader {
         notifier.schedule(this::flush, debounce.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
-  }
-
-  /** Rebuilds the read-only snapshots of changed services (called under the lock). */
-  private void rebuild(Set<String> changed) {
-    Map<String, ServiceSnapshot> next = new HashMap<>(snapshots);
-    for (String service : changed) {
-      Map<String, InstanceRecord> instances = byService.get(service);
-      if (instances == null || instances.isEmpty()) next.remove(service);
-      else next.put(service, new ServiceSnapshot(service, revision, new ArrayList<>(instances.values())));
-    }
-    snapshots = Map.copyOf(next);
-    Set<String> ids = new java.util.HashSet<>();
-    for (ServiceSnapshot s : next.values()) for (InstanceRecord r : s.instances()) ids.add(r.taskId());
-    taskIds = Set.copyOf(ids);
   }
 
   private void flush() {
@@ -309,8 +316,7 @@ public final class RegistryWatch implements RegistryReader {
     }
 
     void fire(long rev, boolean initial) {
-      ServiceSnapshot s = snapshots.get(service);
-      List<InstanceRecord> now = s == null ? List.of() : s.instances().stream().filter(query::matches).toList();
+      List<InstanceRecord> now = snapshot(service).instances().stream().filter(query::matches).toList();
       if (fired && !initial && MembershipChange.sameMembers(last, now)) return;
       fired = true;
       MembershipChange change = MembershipChange.between(service, last, now, rev);

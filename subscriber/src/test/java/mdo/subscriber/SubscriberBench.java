@@ -56,11 +56,19 @@ public final class SubscriberBench {
       System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), etcd.endpoint());
       rawPutThroughput(client.getKVClient(), BURST, "warmup"); // JIT and etcd warm-up, not reported
+      awaitJitQuiet();
+      Cpu rawCpu = Cpu.now();
       double raw = rawPutThroughput(client.getKVClient(), BURST, "raw");
+      Cpu rawUsed = Cpu.now().minus(rawCpu);
       System.out.printf("raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight)%n", raw, BURST);
+      System.out.printf("  CPU per put: etcd %.0f us, this JVM %.0f us (jetcd client, GC)%n", rawUsed.etcd / 1e3 / BURST,
+          rawUsed.process / 1e3 / BURST);
+      Cpu singleCpu = Cpu.now();
       long[] single = singlePutLatency(client.getKVClient(), 300);
-      System.out.printf("raw etcd single put+await: p50 %.1f ms, p99 %.1f ms (the floor under event->etcd latency)%n",
-          pct(single, 50), pct(single, 99));
+      Cpu singleUsed = Cpu.now().minus(singleCpu);
+      System.out.printf("raw etcd single put+await: p50 %.1f ms, p99 %.1f ms (the floor under event->etcd latency);"
+          + " CPU per put: etcd %.0f us, this JVM %.0f us (JIT %d ms)%n", pct(single, 50), pct(single, 99),
+          singleUsed.etcd / 1e3 / single.length, singleUsed.process / 1e3 / single.length, singleUsed.jitMillis);
 
       String env = "bench";
       for (int a = 0; a < APPS; a++) marathon.putApp(app(env, "svc" + a));
@@ -93,7 +101,9 @@ public final class SubscriberBench {
           marathon.putTask(task(env, app, taskId, i));
           stream.append("event: status_update_event\r\ndata: ").append(event(env, app, taskId, i)).append("\r\n\r\n");
         }
-        long cpu0 = cpuNanos();
+        System.gc(); // the simulation's setup garbage and its 20,000 new tasks are not the subscriber's to collect
+        awaitJitQuiet();
+        Cpu cpu0 = Cpu.now();
         long revision0 = revision(client);
         long received0 = subscriber.received.get();
         long t0 = System.nanoTime();
@@ -105,13 +115,22 @@ public final class SubscriberBench {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double eps = BURST / seconds;
         long txns = revision(client) - revision0;
-        double cpuPerEvent = (cpuNanos() - cpu0) / 1e3 / BURST;
+        Cpu used = Cpu.now().minus(cpu0);
         System.out.printf("subscriber sustained: %,.0f events/s (%d status_update_events over %d apps in %.2f s; all read"
             + " off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd%n",
             eps, BURST, APPS, seconds, readSeconds, txns, BURST / (double) txns, 100 * eps / raw);
-        System.out.printf("  CPU of this JVM (subscriber + Marathon simulation) per event: %.0f us; the machine"
-            + " has %d cores and a load average of %.1f%n", cpuPerEvent, Runtime.getRuntime().availableProcessors(),
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf("  CPU per event: subscriber %.0f us (its threads, incl. its etcd client), harness %.0f us"
+            + " (Marathon simulation, bench main thread: %.0f%% of this JVM), JVM GC+JIT %.0f us (%d young GC, %d ms paused; JIT %d ms),"
+            + " etcd %.0f us; %d cores, load average %.1f%n", used.subscriber / 1e3 / BURST, used.harness / 1e3 / BURST,
+            100.0 * used.harness / used.process, used.jvm() / 1e3 / BURST, used.gcs, used.gcMillis, used.jitMillis, used.etcd / 1e3 / BURST,
+            Runtime.getRuntime().availableProcessors(), loadAverage());
+        double perEvent = (used.subscriber + used.jvm() + used.etcd) / 1e3 / BURST;
+        double perPut = (rawUsed.process + rawUsed.etcd) / 1e3 / BURST;
+        System.out.printf("  CPU-bound ceiling on %d cores without the harness: subscriber+GC+etcd %.0f us/event ->"
+            + " %,.0f events/s; raw puts %.0f us/put (etcd + client) -> %,.0f puts/s; ratio %.0f%%%n",
+            Runtime.getRuntime().availableProcessors(), perEvent,
+            Runtime.getRuntime().availableProcessors() * 1e6 / perEvent, perPut,
+            Runtime.getRuntime().availableProcessors() * 1e6 / perPut, 100 * perPut / perEvent);
 
         // 2. latency at a steady rate: a light one, then the target 1,000 events/s
         arrivals = new Arrivals(client, prefix);
@@ -170,21 +189,32 @@ public final class SubscriberBench {
         }, probeScheduler, new mdo.marathon.events.Backoff(Duration.ofMillis(50), Duration.ofSeconds(1)));
     probe.start();
     marathon.awaitStreams(2, Duration.ofSeconds(10));
-    long lagCount0 = subscriber.metrics.lag().count();
-    double lagTotal0 = subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS);
-    long start = System.nanoTime();
+    // built before the clock starts, so the paced loop costs the machine only the socket write of each frame
+    String[] taskIds = new String[paced];
+    String[] frames = new String[paced];
     for (int i = 0; i < paced; i++) {
       int n = first + i;
       int app = n % APPS;
-      String taskId = taskId(env, app, n);
-      marathon.putTask(task(env, app, taskId, n));
-      String json = event(env, app, taskId, n);
+      taskIds[i] = taskId(env, app, n);
+      marathon.putTask(task(env, app, taskIds[i], n));
+      frames[i] = frame(event(env, app, taskIds[i], n));
+    }
+    long lagCount0 = subscriber.metrics.lag().count();
+    double lagTotal0 = subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS);
+    System.gc();
+    awaitJitQuiet();
+    long revision0 = revision(subscriber.etcd());
+    Cpu cpu0 = Cpu.now();
+    long start = System.nanoTime();
+    for (int i = 0; i < paced; i++) {
       long due = start + i * (1_000_000_000L / rate);
-      while (System.nanoTime() < due) LockSupport.parkNanos(50_000);
-      sent.put(taskId, System.nanoTime());
-      marathon.emit(json);
+      for (long now = System.nanoTime(); now < due; now = System.nanoTime()) LockSupport.parkNanos(due - now);
+      sent.put(taskIds[i], System.nanoTime());
+      marathon.emitRaw(frames[i]);
     }
     arrivals.await(first - BURST + paced, Duration.ofSeconds(60));
+    Cpu used = Cpu.now().minus(cpu0);
+    long txns = revision(subscriber.etcd()) - revision0;
     long[] lat = sent.entrySet().stream().mapToLong(e -> arrivals.at(e.getKey()) - e.getValue()).sorted().toArray();
     long[] transport = sent.entrySet().stream().filter(e -> delivered.containsKey(e.getKey()))
         .mapToLong(e -> delivered.get(e.getKey()) - e.getValue()).sorted().toArray();
@@ -196,12 +226,98 @@ public final class SubscriberBench {
         + " SSE delivery alone (to a second client): p50 %.1f ms, p99 %.1f ms%n",
         (subscriber.metrics.lag().totalTime(TimeUnit.MILLISECONDS) - lagTotal0)
             / (subscriber.metrics.lag().count() - lagCount0), pct(transport, 50), pct(transport, 99));
+    System.out.printf("  %d etcd transactions (%.1f events each); machine busy %.0f%% of %d cores (this JVM with the probe"
+        + " client and the watch %.0f%%, etcd %.0f%%, the rest other processes; %d GCs, %d ms; JIT %d ms); load average %.1f%n",
+        txns, paced / (double) txns, 100 * used.machineBusy(),
+        Runtime.getRuntime().availableProcessors(),
+        100.0 * used.process / used.wall / Runtime.getRuntime().availableProcessors(),
+        100.0 * used.etcd / used.wall / Runtime.getRuntime().availableProcessors(), used.gcs, used.gcMillis,
+        used.jitMillis, loadAverage());
     return first + paced;
   }
 
-  static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
+  /**
+   * Waits (at most 30 s) until the JIT has been idle for a second. On two busy cores C2 keeps compiling for many
+   * seconds after a warm-up and takes most of a core meanwhile; a subscriber runs for months, so its figures are
+   * measured on compiled code, not next to the compiler. JIT time inside each phase is still printed.
+   */
+  static void awaitJitQuiet() {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long before = jit.getTotalCompilationTime();
+    while (System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+      long now = jit.getTotalCompilationTime();
+      if (now - before < 20) return;
+      before = now;
+    }
+  }
+
+  static String frame(String eventJson) {
+    return "event: status_update_event\r\ndata: " + eventJson + "\r\n\r\n";
+  }
+
+  static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /**
+   * CPU time used so far (ns): this JVM, split by thread into the harness (bench main thread, the Marathon simulation's
+   * MockWebServer threads) and the subscriber (every other Java thread: stream reader, writers, its etcd client; the
+   * bench's own etcd client shares grpc's threads but only polls a count now and then); GC and JIT are the rest of the
+   * process. etcd is the child process; {@code machine} is /proc/stat's busy time of all cores.
+   */
+  record Cpu(long wall, long process, long harness, long subscriber, long etcd, long machine, long gcs, long gcMillis,
+      long jitMillis) {
+    static Cpu now() {
+      long harness = 0;
+      long subscriber = 0;
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (t == null) continue;
+        long ns = threads.getThreadCpuTime(t.getThreadId());
+        if (ns < 0) continue;
+        if (t.getThreadName().equals("main") || t.getThreadName().startsWith("MockWebServer")) harness += ns;
+        else subscriber += ns;
+      }
+      long etcd = ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith("etcd"))
+          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+      long process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+          .getOperatingSystemMXBean()).getProcessCpuTime();
+      long gcs = 0;
+      long gcMillis = 0;
+      for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+        gcs += gc.getCollectionCount();
+        gcMillis += gc.getCollectionTime();
+      }
+      return new Cpu(System.nanoTime(), process, harness, subscriber, etcd, machineBusyNanos(), gcs, gcMillis,
+          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+    }
+
+    Cpu minus(Cpu o) {
+      return new Cpu(wall - o.wall, process - o.process, harness - o.harness, subscriber - o.subscriber,
+          etcd - o.etcd, machine - o.machine, gcs - o.gcs, gcMillis - o.gcMillis, jitMillis - o.jitMillis);
+    }
+
+    /** GC, JIT and other VM threads: the process's CPU that no live Java thread accounts for. */
+    long jvm() {
+      return Math.max(0, process - harness - subscriber);
+    }
+
+    double machineBusy() {
+      return (double) machine / wall / Runtime.getRuntime().availableProcessors();
+    }
+
+    private static long machineBusyNanos() {
+      try {
+        String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) if (i != 4 && i != 5) busy += Long.parseLong(f[i]); // not idle, iowait
+        return busy * 10_000_000L; // USER_HZ = 100
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0;
+      }
+    }
   }
 
   static long count(Client client, String prefix) {

@@ -96,16 +96,29 @@ final class EtcdRegistry {
    * Commits changes and returns what happened to each. Changes from all callers go through one dispatcher that packs
    * whatever is waiting into transactions of up to {@link #BATCH} changes, with at most {@link #IN_FLIGHT} outstanding:
    * idle, a change is sent at once; under load, transactions fill up (group commit), which is what etcd is fast at.
+   * When etcd is mostly idle (nothing queued, at most half the slots in use) the caller sends its own changes instead,
+   * saving the hand-off to the dispatcher thread, which on a busy machine is a scheduling delay on every event.
    * Callers must not have two changes of one key outstanding at once (the writer's service locks see to that).
    */
   List<Result> commit(List<Change> changes) {
     if (changes.isEmpty()) return List.of();
     startDispatcher();
     List<CompletableFuture<Result>> results = new ArrayList<>(changes.size());
+    List<Item> items = new ArrayList<>(changes.size());
     for (Change c : changes) {
       Item item = new Item(c, new CompletableFuture<>());
       results.add(item.result());
-      queue.add(item);
+      items.add(item);
+    }
+    if (!closed && changes.size() <= BATCH && queue.isEmpty() && inFlight.availablePermits() > IN_FLIGHT / 2 && slotNow()) {
+      try {
+        send(items);
+      } catch (RuntimeException e) {
+        inFlight.release();
+        items.forEach(i -> i.result().completeExceptionally(e));
+      }
+    } else {
+      queue.addAll(items);
     }
     long waitMillis = timeout.toMillis() * (3 + changes.size() / (BATCH * IN_FLIGHT));
     CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
@@ -116,9 +129,19 @@ final class EtcdRegistry {
   private record Item(Change change, CompletableFuture<Result> result) {}
 
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-  private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+  private final Semaphore inFlight = new Semaphore(IN_FLIGHT, true); // fair: callers sending directly never starve the dispatcher
   private Thread dispatcher;
   private volatile boolean closed;
+
+  /** A free slot if one is free now and the dispatcher is not waiting for one (fairness holds for a timed try). */
+  private boolean slotNow() {
+    try {
+      return inFlight.tryAcquire(0, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 
   private synchronized void startDispatcher() {
     if (dispatcher != null || closed) return;
