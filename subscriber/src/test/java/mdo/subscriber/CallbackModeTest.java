@@ -38,15 +38,15 @@ class CallbackModeTest {
   void reRegistersWhenMarathonForgetsTheSubscription() {
     startInCallbackMode();
     String expected = h.base() + "/callback";
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.callbackUrls().contains(expected));
+    await().atMost(Duration.ofSeconds(15)).until(() -> h.marathon.callbackUrls().contains(expected));
     new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
         .url(h.marathon.url() + "/v2/eventSubscriptions?callbackUrl=" + java.net.URLEncoder.encode(expected,
             java.nio.charset.StandardCharsets.UTF_8)).delete().build()).enqueue(new okhttp3.Callback() {
               @Override public void onFailure(okhttp3.Call c, java.io.IOException e) {}
               @Override public void onResponse(okhttp3.Call c, okhttp3.Response r) { r.close(); }
             });
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.count(l -> l.startsWith("DELETE /v2/eventSubscriptions")) == 1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.count(l -> l.startsWith("POST /v2/eventSubscriptions")) == 2
+    await().atMost(Duration.ofSeconds(15)).until(() -> h.marathon.count(l -> l.startsWith("DELETE /v2/eventSubscriptions")) == 1);
+    await().atMost(Duration.ofSeconds(15)).until(() -> h.marathon.count(l -> l.startsWith("POST /v2/eventSubscriptions")) == 2
         && h.marathon.callbackUrls().contains(expected));
   }
 
