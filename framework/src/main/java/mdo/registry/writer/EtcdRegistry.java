@@ -98,8 +98,8 @@ final class EtcdRegistry {
    * Commits changes and returns what happened to each. Changes from all callers go through one dispatcher that packs
    * whatever is waiting into transactions of up to {@link #BATCH} changes, with at most {@link #IN_FLIGHT} outstanding:
    * idle, a change is sent at once; under load, transactions fill up (group commit), which is what etcd is fast at.
-   * When etcd is mostly idle (nothing queued, at most half the slots in use) the caller sends its own changes instead,
-   * saving the hand-off to the dispatcher thread, which on a busy machine is a scheduling delay on every event.
+   * When etcd is idle (nothing queued, nothing in flight) the caller sends its own changes instead, saving the
+   * hand-off to the dispatcher thread, which on a busy machine is a scheduling delay on every event.
    * Callers must not have two changes of one key outstanding at once (the writer's service locks see to that).
    */
   List<Result> commit(List<Change> changes) {
