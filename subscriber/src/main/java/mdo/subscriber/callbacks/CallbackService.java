@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * It watches the registry prefix in etcd itself (independent of how the registry is written), coalesces changes per
  * service, and POSTs {service, members, added, removed, revision} to every registration of a changed service.
  * Registrations live in etcd and are removed when the instance that registered disappears from the registry.
+ * The watch runs only while there are registrations: it makes etcd send, and this process read, every registry write,
+ * which at thousands of writes a second is a large share of both their CPU.
  */
 public final class CallbackService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallbackService.class);
@@ -57,7 +59,8 @@ public final class CallbackService implements AutoCloseable {
   private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
   private final Set<String> seenOwners = ConcurrentHashMap.newKeySet();
   private final CallbackApi api;
-  private RegistryWatch watch;
+  private boolean closed;
+  private volatile RegistryWatch watch;
 
   public CallbackService(Client client, String environment, CallbackSettings settings, MeterRegistry meters) {
     RegistryKeys.environment(environment);
@@ -89,20 +92,45 @@ public final class CallbackService implements AutoCloseable {
         .build();
   }
 
-  /** Starts watching the registry and loads registrations (retrying in the background while etcd is down). */
+  /**
+   * Loads registrations now and every sweep interval (retrying in the background while etcd is down); the registry
+   * watch starts with the first registration.
+   */
   public CallbackService start() {
-    watch = new RegistryWatch(client, environment, settings.coalesce());
-    watch.onServiceChange(this::serviceChanged);
-    watch.start();
     scheduler.scheduleWithFixedDelay(this::sweep, 0, settings.sweepInterval().toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Whether the registry watch is running (it does while there are registrations). */
+  boolean watching() {
+    return watch != null;
+  }
+
+  /** Starts the registry watch unless it runs; once it has loaded, a first full pass offers members to everyone. */
+  private synchronized void ensureWatch() {
+    if (watch != null || closed || receivers.isEmpty()) return;
+    RegistryWatch started = new RegistryWatch(client, environment, settings.coalesce());
+    started.onServiceChange(this::serviceChanged);
+    watch = started.start();
+    log.info("watching: registry of '{}' for {} callback registrations", environment, receivers.size());
     scheduler.execute(() -> {
       try {
-        if (watch.awaitLoaded(Duration.ofSeconds(30))) sweep(); // a first full pass as soon as the registry is known
+        if (started.awaitLoaded(Duration.ofSeconds(30)) && watch == started) {
+          removeOrphans();
+          for (Receiver receiver : receivers.values()) offerCurrent(receiver);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     });
-    return this;
+  }
+
+  /** Stops the registry watch when the last registration is gone. */
+  private synchronized void stopWatchIfIdle() {
+    if (watch == null || !receivers.isEmpty()) return;
+    watch.close();
+    watch = null;
+    log.info("stopped: registry watch of '{}' (no callback registrations)", environment);
   }
 
   /** Registers {@code POST /v1/callbacks}, {@code GET /v1/callbacks} and {@code DELETE /v1/callbacks/{service}/{id}}. */
@@ -141,8 +169,11 @@ public final class CallbackService implements AutoCloseable {
     if (!store.create(r)) return null;
     metrics.registration("created");
     log.info("registered: callback {}/{} to {}:{} for task {}", service, r.id(), uri.getHost(), uri.getPort(), taskId);
-    if (taskId != null && watch != null && watch.containsTask(taskId)) seenOwners.add(taskId);
-    offerCurrent(track(r));
+    RegistryWatch w = watch;
+    if (taskId != null && w != null && w.containsTask(taskId)) seenOwners.add(taskId);
+    Receiver receiver = track(r);
+    ensureWatch();
+    offerCurrent(receiver);
     return r;
   }
 
@@ -172,6 +203,7 @@ public final class CallbackService implements AutoCloseable {
     boolean existed = store.delete(service, id);
     Receiver receiver = receivers.remove(id);
     if (receiver != null) receiver.close();
+    stopWatchIfIdle();
     if (existed || receiver != null) {
       metrics.registration("removed");
       log.info("unregistered: callback {}/{}", service, id);
@@ -191,12 +223,13 @@ public final class CallbackService implements AutoCloseable {
   }
 
   private void offerCurrent(Receiver receiver) {
-    if (watch == null) return;
+    RegistryWatch w = watch;
+    if (w == null) return;
     CallbackRegistration r = receiver.registration();
     try {
-      ServiceSnapshot snapshot = watch.read(r.service());
+      ServiceSnapshot snapshot = w.read(r.service());
       List<InstanceRecord> members = snapshot.instances().stream().filter(NodeQuery.defaults()::matches).toList();
-      receiver.offer(members, Math.max(snapshot.revision(), watch.revision()));
+      receiver.offer(members, Math.max(snapshot.revision(), w.revision()));
     } catch (RegistryUnavailableException e) {
       // not loaded yet: the load's change notification offers it
     }
@@ -232,6 +265,11 @@ public final class CallbackService implements AutoCloseable {
           }
         }
       }
+      if (receivers.isEmpty()) {
+        stopWatchIfIdle();
+        return;
+      }
+      ensureWatch();
       removeOrphans();
       for (Receiver receiver : receivers.values()) offerCurrent(receiver);
     } catch (EtcdException e) {
@@ -243,6 +281,7 @@ public final class CallbackService implements AutoCloseable {
 
   /** Removes registrations whose task left the registry (or never appeared within the grace period). */
   private void removeOrphans() {
+    RegistryWatch watch = this.watch;
     if (watch == null) return;
     try {
       if (!watch.awaitLoaded(Duration.ZERO)) return;
@@ -265,6 +304,7 @@ public final class CallbackService implements AutoCloseable {
   private void remove(CallbackRegistration r, String why) {
     Receiver receiver = receivers.remove(r.id());
     if (receiver != null) receiver.close();
+    stopWatchIfIdle();
     try {
       store.delete(r.service(), r.id());
       metrics.registration(why);
@@ -276,7 +316,11 @@ public final class CallbackService implements AutoCloseable {
 
   @Override
   public void close() {
-    if (watch != null) watch.close();
+    synchronized (this) {
+      closed = true;
+      if (watch != null) watch.close();
+      watch = null;
+    }
     scheduler.shutdownNow();
     receivers.values().forEach(Receiver::close);
     receivers.clear();

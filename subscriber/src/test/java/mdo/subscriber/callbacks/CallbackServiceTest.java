@@ -303,6 +303,26 @@ class CallbackServiceTest {
   }
 
   @Test
+  void watchesTheRegistryOnlyWhileSomeoneIsRegisteredAndStillDeliversAfterARestartOfTheWatch() throws Exception {
+    assertThat(callbacks.watching()).as("no registrations: etcd is not asked to stream every registry write").isFalse();
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    String id = register("cassandra", receiver.url("/x").toString(), null).body().path("id").asText();
+    assertThat(callbacks.watching()).isTrue();
+    assertThat(tasks(json(take(receiver)).path("members"))).containsExactly("cassandra.a");
+    assertThat(call("DELETE", "/v1/callbacks/cassandra/" + id, null, TOKEN).code()).isEqualTo(204);
+    assertThat(callbacks.watching()).isFalse();
+
+    put(record("cassandra", "cassandra.b", 1, "10.0.1.2")); // while nobody watches
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    assertThat(register("cassandra", receiver.url("/y").toString(), null).code()).isEqualTo(201);
+    assertThat(tasks(json(take(receiver)).path("members"))).containsExactlyInAnyOrder("cassandra.a", "cassandra.b");
+    put(record("cassandra", "cassandra.c", 2, "10.0.1.3"));
+    assertThat(tasks(json(take(receiver)).path("members")))
+        .containsExactlyInAnyOrder("cassandra.a", "cassandra.b", "cassandra.c");
+  }
+
+  @Test
   void badBodiesGetClearErrors() throws Exception {
     assertThat(call("POST", "/v1/callbacks", "just a string", TOKEN).body().path("error").asText()).contains("JSON");
     assertThat(call("POST", "/v1/callbacks", Map.of("url", "http://10.0.0.1/"), TOKEN).body().path("error").asText())
