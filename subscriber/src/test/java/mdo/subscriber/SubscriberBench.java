@@ -59,7 +59,8 @@ public final class SubscriberBench {
       System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), etcd.endpoint());
       // JIT and etcd warm-up, not reported: the client's put path is compiled before it is measured
-      for (int i = 0; i < WARMUP_ROUNDS; i++) rawPutThroughput(client.getKVClient(), BURST, "warmup" + i);
+      byte[] eventBytes = Payloads.marathon("events/status_update_event.sse-task-running.json").getBytes();
+      for (int i = 0; i < WARMUP_ROUNDS; i++) rawPutThroughput(client.getKVClient(), BURST, "rawwarmup" + i, eventBytes);
       awaitJitQuiet();
       Cpu singleCpu = Cpu.now();
       long[] single = singlePutLatency(client.getKVClient(), 300);
@@ -94,10 +95,13 @@ public final class SubscriberBench {
         // 1. sustained throughput: the whole recorded stream at once, alternating with raw etcd rounds so both see
         // the same machine; each round's ratio is printed and the median is the figure
         double[] ratios = new double[ROUNDS];
+        byte[] record = someRecord(client, prefix);
+        System.out.printf("raw etcd puts write a record the subscriber wrote (%d bytes) under keys of the registry's shape%n",
+            record.length);
         for (int round = 0; round < ROUNDS; round++) {
           awaitJitQuiet();
           Cpu rawCpu = Cpu.now();
-          double raw = rawPutThroughput(client.getKVClient(), BURST, "raw" + round);
+          double raw = rawPutThroughput(client.getKVClient(), BURST, "raw" + round, record);
           Cpu rawUsed = Cpu.now().minus(rawCpu);
           System.out.printf("round %d: raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight);"
               + " CPU per put: etcd %.0f us, this JVM %.0f us (jetcd client, GC)%n", round + 1, raw, BURST,
@@ -406,21 +410,32 @@ public final class SubscriberBench {
     return lat;
   }
 
-  static double rawPutThroughput(KV kv, int n, String prefix) throws Exception {
-    byte[] value = Payloads.marathon("events/status_update_event.sse-task-running.json").getBytes();
+  /**
+   * Batched puts of {@code n} keys shaped like the registry's ({@code /mdo/<env>/services/<service>/<task id>}) holding
+   * {@code value}, 100 per transaction, 8 in flight: what etcd and its client can do with the same data and nothing else.
+   */
+  static double rawPutThroughput(KV kv, int n, String env, byte[] value) throws Exception {
     Semaphore inFlight = new Semaphore(8);
     List<CompletableFuture<?>> all = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int from = 0; from < n; from += 100) {
       Op[] ops = new Op[Math.min(100, n - from)];
       for (int i = 0; i < ops.length; i++) {
-        ops[i] = Op.put(Etcd.bytes("/bench/" + prefix + "/" + (from + i)), ByteSequence.from(value), PutOption.DEFAULT);
+        int task = from + i;
+        String key = "/mdo/" + env + "/services/svc" + task % APPS + "/" + taskId(env, task % APPS, task);
+        ops[i] = Op.put(Etcd.bytes(key), ByteSequence.from(value), PutOption.DEFAULT);
       }
       inFlight.acquire();
       all.add(kv.txn().Then(ops).commit().whenComplete((r, e) -> inFlight.release()));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The value of one record the subscriber wrote: the raw puts write the same bytes. */
+  static byte[] someRecord(Client client, String prefix) throws Exception {
+    return client.getKVClient().get(Etcd.bytes(prefix), io.etcd.jetcd.options.GetOption.builder().isPrefix(true)
+        .withLimit(1).build()).get(10, TimeUnit.SECONDS).getKvs().get(0).getValue().getBytes();
   }
 
   /** First-seen times of keys under a prefix, from an etcd watch. */
