@@ -1,6 +1,7 @@
 package mdo.guestutils;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
@@ -10,7 +11,9 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Reads ({@link #read}) never touch the network: a warm node list costs microseconds. A service's snapshot is
  *       rebuilt on the first read after it changed, not on every watch response: applying a change costs the same
  *       whether the registry holds ten records or fifty thousand (the subscriber applies one per event it writes).
+ *   <li>Values are kept as the bytes etcd sent and decoded on first read, once per change of a key: most services are
+ *       never read by a given process (the subscriber reads only those with callback receivers), and JSON decoding was
+ *       most of what applying a change cost. A malformed value is logged ({@code skipped: ...}) when first decoded and
+ *       then left out of every read.
  *   <li>Changes are coalesced per service for {@code debounce}, then listeners get the full member list plus
  *       added/removed and the revision. A listener fires once at subscription with the current members.
  *   <li>After a disconnect (etcd restarted, network cut) it resumes watching from the last revision it saw, so no
@@ -50,7 +57,15 @@ public final class RegistryWatch implements RegistryReader {
   private final Duration debounce;
   private final ScheduledExecutorService notifier;
   private final Object lock = new Object();
-  private final Map<String, Map<String, InstanceRecord>> byService = new HashMap<>();
+  /** service -> task id -> value; under the lock, like everything mutable here. */
+  private final Map<String, Map<String, Instance>> byService = new HashMap<>();
+  /**
+   * task id -> its service, so {@link #containsTask} costs one lookup: the subscriber asks it for every callback
+   * registration after each service change. Marathon task ids carry a UUID, so a task belongs to one service.
+   */
+  private final Map<String, String> serviceOfTask = new HashMap<>();
+  /** Values decoded so far; tests read it to show that a value nobody reads is never decoded. */
+  private long decodes;
   private final Set<String> dirty = new LinkedHashSet<>();
   /** Built snapshots (under the lock); a changed service's entry is removed and rebuilt when next read. */
   private final Map<String, ServiceSnapshot> snapshots = new HashMap<>();
@@ -109,20 +124,40 @@ public final class RegistryWatch implements RegistryReader {
     return snapshot(service);
   }
 
-  /** Every service with at least one instance. */
+  /** Every service with at least one (well-formed) instance. */
   public Set<String> services() {
     synchronized (lock) {
-      return Set.copyOf(byService.keySet());
+      Set<String> services = new HashSet<>();
+      for (Map.Entry<String, Map<String, Instance>> service : byService.entrySet()) {
+        // Decodes only until the first well-formed value: one member is enough to list the service.
+        for (Map.Entry<String, Instance> e : service.getValue().entrySet()) {
+          if (decode(e) != null) {
+            services.add(service.getKey());
+            break;
+          }
+        }
+      }
+      return Set.copyOf(services);
     }
   }
 
-  /** Whether any service has an instance with this task id. */
+  /** Whether any service has a (well-formed) instance with this task id. */
   public boolean containsTask(String taskId) {
     synchronized (lock) {
-      for (Map<String, InstanceRecord> instances : byService.values()) {
-        if (instances.containsKey(taskId)) return true;
-      }
-      return false;
+      String service = serviceOfTask.get(taskId);
+      if (service == null) return false;
+      Map<String, Instance> instances = byService.get(service);
+      Instance instance = instances.get(taskId);
+      Instance decoded = decoded(instance);
+      if (decoded != instance) instances.put(taskId, decoded);
+      return decoded.record() != null;
+    }
+  }
+
+  /** How many values were decoded (well-formed or not) since start. */
+  long decodes() {
+    synchronized (lock) {
+      return decodes;
     }
   }
 
@@ -131,9 +166,15 @@ public final class RegistryWatch implements RegistryReader {
     synchronized (lock) {
       ServiceSnapshot s = snapshots.get(service);
       if (s != null) return s;
-      Map<String, InstanceRecord> instances = byService.get(service);
-      if (instances == null || instances.isEmpty()) return ServiceSnapshot.empty(service, revision);
-      s = new ServiceSnapshot(service, revision, new ArrayList<>(instances.values()));
+      Map<String, Instance> instances = byService.get(service);
+      if (instances == null) return ServiceSnapshot.empty(service, revision);
+      List<InstanceRecord> records = new ArrayList<>(instances.size());
+      for (Map.Entry<String, Instance> e : instances.entrySet()) {
+        InstanceRecord r = decode(e);
+        if (r != null) records.add(r);
+      }
+      if (records.isEmpty()) return ServiceSnapshot.empty(service, revision);
+      s = new ServiceSnapshot(service, revision, records);
       snapshots.put(service, s);
       return s;
     }
@@ -179,21 +220,26 @@ public final class RegistryWatch implements RegistryReader {
           .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build())
           .get(10, TimeUnit.SECONDS);
       long rev = response.getHeader().getRevision();
-      Map<String, Map<String, InstanceRecord>> fresh = new HashMap<>();
-      for (InstanceRecord r : JetcdReader.records(response.getKvs())) {
-        fresh.computeIfAbsent(r.service(), k -> new HashMap<>()).put(r.taskId(), r);
-      }
       synchronized (lock) {
+        Map<String, Map<String, Instance>> old = new HashMap<>(byService);
         dirty.addAll(byService.keySet());
-        dirty.addAll(fresh.keySet());
         byService.clear();
-        byService.putAll(fresh);
+        serviceOfTask.clear();
+        for (KeyValue kv : response.getKvs()) {
+          String key = kv.getKey().toString();
+          String service = RegistryKeys.serviceOf(environment, key);
+          if (service == null) continue;
+          String taskId = key.substring(key.lastIndexOf('/') + 1);
+          Instance before = old.getOrDefault(service, Map.of()).get(taskId);
+          put(service, taskId, Instance.arrived(key, kv.getValue().getBytes(), before));
+        }
+        dirty.addAll(byService.keySet());
         revision = rev;
         snapshots.clear();
         boolean first = !loaded;
         loaded = true;
         lock.notifyAll();
-        if (first) log.info("loaded: {} services at revision {}", fresh.size(), rev);
+        if (first) log.info("loaded: {} services at revision {}", byService.size(), rev);
       }
       reconnectDelay = Duration.ofMillis(100);
       flush();
@@ -245,18 +291,12 @@ public final class RegistryWatch implements RegistryReader {
         if (service == null) continue;
         String taskId = key.substring(key.lastIndexOf('/') + 1);
         rev = Math.max(rev, event.getKeyValue().getModRevision());
-        Map<String, InstanceRecord> instances = byService.computeIfAbsent(service, k -> new HashMap<>());
         if (event.getEventType() == WatchEvent.EventType.DELETE) {
-          instances.remove(taskId);
+          remove(service, taskId);
         } else {
-          try {
-            instances.put(taskId, RegistryJson.read(event.getKeyValue().getValue().getBytes(), InstanceRecord.class, key));
-          } catch (IllegalArgumentException e) {
-            log.warn("skipped: {}", e.getMessage());
-            instances.remove(taskId);
-          }
+          Instance before = byService.getOrDefault(service, Map.of()).get(taskId);
+          put(service, taskId, Instance.arrived(key, event.getKeyValue().getValue().getBytes(), before));
         }
-        if (instances.isEmpty()) byService.remove(service);
         changed.add(service);
       }
       if (rev > revision) revision = rev;
@@ -267,6 +307,59 @@ public final class RegistryWatch implements RegistryReader {
         flushScheduled = true;
         notifier.schedule(this::flush, debounce.toMillis(), TimeUnit.MILLISECONDS);
       }
+    }
+  }
+
+  // ---- the mirror (all under the lock)
+
+  private void put(String service, String taskId, Instance instance) {
+    byService.computeIfAbsent(service, k -> new HashMap<>()).put(taskId, instance);
+    serviceOfTask.put(taskId, service);
+  }
+
+  private void remove(String service, String taskId) {
+    Map<String, Instance> instances = byService.get(service);
+    if (instances == null) return;
+    instances.remove(taskId);
+    if (instances.isEmpty()) byService.remove(service);
+    serviceOfTask.remove(taskId, service);
+  }
+
+  /** The entry's record, decoding it (and keeping the result in the map) if not done yet; {@code null} if malformed. */
+  private InstanceRecord decode(Map.Entry<String, Instance> entry) {
+    Instance decoded = decoded(entry.getValue());
+    entry.setValue(decoded);
+    return decoded.record();
+  }
+
+  private Instance decoded(Instance instance) {
+    if (instance.decoded()) return instance;
+    decodes++;
+    try {
+      return instance.decodedAs(RegistryJson.read(instance.json(), InstanceRecord.class, instance.key()));
+    } catch (IllegalArgumentException e) {
+      log.warn("skipped: {}", e.getMessage());
+      return instance.decodedAs(null);
+    }
+  }
+
+  /**
+   * One instance's value as etcd sent it, and once read, what it decodes to.
+   *
+   * @param record the decoded value; {@code null} until decoded, and after it if the value is malformed
+   */
+  private record Instance(String key, byte[] json, InstanceRecord record, boolean decoded) {
+    /**
+     * A value that arrived; keeps the previous decode when the bytes are the same (writers rewrite unchanged records,
+     * and a reload after compaction re-sends everything).
+     */
+    static Instance arrived(String key, byte[] json, Instance before) {
+      if (before != null && before.key.equals(key) && Arrays.equals(before.json, json)) return before;
+      return new Instance(key, json, null, false);
+    }
+
+    Instance decodedAs(InstanceRecord r) {
+      return new Instance(key, json, r, true);
     }
   }
 
