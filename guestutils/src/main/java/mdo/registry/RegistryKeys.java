@@ -1,7 +1,5 @@
 package mdo.registry;
 
-import java.util.regex.Pattern;
-
 /**
  * The etcd key layout (DESIGN.md, "Registry layout"). Every key mdo writes is under {@code /mdo/<env>/}, and nothing
  * outside an environment's prefix is ever deleted.
@@ -13,7 +11,6 @@ import java.util.regex.Pattern;
  */
 public final class RegistryKeys {
   public static final String DEFAULT_ENVIRONMENT = "default";
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private RegistryKeys() {}
 
@@ -57,9 +54,26 @@ public final class RegistryKeys {
   }
 
   private static String segment(String value, String what) {
-    if (value == null || !SEGMENT.matcher(value).matches()) {
+    if (!isSegment(value)) {
       throw new IllegalArgumentException("invalid " + what + " for a registry key: '" + value + "'");
     }
     return value;
+  }
+
+  /**
+   * {@code [A-Za-z0-9][A-Za-z0-9._-]*}, ASCII only, so no segment is {@code .} or {@code ..} and none holds a slash.
+   * Checked per key of every event, hence a loop rather than a regex.
+   */
+  private static boolean isSegment(String value) {
+    if (value == null || value.isEmpty() || !isAsciiLetterOrDigit(value.charAt(0))) return false;
+    for (int i = 1; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && c != '.' && c != '_' && c != '-') return false;
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import mdo.marathon.Timestamps;
 import mdo.marathon.events.MarathonEvent.AppsChanged;
 import mdo.marathon.events.MarathonEvent.HealthCheckFailed;
 import mdo.marathon.events.MarathonEvent.InstanceCondition;
@@ -110,7 +111,7 @@ public final class MarathonEvents {
   private static Instant timestamp(JsonNode e, String type) {
     String ts = required(e, "timestamp", type);
     try {
-      return Instant.parse(ts);
+      return Timestamps.parse(ts);
     } catch (DateTimeParseException ex) {
       throw new MalformedEventException(type, type + " has an unreadable timestamp '" + ts + "'");
     }

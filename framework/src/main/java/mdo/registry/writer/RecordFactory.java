@@ -1,8 +1,6 @@
 package mdo.registry.writer;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,24 +8,22 @@ import java.util.Map;
 import java.util.Objects;
 import mdo.marathon.AppPort;
 import mdo.marathon.MarathonApp;
+import mdo.marathon.Timestamps;
 import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;
 
 /** Builds instance records from an app definition and a task's own data (from an event or a task listing). */
 final class RecordFactory {
-  private static final DateTimeFormatter MARATHON_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
   private RecordFactory() {}
 
   /** Marathon's timestamp format (always three millisecond digits, UTC). */
   static String format(Instant t) {
-    return MARATHON_TIME.format(t);
+    return Timestamps.format(t);
   }
 
   static Instant parse(String t) {
     try {
-      return t == null ? Instant.EPOCH : Instant.parse(t);
+      return t == null ? Instant.EPOCH : Timestamps.parse(t);
     } catch (RuntimeException e) {
       return Instant.EPOCH;
     }
