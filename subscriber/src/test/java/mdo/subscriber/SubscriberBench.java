@@ -199,6 +199,7 @@ public final class SubscriberBench {
     }
     String frames = stream.toString();
     System.gc(); // the simulation's setup garbage and its new tasks are not the subscriber's to collect
+    awaitJitQuiet(); // nor is compiling the code that just built them
     Cpu cpu0 = Cpu.now();
     long revision0 = revision(client);
     long received0 = subscriber.received.get();

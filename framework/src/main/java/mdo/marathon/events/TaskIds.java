@@ -45,13 +45,18 @@ public final class TaskIds {
     return last >= 0 && isInstanceSegment(id, last + 1, id.length()) && safePath(id, last);
   }
 
-  /** The 1.8+ incarnation (1, 2, ...), or 0 for ids without one. */
+  /** The 1.8+ incarnation (1, 2, ...), or 0 for ids without one (or with one too long to be a number). */
   public static long incarnation(String taskId) {
     if (taskId == null || isInstanceId(taskId)) return 0;
     int end = instanceEnd(taskId);
     if (end <= 0) return 0;
     int container = taskId.indexOf('.', end + 1);
-    return container < 0 ? 0 : Long.parseLong(taskId.substring(container + 1));
+    if (container < 0) return 0;
+    try {
+      return Long.parseLong(taskId.substring(container + 1));
+    } catch (NumberFormatException e) { // 20+ digits: not an incarnation Marathon makes; must not fail the event
+      return 0;
+    }
   }
 
   /**
