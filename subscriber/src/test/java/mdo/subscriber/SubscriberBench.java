@@ -44,6 +44,9 @@ public final class SubscriberBench {
   static final int APPS = 20;
   static final int BURST = 20_000;
   static final int WARMUP_ROUNDS = 3;
+  static final int MAX_WARMUP_BURSTS = 12;
+  /** Below this the compiler's share of a burst is noise (a few small methods). */
+  static final double COMPILER_IDLE_NS_PER_EVENT = 2_000;
   static final int ROUNDS = 3;
   static final int RATE = 1_000;
   static final int PACED_SECONDS = 5;
@@ -83,14 +86,26 @@ public final class SubscriberBench {
         String prefix = "/mdo/" + env + "/services/";
         // 0. warm-up, not reported: a subscriber runs for months, so its figures are of compiled code. A steady stream
         // first, because C2 needs spare CPU to compile: in a burst the compiler is starved and the queued compilations
-        // of methods no longer called when the burst ends are dropped (TieredCompileTaskTimeout), so bursts alone
-        // never finish warming up. Then one burst for the batched paths. Every task is new: every event is a write.
+        // of methods no longer called when the burst ends are dropped (TieredCompileTaskTimeout). Then bursts until
+        // the compiler stays idle during one: code run once per transaction (~200 per burst) needs thousands of calls
+        // before C2 compiles it. Every task is new, so every event is a write; after each burst its tasks fail, which
+        // deletes their records, so the registry does not grow from round to round.
         int next = 1_000_000;
         try (Arrivals warmup = new Arrivals(client, prefix)) { // closed after: no extra watch during the bursts
           next = paced(marathon, subscriber, warmup, env, next, RATE, PACED_WARMUP_SECONDS, false);
         }
-        next = burst(marathon, subscriber, client, env, next, null);
-        awaitJitQuiet();
+        int warmupBursts = 0;
+        double compilerPerEvent = Double.MAX_VALUE;
+        while (warmupBursts < MAX_WARMUP_BURSTS && compilerPerEvent > COMPILER_IDLE_NS_PER_EVENT) {
+          Burst warm = new Burst();
+          int first = next;
+          next = burst(marathon, subscriber, client, env, first, warm);
+          retire(marathon, subscriber, env, first);
+          compilerPerEvent = warm.cpu.compilerThreads / (double) BURST;
+          warmupBursts++;
+        }
+        System.out.printf("warm-up: %d s at %,d events/s, then %d bursts (the JIT compiler used %.1f us per event in"
+            + " the last)%n", PACED_WARMUP_SECONDS, RATE, warmupBursts, compilerPerEvent / 1e3);
 
         // 1. sustained throughput: the whole recorded stream at once, alternating with raw etcd rounds so both see
         // the same machine; each round's ratio is printed and the median is the figure
@@ -107,7 +122,9 @@ public final class SubscriberBench {
               + " CPU per put: etcd %.0f us, this JVM %.0f us (jetcd client, GC)%n", round + 1, raw, BURST,
               rawUsed.etcd / 1e3 / BURST, rawUsed.process / 1e3 / BURST);
           Burst b = new Burst();
-          next = burst(marathon, subscriber, client, env, next, b);
+          int first = next;
+          next = burst(marathon, subscriber, client, env, first, b);
+          retire(marathon, subscriber, env, first);
           ratios[round] = b.eventsPerSecond / raw;
           System.out.printf("round %d: subscriber sustained: %,.0f events/s (%d status_update_events over %d apps in %.2f s;"
               + " read off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd%n",
@@ -115,9 +132,10 @@ public final class SubscriberBench {
               100 * ratios[round]);
           Cpu used = b.cpu;
           System.out.printf("  CPU per event: subscriber %.0f us (its threads, incl. its etcd client), harness %.0f us"
-              + " (Marathon simulation, bench main thread), JVM GC+JIT %.0f us (%d young GC, %d ms paused; JIT %d ms),"
-              + " etcd %.0f us; load average %.1f%n", used.subscriber / 1e3 / BURST, used.harness / 1e3 / BURST,
-              used.jvm() / 1e3 / BURST, used.gcs, used.gcMillis, used.jitMillis, used.etcd / 1e3 / BURST, loadAverage());
+              + " (Marathon simulation, bench main thread), JVM %.0f us (GC threads %.0f us in %d young GCs, %d ms paused;"
+              + " JIT compiler threads %.0f us), etcd %.0f us; load average %.1f%n", used.subscriber / 1e3 / BURST,
+              used.harness / 1e3 / BURST, used.jvm() / 1e3 / BURST, used.gcThreads / 1e3 / BURST, used.gcs, used.gcMillis,
+              used.compilerThreads / 1e3 / BURST, used.etcd / 1e3 / BURST, loadAverage());
           double perEvent = (used.subscriber + used.jvm() + used.etcd) / 1e3 / BURST;
           double perPut = (rawUsed.process + rawUsed.etcd) / 1e3 / BURST;
           System.out.printf("  CPU-bound ceiling on %d cores without the harness: subscriber+GC+etcd %.0f us/event ->"
@@ -137,7 +155,7 @@ public final class SubscriberBench {
         // compiling it meanwhile would be measured as the subscriber's latency (a subscriber runs for months)
         next = paced(marathon, subscriber, arrivals, env, next, 100, 3, false);
         next = paced(marathon, subscriber, arrivals, env, next, 100, 3, true);
-        next = paced(marathon, subscriber, arrivals, env, next, RATE, 5, false);
+        next = paced(marathon, subscriber, arrivals, env, next, RATE, PACED_WARMUP_SECONDS, false);
         paced(marathon, subscriber, arrivals, env, next, RATE, PACED_SECONDS, true);
       }
       if (arrivals != null) arrivals.close();
@@ -222,6 +240,23 @@ public final class SubscriberBench {
       into.eventsPerSecond = BURST / seconds;
     }
     return first + BURST;
+  }
+
+  /**
+   * Ends the {@link #BURST} tasks from {@code first} on: Marathon forgets them and reports each as TASK_FAILED, and
+   * the subscriber deletes their records. Waits until it has.
+   */
+  static void retire(MarathonSimulation marathon, Subscriber subscriber, String env, int first) {
+    StringBuilder stream = new StringBuilder();
+    for (int i = 0; i < BURST; i++) {
+      int n = first + i;
+      String taskId = taskId(env, n % APPS, n);
+      marathon.removeTask(taskId);
+      stream.append(frame(failed(env, n % APPS, taskId, n)));
+    }
+    double written0 = written(subscriber);
+    marathon.emitRaw(stream.toString());
+    waitUntil(() -> written(subscriber) - written0 >= BURST, Duration.ofSeconds(120));
   }
 
   /**
@@ -327,7 +362,7 @@ public final class SubscriberBench {
    * process. etcd is the child process; {@code machine} is /proc/stat's busy time of all cores.
    */
   record Cpu(long wall, long process, long harness, long subscriber, long etcd, long machine, long gcs, long gcMillis,
-      long jitMillis) {
+      long jitMillis, long compilerThreads, long gcThreads) {
     static Cpu now() {
       long harness = 0;
       long subscriber = 0;
@@ -350,17 +385,38 @@ public final class SubscriberBench {
         gcMillis += gc.getCollectionTime();
       }
       return new Cpu(System.nanoTime(), process, harness, subscriber, etcd, machineBusyNanos(), gcs, gcMillis,
-          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime(),
+          nativeThreads("C1 CompilerThre", "C2 CompilerThre"), nativeThreads("GC Thread", "VM Thread"));
     }
 
     Cpu minus(Cpu o) {
       return new Cpu(wall - o.wall, process - o.process, harness - o.harness, subscriber - o.subscriber,
-          etcd - o.etcd, machine - o.machine, gcs - o.gcs, gcMillis - o.gcMillis, jitMillis - o.jitMillis);
+          etcd - o.etcd, machine - o.machine, gcs - o.gcs, gcMillis - o.gcMillis, jitMillis - o.jitMillis,
+          compilerThreads - o.compilerThreads, gcThreads - o.gcThreads);
     }
 
     /** GC, JIT and other VM threads: the process's CPU that no live Java thread accounts for. */
     long jvm() {
       return Math.max(0, process - harness - subscriber);
+    }
+
+    /** CPU (ns) of this JVM's own threads whose names start with one of {@code names}, from /proc (Linux). */
+    private static long nativeThreads(String... names) {
+      long sum = 0;
+      java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+      if (tasks == null) return 0;
+      for (java.io.File task : tasks) {
+        try {
+          String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+          if (java.util.Arrays.stream(names).noneMatch(comm::startsWith)) continue;
+          String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ = 100
+        } catch (java.io.IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+      return sum;
     }
 
     double machineBusy() {
@@ -515,6 +571,13 @@ public final class SubscriberBench {
         .put("version", V1).put("state", "TASK_RUNNING");
     t.putArray("ports").add(31000 + n % 1000);
     return t;
+  }
+
+  static String failed(String env, int app, String taskId, int n) {
+    ObjectNode e = fixture("events/status_update_event.sse-task-failed.json");
+    e.put("appId", "/" + env + "/svc" + app).put("taskId", taskId).put("host", "10.0." + (n / 250 % 250) + "." + (n % 250))
+        .put("version", V1).put("timestamp", "2026-01-01T00:00:02.000Z");
+    return e.toString();
   }
 
   static String event(String env, int app, String taskId, int n) {
