@@ -6,6 +6,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
@@ -110,6 +112,7 @@ public final class SubscriberBench {
         // 1. sustained throughput: the whole recorded stream at once, alternating with raw etcd rounds so both see
         // the same machine; each round's ratio is printed and the median is the figure
         double[] ratios = new double[ROUNDS];
+        double[] casRatios = new double[ROUNDS];
         byte[] record = someRecord(client, prefix);
         System.out.printf("raw etcd puts write a record the subscriber wrote (%d bytes) under keys of the registry's shape%n",
             record.length);
@@ -121,15 +124,24 @@ public final class SubscriberBench {
           System.out.printf("round %d: raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight);"
               + " CPU per put: etcd %.0f us, this JVM %.0f us (jetcd client, GC)%n", round + 1, raw, BURST,
               rawUsed.etcd / 1e3 / BURST, rawUsed.process / 1e3 / BURST);
+          awaitJitQuiet();
+          Cpu casCpu = Cpu.now();
+          double cas = rawPutThroughput(client.getKVClient(), BURST, "rawcas" + round, record, true);
+          Cpu casUsed = Cpu.now().minus(casCpu);
+          System.out.printf("round %d: raw etcd batched create-if-absent puts (a version == 0 compare each, as the"
+              + " subscriber's creates): %,.0f puts/s; CPU per put: etcd %.0f us, this JVM %.0f us%n", round + 1, cas,
+              casUsed.etcd / 1e3 / BURST, casUsed.process / 1e3 / BURST);
           Burst b = new Burst();
           int first = next;
           next = burst(marathon, subscriber, client, env, first, b);
           retire(marathon, subscriber, env, first);
           ratios[round] = b.eventsPerSecond / raw;
+          casRatios[round] = b.eventsPerSecond / cas;
           System.out.printf("round %d: subscriber sustained: %,.0f events/s (%d status_update_events over %d apps in %.2f s;"
-              + " read off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd%n",
+              + " read off the stream after %.2f s; %d etcd transactions, %.0f changes each) = %.0f%% of raw etcd puts,"
+              + " %.0f%% of raw create-if-absent puts%n",
               round + 1, b.eventsPerSecond, BURST, APPS, b.seconds, b.readSeconds, b.txns, BURST / (double) b.txns,
-              100 * ratios[round]);
+              100 * ratios[round], 100 * casRatios[round]);
           Cpu used = b.cpu;
           System.out.printf("  CPU per event: subscriber %.0f us (its threads, incl. its etcd client), harness %.0f us"
               + " (Marathon simulation, bench main thread), JVM %.0f us (GC threads %.0f us in %d young GCs, %d ms paused;"
@@ -144,10 +156,9 @@ public final class SubscriberBench {
               Runtime.getRuntime().availableProcessors() * 1e6 / perEvent, perPut,
               Runtime.getRuntime().availableProcessors() * 1e6 / perPut, 100 * perPut / perEvent);
         }
-        double[] sortedRatios = ratios.clone();
-        Arrays.sort(sortedRatios);
-        System.out.printf("subscriber sustained: median %.0f%% of raw etcd over %d rounds %s (target >= 90%%)%n",
-            100 * sortedRatios[ROUNDS / 2], ROUNDS, Arrays.stream(ratios).mapToObj(r -> String.format("%.0f%%", 100 * r)).toList());
+        System.out.printf("subscriber sustained: median %.0f%% of raw etcd puts over %d rounds %s (target >= 90%%);"
+            + " median %.0f%% of raw create-if-absent puts %s%n",
+            100 * median(ratios), ROUNDS, percents(ratios), 100 * median(casRatios), percents(casRatios));
 
         // 2. latency at a steady rate: a light one, then the target 1,000 events/s
         arrivals = new Arrivals(client, prefix);
@@ -472,18 +483,26 @@ public final class SubscriberBench {
    * {@code value}, 100 per transaction, 8 in flight: what etcd and its client can do with the same data and nothing else.
    */
   static double rawPutThroughput(KV kv, int n, String env, byte[] value) throws Exception {
+    return rawPutThroughput(kv, n, env, value, false);
+  }
+
+  /** With {@code createIfAbsent}, each put carries the compare the subscriber's creates carry (version == 0). */
+  static double rawPutThroughput(KV kv, int n, String env, byte[] value, boolean createIfAbsent) throws Exception {
     Semaphore inFlight = new Semaphore(8);
     List<CompletableFuture<?>> all = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int from = 0; from < n; from += 100) {
       Op[] ops = new Op[Math.min(100, n - from)];
+      Cmp[] cmps = new Cmp[ops.length];
       for (int i = 0; i < ops.length; i++) {
         int task = from + i;
-        String key = "/mdo/" + env + "/services/svc" + task % APPS + "/" + taskId(env, task % APPS, task);
-        ops[i] = Op.put(Etcd.bytes(key), ByteSequence.from(value), PutOption.DEFAULT);
+        ByteSequence key = Etcd.bytes("/mdo/" + env + "/services/svc" + task % APPS + "/" + taskId(env, task % APPS, task));
+        ops[i] = Op.put(key, ByteSequence.from(value), PutOption.DEFAULT);
+        cmps[i] = new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0));
       }
       inFlight.acquire();
-      all.add(kv.txn().Then(ops).commit().whenComplete((r, e) -> inFlight.release()));
+      io.etcd.jetcd.Txn txn = createIfAbsent ? kv.txn().If(cmps) : kv.txn();
+      all.add(txn.Then(ops).commit().whenComplete((r, e) -> inFlight.release()));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     return n / ((System.nanoTime() - t0) / 1e9);
@@ -541,6 +560,16 @@ public final class SubscriberBench {
       if (System.nanoTime() > deadline) throw new IllegalStateException("timed out after " + timeout);
       LockSupport.parkNanos(5_000_000);
     }
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  static List<String> percents(double[] ratios) {
+    return Arrays.stream(ratios).mapToObj(r -> String.format("%.0f%%", 100 * r)).toList();
   }
 
   static double pct(long[] sorted, int p) {
