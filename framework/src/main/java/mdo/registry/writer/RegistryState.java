@@ -14,13 +14,15 @@ import mdo.registry.InstanceRecord;
  * The writer's mirror of the environment's instance keys with their mod revisions, so events are applied without a
  * read from etcd. It is refreshed from etcd at every resync and after every conflict; a stale entry costs one failed
  * compare-and-swap, never a wrong write. Updates keep the entry with the highest revision. Each service also keeps
- * the set of ordinals in use, so allocating one does not scan the service's records.
+ * the set of ordinals in use and its keys by instance id, so allocating an ordinal or finding an instance's records
+ * (every instance and health event) does not scan the service's records.
  */
 final class RegistryState {
   private static final class ServiceState {
     final Map<String, Stored> records = new ConcurrentHashMap<>();
     final Map<Integer, Integer> ordinalCounts = new HashMap<>();
     final BitSet used = new BitSet();
+    final Map<String, List<Stored>> byInstance = new HashMap<>();
 
     synchronized void put(Stored stored) {
       Stored old = records.get(stored.key());
@@ -28,6 +30,7 @@ final class RegistryState {
       records.put(stored.key(), stored);
       count(old, -1);
       count(stored, +1);
+      index(old, stored);
     }
 
     synchronized void delete(String key, long revision) {
@@ -35,6 +38,25 @@ final class RegistryState {
       if (old == null || old.modRevision() >= revision) return;
       records.remove(key);
       count(old, -1);
+      index(old, null);
+    }
+
+    synchronized List<Stored> instance(String instanceId) {
+      List<Stored> found = byInstance.get(instanceId);
+      return found == null ? List.of() : new ArrayList<>(found);
+    }
+
+    private void index(Stored old, Stored now) {
+      if (old != null && old.record() != null) {
+        List<Stored> keys = byInstance.get(old.record().instanceId());
+        if (keys != null) {
+          keys.removeIf(s -> s.key().equals(old.key()));
+          if (keys.isEmpty()) byInstance.remove(old.record().instanceId());
+        }
+      }
+      if (now != null && now.record() != null) {
+        byInstance.computeIfAbsent(now.record().instanceId(), i -> new ArrayList<>(1)).add(now);
+      }
     }
 
     synchronized BitSet used() {
@@ -90,11 +112,8 @@ final class RegistryState {
 
   /** Records of one instance (normally one; two while a relaunch's old incarnation is still stored). */
   List<Stored> byInstance(String service, String instanceId) {
-    List<Stored> found = new ArrayList<>();
-    for (Stored s : service(service)) {
-      if (s.record() != null && instanceId.equals(s.record().instanceId())) found.add(s);
-    }
-    return found;
+    ServiceState s = byService.get(service);
+    return s == null ? List.of() : s.instance(instanceId);
   }
 
   void put(Stored stored) {
