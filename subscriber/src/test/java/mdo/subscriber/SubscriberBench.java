@@ -49,7 +49,7 @@ public final class SubscriberBench {
   static final int MAX_WARMUP_BURSTS = 12;
   /** Below this the compiler's share of a burst is noise (a few small methods). */
   static final double COMPILER_IDLE_NS_PER_EVENT = 2_000;
-  static final int ROUNDS = 3;
+  static final int ROUNDS = 5;
   static final int RATE = 1_000;
   static final int PACED_SECONDS = 5;
   /** gRPC's and Netty's small-message paths keep C2 busy for ~15 s at 1,000 events/s before they settle. */
