@@ -11,6 +11,9 @@ package mdo.registry;
  */
 public final class RegistryKeys {
   public static final String DEFAULT_ENVIRONMENT = "default";
+  private static final String MDO = "/mdo/";
+  private static final String SERVICES = "/services/";
+  private static final String INSTANCES = "/instances/";
 
   private RegistryKeys() {}
 
@@ -28,8 +31,18 @@ public final class RegistryKeys {
     return services(env) + segment(service, "service") + "/instances/";
   }
 
+  /**
+   * Built for every event, so in one builder of the final size: the chained concatenations of {@link #instances} built,
+   * grew and copied four intermediate strings.
+   */
   public static String instance(String env, String service, String taskId) {
-    return instances(env, service) + segment(taskId, "task id");
+    segment(env, "environment");
+    segment(service, "service");
+    segment(taskId, "task id");
+    return new StringBuilder(MDO.length() + SERVICES.length() + INSTANCES.length() + env.length() + service.length()
+        + taskId.length())
+        .append(MDO).append(env).append(SERVICES).append(service).append(INSTANCES).append(taskId)
+        .toString();
   }
 
   public static String callbacks(String env) {
