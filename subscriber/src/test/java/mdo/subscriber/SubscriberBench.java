@@ -65,7 +65,10 @@ public final class SubscriberBench {
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), etcd.endpoint());
       // JIT and etcd warm-up, not reported: the client's put path is compiled before it is measured
       byte[] eventBytes = Payloads.marathon("events/status_update_event.sse-task-running.json").getBytes();
-      for (int i = 0; i < WARMUP_ROUNDS; i++) rawPutThroughput(client.getKVClient(), BURST, "rawwarmup" + i, eventBytes);
+      for (int i = 0; i < WARMUP_ROUNDS; i++) {
+        rawPutThroughput(client.getKVClient(), BURST, "rawwarmup", eventBytes);
+        tidy(client, "rawwarmup");
+      }
       awaitJitQuiet();
       Cpu singleCpu = Cpu.now();
       long[] single = singlePutLatency(client.getKVClient(), 300);
@@ -103,6 +106,7 @@ public final class SubscriberBench {
           int first = next;
           next = burst(marathon, subscriber, client, env, first, warm);
           retire(marathon, subscriber, env, first);
+          tidy(client, null);
           compilerPerEvent = warm.cpu.compilerThreads / (double) BURST;
           warmupBursts++;
         }
@@ -119,15 +123,17 @@ public final class SubscriberBench {
         for (int round = 0; round < ROUNDS; round++) {
           awaitJitQuiet();
           Cpu rawCpu = Cpu.now();
-          double raw = rawPutThroughput(client.getKVClient(), BURST, "raw" + round, record);
+          double raw = rawPutThroughput(client.getKVClient(), BURST, "raw", record);
           Cpu rawUsed = Cpu.now().minus(rawCpu);
+          tidy(client, "raw");
           System.out.printf("round %d: raw etcd batched puts: %,.0f puts/s (%d puts, txns of 100, 8 in flight);"
               + " CPU per put: etcd %.0f us, this JVM %.0f us (jetcd client, GC)%n", round + 1, raw, BURST,
               rawUsed.etcd / 1e3 / BURST, rawUsed.process / 1e3 / BURST);
           awaitJitQuiet();
           Cpu casCpu = Cpu.now();
-          double cas = rawPutThroughput(client.getKVClient(), BURST, "rawcas" + round, record, true);
+          double cas = rawPutThroughput(client.getKVClient(), BURST, "raw", record, true);
           Cpu casUsed = Cpu.now().minus(casCpu);
+          tidy(client, "raw");
           System.out.printf("round %d: raw etcd batched create-if-absent puts (a version == 0 compare each, as the"
               + " subscriber's creates): %,.0f puts/s; CPU per put: etcd %.0f us, this JVM %.0f us%n", round + 1, cas,
               casUsed.etcd / 1e3 / BURST, casUsed.process / 1e3 / BURST);
@@ -135,6 +141,7 @@ public final class SubscriberBench {
           int first = next;
           next = burst(marathon, subscriber, client, env, first, b);
           retire(marathon, subscriber, env, first);
+          tidy(client, null);
           ratios[round] = b.eventsPerSecond / raw;
           casRatios[round] = b.eventsPerSecond / cas;
           System.out.printf("round %d: subscriber sustained: %,.0f events/s (%d status_update_events over %d apps in %.2f s;"
@@ -145,9 +152,10 @@ public final class SubscriberBench {
           Cpu used = b.cpu;
           System.out.printf("  CPU per event: subscriber %.0f us (its threads, incl. its etcd client), harness %.0f us"
               + " (Marathon simulation, bench main thread), JVM %.0f us (GC threads %.0f us in %d young GCs, %d ms paused;"
-              + " JIT compiler threads %.0f us), etcd %.0f us; load average %.1f%n", used.subscriber / 1e3 / BURST,
-              used.harness / 1e3 / BURST, used.jvm() / 1e3 / BURST, used.gcThreads / 1e3 / BURST, used.gcs, used.gcMillis,
-              used.compilerThreads / 1e3 / BURST, used.etcd / 1e3 / BURST, loadAverage());
+              + " JIT compiler threads %.0f us), etcd %.0f us; machine busy %.0f%% (raw puts: %.0f%%)%n",
+              used.subscriber / 1e3 / BURST, used.harness / 1e3 / BURST, used.jvm() / 1e3 / BURST,
+              used.gcThreads / 1e3 / BURST, used.gcs, used.gcMillis, used.compilerThreads / 1e3 / BURST,
+              used.etcd / 1e3 / BURST, 100 * used.machineBusy(), 100 * rawUsed.machineBusy());
           double perEvent = (used.subscriber + used.jvm() + used.etcd) / 1e3 / BURST;
           double perPut = (rawUsed.process + rawUsed.etcd) / 1e3 / BURST;
           System.out.printf("  CPU-bound ceiling on %d cores without the harness: subscriber+GC+etcd %.0f us/event ->"
@@ -385,8 +393,7 @@ public final class SubscriberBench {
         if (t.getThreadName().equals("main") || t.getThreadName().startsWith("MockWebServer")) harness += ns;
         else subscriber += ns;
       }
-      long etcd = ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith("etcd"))
-          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+      long etcd = etcdNanos();
       long process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
           .getOperatingSystemMXBean()).getProcessCpuTime();
       long gcs = 0;
@@ -409,6 +416,12 @@ public final class SubscriberBench {
     /** GC, JIT and other VM threads: the process's CPU that no live Java thread accounts for. */
     long jvm() {
       return Math.max(0, process - harness - subscriber);
+    }
+
+    /** CPU (ns) the etcd child process has used. */
+    static long etcdNanos() {
+      return ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith("etcd"))
+          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
     }
 
     /** CPU (ns) of this JVM's own threads whose names start with one of {@code names}, from /proc (Linux). */
@@ -506,6 +519,31 @@ public final class SubscriberBench {
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Deletes a raw round's keys (environment {@code rawEnv}, unless null) and compacts etcd's history, as a production
+   * etcd's auto-compaction would: every round starts from the same registry size and the same short history, instead
+   * of measuring etcd slowing down under hundreds of thousands of revisions the bench itself left behind.
+   */
+  static void tidy(Client client, String rawEnv) throws Exception {
+    if (rawEnv != null) {
+      client.getKVClient().delete(Etcd.bytes("/mdo/" + rawEnv + "/"),
+          io.etcd.jetcd.options.DeleteOption.builder().isPrefix(true).build()).get(60, TimeUnit.SECONDS);
+    }
+    client.getKVClient().compact(revision(client), io.etcd.jetcd.options.CompactOption.builder().withCompactPhysical(true)
+        .build()).get(60, TimeUnit.SECONDS);
+    awaitEtcdQuiet();
+  }
+
+  /** Waits (at most 5 s) until etcd has used under 5 % of a core for 200 ms: its compaction is not the next phase's. */
+  static void awaitEtcdQuiet() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      long before = Cpu.etcdNanos();
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      if (Cpu.etcdNanos() - before < Duration.ofMillis(10).toNanos()) return;
+    }
   }
 
   /** The value of one record the subscriber wrote: the raw puts write the same bytes. */
