@@ -44,7 +44,7 @@ import mdo.testkit.Payloads;
  */
 public final class SubscriberBench {
   static final int APPS = 20;
-  static final int BURST = 20_000;
+  static final int BURST = 40_000;
   static final int WARMUP_ROUNDS = 3;
   static final int MAX_WARMUP_BURSTS = 12;
   /** Below this the compiler's share of a burst is noise (a few small methods). */
