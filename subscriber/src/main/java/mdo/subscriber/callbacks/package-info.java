@@ -13,7 +13,7 @@
  *   callbacks.routes(cfg);                           // POST/GET /v1/callbacks, DELETE /v1/callbacks/{service}/{id}
  *   // ... the subscriber's own routes
  * });
- * callbacks.start();                                 // watches etcd itself; independent of the event pipeline
+ * callbacks.start();                                 // loads registrations; watches etcd itself while there are any
  * // on shutdown: callbacks.close();  for /health: callbacks.registrations()
  * }</pre>
  *
