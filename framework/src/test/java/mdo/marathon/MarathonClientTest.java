@@ -53,7 +53,7 @@ class MarathonClientTest {
   @Test
   void createAppPostsTheDefinitionAndReturnsTheDeploymentId() throws Exception {
     marathon.enqueue(json(201, Payloads.marathon("apps_post_response.json")));
-    ObjectNode app = (ObjectNode) MarathonClient.JSON.readTree(Payloads.marathon("apps_post_request.json"));
+    ObjectNode app = Payloads.marathonJson("apps_post_request.json");
 
     DeploymentResult result = client(marathon).createApp(app);
 

@@ -90,7 +90,7 @@ final class Harness implements AutoCloseable {
   // ---- test data
 
   ObjectNode app(String service, String version) {
-    ObjectNode app = read("networking-1.4-vs-1.5/bridge-net-new.json");
+    ObjectNode app = Payloads.marathonJson("networking-1.4-vs-1.5/bridge-net-new.json");
     app.put("id", "/" + env + "/" + service).put("version", version).put("instances", 3);
     app.putObject("labels").put("MDO_SERVICE", service).put("MDO_ENVIRONMENT", env);
     return app;
@@ -101,27 +101,20 @@ final class Harness implements AutoCloseable {
   }
 
   ObjectNode task(int n) {
-    ObjectNode t = (ObjectNode) read("tasks_get_response.json").path("tasks").get(0);
+    ObjectNode t = (ObjectNode) Payloads.marathonJson("tasks_get_response.json").path("tasks").get(0);
     t.put("id", taskId(n)).put("appId", appId).put("host", "10.0.0." + n).put("version", V1).put("state", "TASK_RUNNING");
     t.putArray("ports").add(31000 + n);
     return t;
   }
 
   String status(int n, String state, int second) {
-    ObjectNode e = read("events/status_update_event.sse-task-running.json");
+    ObjectNode e = Payloads.marathonJson("events/status_update_event.sse-task-running.json");
     e.put("appId", appId).put("taskId", taskId(n)).put("taskStatus", state).put("host", "10.0.0." + n)
         .put("timestamp", String.format("2026-01-01T00:%02d:%02d.000Z", second / 60, second % 60)).put("version", V1);
     ((ArrayNode) e.putArray("ports")).add(31000 + n);
     return e.toString();
   }
 
-  static ObjectNode read(String fixture) {
-    try {
-      return (ObjectNode) JSON.readTree(Payloads.marathon(fixture));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   // ---- reading etcd
 

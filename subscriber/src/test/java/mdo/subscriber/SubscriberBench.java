@@ -618,7 +618,7 @@ public final class SubscriberBench {
 
   /** A fresh copy of a recorded payload (read from the classpath once). */
   static ObjectNode fixture(String name) {
-    return FIXTURES.computeIfAbsent(name, Harness::read).deepCopy();
+    return FIXTURES.computeIfAbsent(name, Payloads::marathonJson).deepCopy();
   }
 
   static ObjectNode app(String env, String service) {

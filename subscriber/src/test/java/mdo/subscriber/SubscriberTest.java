@@ -11,6 +11,7 @@ import mdo.config.SubscriberSettings;
 import mdo.registry.InstanceRecord;
 import mdo.testkit.EtcdServer;
 import mdo.testkit.MarathonSimulation;
+import mdo.testkit.Payloads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class SubscriberTest {
     h.marathon.emit(h.status(3, "TASK_KILLING", 11));
     h.awaitRegistry(r -> r.get(h.taskId(3)).draining());
 
-    ObjectNode kill = Harness.read("events/unhealthy_instance_kill_event.json");
+    ObjectNode kill = Payloads.marathonJson("events/unhealthy_instance_kill_event.json");
     kill.put("appId", h.appId).put("taskId", h.taskId(2)).put("instanceId", h.taskId(2).replace("._app.1", ""))
         .put("timestamp", "2026-01-01T00:00:12.000Z");
     h.marathon.emit(kill.toString());
@@ -53,7 +54,7 @@ class SubscriberTest {
     h.awaitRegistry(r -> Boolean.FALSE.equals(r.get(h.taskId(1)).healthy()));
     assertThat(h.registry()).containsKey(h.taskId(1));
 
-    ObjectNode health = Harness.read("events/instance_health_changed_event.json");
+    ObjectNode health = Payloads.marathonJson("events/instance_health_changed_event.json");
     health.put("runSpecId", h.appId).put("instanceId", h.taskId(1).replace("._app.1", ""))
         .put("timestamp", "2026-01-01T00:00:14.000Z");
     h.marathon.emit(health.toString());
@@ -63,7 +64,7 @@ class SubscriberTest {
     h.marathon.emit(h.status(3, "TASK_FINISHED", 15));
     h.awaitRegistry(r -> !r.containsKey(h.taskId(3)));
 
-    ObjectNode gone = Harness.read("events/unknown_instance_terminated_event.json");
+    ObjectNode gone = Payloads.marathonJson("events/unknown_instance_terminated_event.json");
     gone.put("runSpecId", h.appId).put("instanceId", h.taskId(2).replace("._app.1", ""))
         .put("condition", "Killed").put("timestamp", "2026-01-01T00:00:16.000Z");
     h.marathon.emit(gone.toString());
@@ -80,14 +81,14 @@ class SubscriberTest {
     h.awaitRegistry(r -> r.size() == 1);
     long before = h.marathon.count(l -> l.startsWith("GET /v2/apps/" + h.env + "/web/tasks"));
     h.marathon.putTask(h.task(2)).putTask(h.task(3)); // no status events: only deployment hints
-    ObjectNode step = Harness.read("events/deployment_step_success.json");
+    ObjectNode step = Payloads.marathonJson("events/deployment_step_success.json");
     ((ObjectNode) step.path("plan").path("steps").get(0)).put("app", h.appId);
     ((ObjectNode) step.path("currentStep").path("actions").get(0)).put("app", h.appId);
     for (int i = 0; i < 40; i++) {
       step.put("timestamp", String.format("2026-01-01T00:01:%02d.000Z", i));
       h.marathon.emit(step.toString());
     }
-    ObjectNode post = Harness.read("events/api_post_event.json");
+    ObjectNode post = Payloads.marathonJson("events/api_post_event.json");
     ((ObjectNode) post.path("appDefinition")).put("id", h.appId);
     h.marathon.emit(post.toString());
     h.awaitRegistry(r -> r.size() == 3);

@@ -1,5 +1,7 @@
 package mdo.testkit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,11 +13,22 @@ import java.nio.charset.StandardCharsets;
  * instead of JSON written by hand.
  */
 public final class Payloads {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private Payloads() {}
 
   /** A file under {@code reference/marathon/payloads/}, e.g. {@code "events/status_update_event.json"}. */
   public static String marathon(String path) {
     return read("reference/marathon/payloads/" + path);
+  }
+
+  /** A Marathon payload that is a JSON object, parsed; a fresh copy each call, so a test may change it. */
+  public static ObjectNode marathonJson(String path) {
+    try {
+      return (ObjectNode) JSON.readTree(marathon(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A file under {@code reference/mesos/payloads/}. */

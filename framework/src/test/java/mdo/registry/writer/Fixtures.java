@@ -3,8 +3,6 @@ package mdo.registry.writer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import mdo.testkit.Payloads;
 
@@ -19,7 +17,7 @@ final class Fixtures {
   private Fixtures() {}
 
   static ObjectNode app(String fixture, String env, String service, String version) {
-    ObjectNode app = read(fixture);
+    ObjectNode app = Payloads.marathonJson(fixture);
     app.put("id", "/" + env + "/" + service).put("version", version);
     app.putObject("labels").put("MDO_SERVICE", service).put("MDO_ENVIRONMENT", env).put("team", "storage");
     return app;
@@ -31,7 +29,7 @@ final class Fixtures {
   }
 
   static ObjectNode task(String appId, String taskId, String host, List<Integer> ports, String version, String state) {
-    ObjectNode t = (ObjectNode) read("tasks_get_response.json").path("tasks").get(0);
+    ObjectNode t = (ObjectNode) Payloads.marathonJson("tasks_get_response.json").path("tasks").get(0);
     t.put("id", taskId).put("appId", appId).put("host", host).put("version", version).put("state", state);
     ArrayNode p = t.putArray("ports");
     ports.forEach(p::add);
@@ -40,7 +38,7 @@ final class Fixtures {
 
   static String status(String appId, String taskId, String state, String timestamp, List<Integer> ports,
       String version) {
-    ObjectNode e = read("events/status_update_event.sse-task-running.json");
+    ObjectNode e = Payloads.marathonJson("events/status_update_event.sse-task-running.json");
     e.put("appId", appId).put("taskId", taskId).put("taskStatus", state).put("timestamp", timestamp)
         .put("version", version);
     ArrayNode p = e.putArray("ports");
@@ -48,13 +46,6 @@ final class Fixtures {
     return e.toString();
   }
 
-  static ObjectNode read(String fixture) {
-    try {
-      return (ObjectNode) JSON.readTree(Payloads.marathon(fixture));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   static String uuid(int n) {
     return String.format("%08x-0000-1000-8000-%012x", n, n);

@@ -28,6 +28,7 @@ import mdo.registry.RegistryKeys;
 import mdo.registry.writer.RegistryWriter.Received;
 import mdo.testkit.EtcdServer;
 import mdo.testkit.MarathonSimulation;
+import mdo.testkit.Payloads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -159,7 +160,7 @@ class RegistryWriterTest {
         status(appId, task(2), "TASK_RUNNING", at(1), List.of(31002), V1),
         status(appId, task(3), "TASK_RUNNING", at(1), List.of(31003), V1));
     apply(status(appId, task(1), "TASK_KILLING", at(2), List.of(31001), V1));
-    ObjectNode kill = Fixtures.read("events/unhealthy_task_kill_event.json");
+    ObjectNode kill = Payloads.marathonJson("events/unhealthy_task_kill_event.json");
     kill.put("appId", appId).put("taskId", task(2)).put("timestamp", at(2));
     apply(kill.toString());
     apply(status(appId, task(3), "TASK_UNREACHABLE", at(2), List.of(31003), V1));
@@ -182,7 +183,7 @@ class RegistryWriterTest {
     }
     String[] conditions = {null, "Killing", "Unreachable", "Killed"};
     for (int i = 1; i <= 3; i++) {
-      ObjectNode e = Fixtures.read("events/instance_changed_event.json");
+      ObjectNode e = Payloads.marathonJson("events/instance_changed_event.json");
       e.put("runSpecId", appId).put("instanceId", env + "_web.instance-" + uuid(i)).put("condition", conditions[i])
           .put("timestamp", at(2));
       apply(e.toString());
@@ -201,7 +202,7 @@ class RegistryWriterTest {
         mdo.testkit.Payloads.marathon("app_get_response.1.4.jsonc"))).path("app").path("healthChecks"));
     marathon.putApp(app);
     apply(status(appId, task(1), "TASK_RUNNING", at(1), List.of(31001), V1));
-    ObjectNode alive = Fixtures.read("events/health_status_changed_event.json");
+    ObjectNode alive = Payloads.marathonJson("events/health_status_changed_event.json");
     alive.put("appId", appId).put("instanceId", env + "_web.marathon-" + uuid(1)).put("alive", true)
         .put("timestamp", at(2));
     assertThat(apply(alive.toString())).isTrue();
@@ -219,16 +220,16 @@ class RegistryWriterTest {
   @Test
   void healthEventsOfEveryVersionSetTheHealthFlag() throws Exception {
     ObjectNode app = Fixtures.bridgeApp(env, "web", V1);
-    app.set("healthChecks", Fixtures.read("apps_post_request.json").path("healthChecks"));
+    app.set("healthChecks", Payloads.marathonJson("apps_post_request.json").path("healthChecks"));
     marathon.putApp(app);
     String t18 = env + "_web.instance-" + uuid(7) + "._app.1";
     apply(status(appId, t18, "TASK_RUNNING", at(1), List.of(31001), V1));
     assertThat(record(t18).healthy()).isFalse(); // health checks exist, none passed yet
-    ObjectNode health = Fixtures.read("events/instance_health_changed_event.json");
+    ObjectNode health = Payloads.marathonJson("events/instance_health_changed_event.json");
     health.put("runSpecId", appId).put("instanceId", env + "_web.instance-" + uuid(7)).put("timestamp", at(2));
     apply(health.toString());
     assertThat(record(t18).healthy()).isTrue();
-    ObjectNode old = Fixtures.read("events/health_status_changed_event.pre-1.4.json"); // <= 1.3: taskId
+    ObjectNode old = Payloads.marathonJson("events/health_status_changed_event.pre-1.4.json"); // <= 1.3: taskId
     old.put("appId", appId).put("taskId", t18).put("alive", false).put("timestamp", at(3));
     apply(old.toString());
     assertThat(record(t18).healthy()).isFalse();
