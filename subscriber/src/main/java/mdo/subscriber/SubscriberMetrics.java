@@ -40,9 +40,9 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
   }
 
   private final Map<String, Counter> events = new ConcurrentHashMap<>();
-  /** Counters of applied events by type, indexed by outcome: looked up once per event, without building a key. */
-  private final Map<String, Counter[]> applied = new ConcurrentHashMap<>();
-  private static final RegistryWriter.Outcome[] OUTCOMES = RegistryWriter.Outcome.values();
+  /** Outcome labels, made once: applying an event must not build them. */
+  private static final String[] OUTCOME_LABELS = java.util.Arrays.stream(RegistryWriter.Outcome.values())
+      .map(o -> o.name().toLowerCase()).toArray(String[]::new);
 
   void event(String type, String outcome) {
     String t = type == null ? "unknown" : type;
@@ -52,14 +52,7 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
 
   @Override
   public void eventApplied(String type, RegistryWriter.Outcome outcome, long receivedNanos) {
-    Counter[] byOutcome = applied.computeIfAbsent(type == null ? "unknown" : type, t -> {
-      Counter[] counters = new Counter[OUTCOMES.length];
-      for (RegistryWriter.Outcome o : OUTCOMES) {
-        counters[o.ordinal()] = registry.counter("mdo_subscriber_events", "type", t, "outcome", o.name().toLowerCase());
-      }
-      return counters;
-    });
-    byOutcome[outcome.ordinal()].increment();
+    event(type, OUTCOME_LABELS[outcome.ordinal()]);
     if (outcome == RegistryWriter.Outcome.WRITTEN) lag.record(System.nanoTime() - receivedNanos, TimeUnit.NANOSECONDS);
   }
 

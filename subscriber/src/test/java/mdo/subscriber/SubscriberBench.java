@@ -356,13 +356,20 @@ public final class SubscriberBench {
    */
   static void awaitJitQuiet() {
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    long before = jit.getTotalCompilationTime();
+    awaitQuiet(() -> TimeUnit.MILLISECONDS.toNanos(jit.getTotalCompilationTime()), Duration.ofSeconds(1),
+        Duration.ofMillis(20), Duration.ofSeconds(30));
+  }
+
+  /**
+   * Waits until {@code used} (a running total of ns of work) grows by less than {@code most} in one {@code window},
+   * or {@code limit} passes.
+   */
+  static void awaitQuiet(java.util.function.LongSupplier used, Duration window, Duration most, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
-      LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-      long now = jit.getTotalCompilationTime();
-      if (now - before < 20) return;
-      before = now;
+      long before = used.getAsLong();
+      LockSupport.parkNanos(window.toNanos());
+      if (used.getAsLong() - before < most.toNanos()) return;
     }
   }
 
@@ -538,12 +545,7 @@ public final class SubscriberBench {
 
   /** Waits (at most 5 s) until etcd has used under 5 % of a core for 200 ms: its compaction is not the next phase's. */
   static void awaitEtcdQuiet() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      long before = Cpu.etcdNanos();
-      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-      if (Cpu.etcdNanos() - before < Duration.ofMillis(10).toNanos()) return;
-    }
+    awaitQuiet(Cpu::etcdNanos, Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofSeconds(5));
   }
 
   /** The value of one record the subscriber wrote: the raw puts write the same bytes. */

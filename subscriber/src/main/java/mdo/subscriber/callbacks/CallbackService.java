@@ -281,10 +281,10 @@ public final class CallbackService implements AutoCloseable {
 
   /** Removes registrations whose task left the registry (or never appeared within the grace period). */
   private void removeOrphans() {
-    RegistryWatch watch = this.watch;
-    if (watch == null) return;
+    RegistryWatch w = watch;
+    if (w == null) return;
     try {
-      if (!watch.awaitLoaded(Duration.ZERO)) return;
+      if (!w.awaitLoaded(Duration.ZERO)) return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -293,7 +293,7 @@ public final class CallbackService implements AutoCloseable {
     for (Receiver receiver : receivers.values()) {
       CallbackRegistration r = receiver.registration();
       if (r.taskId() == null) continue;
-      if (watch.containsTask(r.taskId())) {
+      if (w.containsTask(r.taskId())) {
         seenOwners.add(r.taskId());
       } else if (seenOwners.contains(r.taskId()) || Instant.parse(r.createdAt()).isBefore(graceStart)) {
         remove(r, "orphaned");
