@@ -169,8 +169,11 @@ class EventStreamTest {
       assertThat(failed.get("id").asText()).isEqualTo(first);
       assertThat(fields(failed)).containsExactlyInAnyOrder("id", "plan", "eventType", "timestamp", "reason");
 
-      h.call("PUT", "/v2/apps/superseded", "{\"instances\":1}");
-      String second = h.get("/v2/apps/superseded").get("app").get("deployments").get(0).get("id").asText();
+      // The forced scale-down kills the task with a grace period; until it is done the app is locked (409).
+      h.awaitNoDeployments("/superseded");
+      Harness.Reply scaled = h.call("PUT", "/v2/apps/superseded", "{\"instances\":1}");
+      assertThat(scaled.code()).as(scaled.body()).isEqualTo(200);
+      String second = scaled.json().get("deploymentId").asText();
       h.call("DELETE", "/v2/apps/superseded", null);
       JsonNode deleted = events.next("deployment_failed").data();
       assertThat(deleted.get("id").asText()).isEqualTo(second);
