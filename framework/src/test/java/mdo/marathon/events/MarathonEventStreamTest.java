@@ -146,10 +146,11 @@ class MarathonEventStreamTest {
   @Test
   void heartbeatsKeepAQuietStreamAlive() throws Exception {
     MarathonSimulation marathon = marathon();
-    stream(MarathonSettings.of(marathon.url()), Duration.ofMillis(400));
+    // The idle timeout leaves room for a loaded machine to stall this thread between two heartbeats.
+    stream(MarathonSettings.of(marathon.url()), Duration.ofSeconds(1));
     recorder.next();
     recorder.next();
-    for (int i = 0; i < 8; i++) { // 1.2 s of heartbeats only, three times the idle timeout
+    for (int i = 0; i < 20; i++) { // 3 s of heartbeats only, three times the idle timeout
       marathon.heartbeat();
       Thread.sleep(150);
     }
