@@ -69,7 +69,9 @@ public final class Subscriber implements AutoCloseable {
   private volatile boolean marathonReachable = true;
   private volatile MarathonEventStream stream;
   private volatile Javalin app;
-  private volatile boolean subscribedCallback;
+  /** Start, the probe and close all (un)register the callback; one at a time, or each registers its own. */
+  private final Object callbackLock = new Object();
+  private boolean subscribedCallback;
   private final CallbackService callbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -277,18 +279,21 @@ public final class Subscriber implements AutoCloseable {
    */
   private void ensureCallback() {
     String url = callbackUrl();
-    try {
-      if (subscribedCallback && marathon.eventSubscriptions().contains(url)) return;
-      marathon.subscribe(url);
-      if (subscribedCallback) {
-        log.warn("resubscribed: Marathon had dropped callback {}", url);
-        requestResync("callback resubscribed", false);
-      } else {
-        log.info("subscribed: Marathon HTTP callbacks to {}", url);
+    synchronized (callbackLock) {
+      if (closed.get()) return;
+      try {
+        if (subscribedCallback && marathon.eventSubscriptions().contains(url)) return;
+        marathon.subscribe(url);
+        if (subscribedCallback) {
+          log.warn("resubscribed: Marathon had dropped callback {}", url);
+          requestResync("callback resubscribed", false);
+        } else {
+          log.info("subscribed: Marathon HTTP callbacks to {}", url);
+        }
+        subscribedCallback = true;
+      } catch (MarathonException | MarathonUnavailableException e) {
+        log.warn("failed: subscribing callback {}: {}", url, e.getMessage());
       }
-      subscribedCallback = true;
-    } catch (MarathonException | MarathonUnavailableException e) {
-      log.warn("failed: subscribing callback {}: {}", url, e.getMessage());
     }
   }
 
@@ -348,12 +353,14 @@ public final class Subscriber implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
     if (stream != null) stream.close();
-    if (subscribedCallback) {
-      try {
-        marathon.unsubscribe(callbackUrl());
-        log.info("unsubscribed: Marathon HTTP callbacks {}", callbackUrl());
-      } catch (RuntimeException e) {
-        log.warn("failed: unsubscribing callback: {}", e.getMessage());
+    synchronized (callbackLock) { // after closed is set, so no probe registers it again
+      if (subscribedCallback) {
+        try {
+          marathon.unsubscribe(callbackUrl());
+          log.info("unsubscribed: Marathon HTTP callbacks {}", callbackUrl());
+        } catch (RuntimeException e) {
+          log.warn("failed: unsubscribing callback: {}", e.getMessage());
+        }
       }
     }
     scheduler.shutdownNow();

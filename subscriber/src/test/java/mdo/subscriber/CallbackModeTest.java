@@ -29,6 +29,9 @@ class CallbackModeTest {
     startInCallbackMode();
     String expected = h.base() + "/callback";
     await().atMost(Duration.ofSeconds(5)).until(() -> h.marathon.callbackUrls().contains(expected));
+    // the start and the health probe both check the subscription: once it is there, neither registers it again
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.marathon.count(l -> l.startsWith("GET /v2/eventSubscriptions")) >= 2);
+    assertThat(h.marathon.count(l -> l.startsWith("POST /v2/eventSubscriptions"))).isEqualTo(1);
     assertThat(h.marathon.openStreams()).isZero();
     h.stopSubscriber();
     assertThat(h.marathon.callbackUrls()).isEmpty();
