@@ -60,7 +60,12 @@ final class Harness implements AutoCloseable {
   }
 
   static SubscriberConfig.Tuning fastTuning() {
-    return new SubscriberConfig.Tuning(Duration.ofMillis(200), Duration.ofMillis(50), 100_000, 4,
+    return fastTuning(Duration.ofMillis(50));
+  }
+
+  /** {@link #fastTuning()} with another window in which app-change hints coalesce into one refetch. */
+  static SubscriberConfig.Tuning fastTuning(Duration refreshDelay) {
+    return new SubscriberConfig.Tuning(Duration.ofMillis(200), refreshDelay, 100_000, 4,
         Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(300));
   }
 

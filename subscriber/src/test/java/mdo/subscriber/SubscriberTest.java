@@ -78,10 +78,8 @@ class SubscriberTest {
   void appChangeEventsCauseARefetchAndABurstCausesOnlyOne() {
     h.marathon.putTask(h.task(1));
     // a coalescing window wide enough that a loaded machine still emits the whole burst inside it
-    SubscriberConfig.Tuning fast = Harness.fastTuning();
-    h.start(h.config(List.of(h.marathon.url()), SubscriberSettings.EventSource.SSE, new SubscriberConfig.Tuning(
-        fast.healthInterval(), Duration.ofMillis(500), fast.queueCapacity(), fast.workers(), fast.etcdTimeout(),
-        fast.reconnectBase(), fast.reconnectMax())));
+    h.start(h.config(List.of(h.marathon.url()), SubscriberSettings.EventSource.SSE,
+        Harness.fastTuning(Duration.ofMillis(500))));
     h.awaitRegistry(r -> r.size() == 1);
     long before = h.marathon.count(l -> l.startsWith("GET /v2/apps/" + h.env + "/web/tasks"));
     h.marathon.putTask(h.task(2)).putTask(h.task(3)); // no status events: only deployment hints
