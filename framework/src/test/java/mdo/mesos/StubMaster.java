@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,7 +56,7 @@ final class StubMaster implements AutoCloseable {
   private static final Object END = new Object();
 
   /** One request as the master saw it, and how it answered. */
-  record Received(String path, Headers headers, Call call, int status, String answer) {
+  record Received(String path, Headers headers, ByteString body, Call call, int status, String answer) {
     String streamId() {
       return headers.get(STREAM_ID);
     }
@@ -95,6 +97,7 @@ final class StubMaster implements AutoCloseable {
 
   StubMaster startHttps(SSLSocketFactory sockets) {
     server.useHttps(sockets);
+    server.setProtocols(List.of(okhttp3.Protocol.HTTP_1_1)); // libprocess speaks no HTTP/2
     return start();
   }
 
@@ -207,7 +210,9 @@ final class StubMaster implements AutoCloseable {
       response = text(r.status, r.getMessage());
     }
     String answer = response.getBody() == null || response.getCode() == 200 ? "" : bodyText(response);
-    Received r = new Received(request.getUrl().encodedPath(), request.getHeaders(), call, response.getCode(), answer);
+    ByteString body = request.getBody() == null ? ByteString.EMPTY : ByteString.copyFrom(request.getBody().toByteArray());
+    Received r = new Received(request.getUrl().encodedPath(), request.getHeaders(), body, call, response.getCode(),
+        answer);
     received.add(r);
     unread.add(r);
     return response;
@@ -250,7 +255,7 @@ final class StubMaster implements AutoCloseable {
   }
 
   /** validation::scheduler::call::validate at 1.11.0, for the calls mdo makes. */
-  private static String validate(Call call) {
+  static String validate(Call call) {
     if (!call.hasType()) return "Expecting 'type' to be present";
     if (call.getType() == Call.Type.SUBSCRIBE) {
       if (!call.hasSubscribe()) return "Expecting 'subscribe' to be present";
@@ -370,7 +375,7 @@ final class StubMaster implements AutoCloseable {
   final class Stream implements MockResponseBody {
     final String id;
     final String format;
-    final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
+    final BlockingDeque<Object> items = new LinkedBlockingDeque<>();
     volatile boolean stalled;
 
     Stream(String id, String format) {
@@ -397,6 +402,10 @@ final class StubMaster implements AutoCloseable {
             continue;
           }
           Object item = items.poll(interval, TimeUnit.MILLISECONDS);
+          if (stalled) { // stalled while waiting: keep the item for after the partition
+            if (item != null) items.addFirst(item);
+            continue;
+          }
           if (item == END) return;
           Event event = item == null ? heartbeat() : (Event) item;
           byte[] record = codec.encode(event);
