@@ -6,6 +6,8 @@ package mdo.mesos;
  * @param master the scheduler endpoint of the open subscription, else the one being tried
  * @param frameworkId null until the master assigned or accepted one
  * @param subscriptions SUBSCRIBED events received since start (re-subscriptions included)
+ * @param listenerBacklog events received but not yet handed to the listener
+ * @param listenerFailures callbacks that threw
  * @param lastError why the last attempt or stream failed, null if none has
  */
 public record ConnectionStatus(
@@ -14,6 +16,7 @@ public record ConnectionStatus(
     String frameworkId,
     long subscriptions,
     long eventsReceived,
+    int listenerBacklog,
     long listenerFailures,
     String lastError) {
 

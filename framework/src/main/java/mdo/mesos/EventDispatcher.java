@@ -1,6 +1,5 @@
 package mdo.mesos;
 
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -18,7 +17,7 @@ final class EventDispatcher {
   private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
 
   private final SchedulerListener listener;
-  private final ExecutorService executor;
+  private final ThreadPoolExecutor executor;
   private final AtomicLong failures = new AtomicLong();
   private volatile Thread thread;
 
@@ -49,6 +48,11 @@ final class EventDispatcher {
 
   long failures() {
     return failures.get();
+  }
+
+  /** Callbacks queued behind the one running: a growing number means the listener cannot keep up. */
+  int backlog() {
+    return executor.getQueue().size();
   }
 
   /** Delivers what is queued (bounded wait), then stops. Safe to call from a callback. */

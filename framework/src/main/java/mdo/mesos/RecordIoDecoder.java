@@ -20,11 +20,10 @@ public final class RecordIoDecoder {
   public static final int DEFAULT_MAX_RECORD_BYTES = 64 << 20;
 
   private final int maxRecordBytes;
-  // Package-private state so tests can assert that nothing is left buffered between records.
-  long length; // the prefix read so far, or the length of the record being filled
-  int prefixDigits; // digits of the current prefix; 0 while filling a record
-  byte[] record; // non-null while filling a record
-  int filled;
+  private long length; // the prefix read so far, or the length of the record being filled
+  private int prefixDigits; // digits of the current prefix; 0 while filling a record
+  private byte[] record; // non-null while filling a record
+  private int filled;
   private long offset; // bytes consumed since the start of the stream, for error messages
   private String failure;
 
@@ -75,7 +74,7 @@ public final class RecordIoDecoder {
     if (prefixDigits > 0) fail("stream ended inside a length prefix");
   }
 
-  /** Bytes received but not yet handed out as a record (prefix digits count too). */
+  /** Bytes received but not yet handed out as a record (prefix digits count too); tests check it drains to 0. */
   int bufferedBytes() {
     return record != null ? filled : prefixDigits;
   }

@@ -119,7 +119,7 @@ public final class SchedulerConnection implements AutoCloseable {
   public ConnectionStatus status() {
     Session s = session.get();
     return new ConnectionStatus(state, (s != null ? s.master() : masters.current()).toString(), frameworkId,
-        subscriptions.get(), eventsReceived.get(), dispatcher.failures(), lastError);
+        subscriptions.get(), eventsReceived.get(), dispatcher.backlog(), dispatcher.failures(), lastError);
   }
 
   /** Launches (or runs other operations) with the given offers, all of one agent; unused resources are declined. */

@@ -149,8 +149,10 @@ class RecordIoDecoderTest {
     RecordIoDecoder decoder = new RecordIoDecoder();
     assertThatThrownBy(() -> decoder.feed(bytes, 0, bytes.length, r -> {}))
         .isInstanceOf(RecordIoException.class)
-        .hasMessageContaining("exceeds the maximum record size of " + RecordIoDecoder.DEFAULT_MAX_RECORD_BYTES);
-    assertThat(decoder.record).isNull();
+        .hasMessageContaining("length prefix '99999999' exceeds the maximum record size of "
+            + RecordIoDecoder.DEFAULT_MAX_RECORD_BYTES);
+    // refused at the eighth digit, the first past the 64 MiB maximum: no record buffer was ever allocated
+    assertThat(decoder.bufferedBytes()).isEqualTo(8);
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Message;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,6 +17,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import mdo.config.ConfigLoader;
+import mdo.config.MdoConfig;
+import mdo.framework.tasks.GuestContext;
+import mdo.framework.tasks.MesosTaskId;
+import mdo.framework.tasks.OfferedResources;
+import mdo.framework.tasks.TaskInfoBuilder;
 import mdo.mesos.ConnectionStatus.State;
 import mdo.mesos.StubMaster.Received;
 import okhttp3.MediaType;
@@ -27,6 +34,7 @@ import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.FrameworkInfo;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskInfo;
 import org.apache.mesos.v1.Protos.TaskStatus;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 import org.apache.mesos.v1.scheduler.Protos.Event;
@@ -132,6 +140,53 @@ class SchedulerConnectionTest {
     assertThat(shape(teardown.call())).isEqualTo(shape(MesosPayloads.call("teardown_call.json")));
     assertThat(master.received()).filteredOn(r -> r.call() != null && r.call().getType() != Call.Type.SUBSCRIBE)
         .allSatisfy(r -> assertThat(r.streamId()).isEqualTo(streamId));
+  }
+
+  @Test
+  void anOfferIsAcceptedWithALaunchBuiltFromItInTheRecordedAcceptShape() throws Exception {
+    StubMaster master = master();
+    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    recorder.nextEvent(Event.Type.SUBSCRIBED);
+    master.emit(Event.newBuilder().setType(Event.Type.OFFERS)
+        .setOffers(Event.Offers.newBuilder().addOffers(MesosPayloads.offerWithAgentResources())).build());
+    Offer offer = recorder.nextEvent(Event.Type.OFFERS).getOffers().getOffers(0);
+    MdoConfig config = ConfigLoader.parse(Path.of("config.yaml"), """
+        environment: prod
+        services:
+          worker: {cmd: "sleep 1000", ports: {http: 8000}, cpus: 1, mem: 128}
+        """, Map.of());
+    TaskInfo task = TaskInfoBuilder.build(config.service("worker"), GuestContext.of(config),
+        MesosTaskId.newInstance("prod", "worker"), new OfferedResources(List.of(offer)));
+    connection.accept(List.of(offer.getId()), List.of(Offer.Operation.newBuilder().setType(Offer.Operation.Type.LAUNCH)
+        .setLaunch(Offer.Operation.Launch.newBuilder().addTaskInfos(task)).build()), 5);
+
+    Received accept = master.next(Call.Type.ACCEPT);
+    assertThat(accept.status()).isEqualTo(202);
+    assertThat(accept.streamId()).isEqualTo(master.streamId());
+    assertThat(accept.call().getAccept().getOfferIdsList()).containsExactly(offer.getId());
+    assertThat(accept.call().getAccept().getOperations(0).getLaunch().getTaskInfos(0)).isEqualTo(task);
+    // the recorded ACCEPT runs its task with a custom executor; a task has a command or an executor, never both
+    List<String> recorded = shape(MesosPayloads.acceptCall()).stream().filter(p -> !p.contains(".executor.")).toList();
+    assertThat(shape(accept.call())).containsAll(recorded);
+  }
+
+  @Test
+  void anOffersEventOfAFiveThousandAgentClusterArrivesWhole() throws Exception {
+    StubMaster master = master();
+    connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    recorder.nextEvent(Event.Type.SUBSCRIBED);
+    Offer recorded = MesosPayloads.offerWithAgentResources();
+    Event.Offers.Builder offers = Event.Offers.newBuilder();
+    for (int i = 0; i < 5000; i++) {
+      offers.addOffers(recorded.toBuilder().setId(recorded.getId().toBuilder().setValue("O-" + i))
+          .setAgentId(recorded.getAgentId().toBuilder().setValue("S-" + i)).setHostname("agent-" + i));
+    }
+    Event big = Event.newBuilder().setType(Event.Type.OFFERS).setOffers(offers).build();
+    assertThat(big.getSerializedSize()).isGreaterThan(1 << 20); // one record, many HTTP chunks and reads
+    master.emit(big);
+    master.emit(MesosPayloads.event("rescind_event.json"));
+    assertThat(recorder.nextEvent(Event.Type.OFFERS)).isEqualTo(big);
+    recorder.nextEvent(Event.Type.RESCIND);
   }
 
   @Test
