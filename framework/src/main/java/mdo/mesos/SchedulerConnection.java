@@ -261,7 +261,9 @@ public final class SchedulerConnection implements AutoCloseable {
           throw new MasterUnavailableException(url + " redirected (307) to an unusable Location '"
               + response.header("Location") + "'");
         }
-        if (hop >= MAX_REDIRECTS) throw new MasterUnavailableException("more than " + MAX_REDIRECTS + " redirects from " + url);
+        if (hop >= MAX_REDIRECTS) {
+          throw new MasterUnavailableException("more than " + MAX_REDIRECTS + " redirects from " + url);
+        }
         log.info("redirected: {} is not leading; subscribing at {}", url, leader);
         masters.leaderIs(leader);
         url = leader;
@@ -379,10 +381,14 @@ public final class SchedulerConnection implements AutoCloseable {
         throw new MasterUnavailableException(s.master() + " no longer leads (307 to " + response.header("Location")
             + "); " + call.getType() + " not sent, the subscription will move to the new leader");
       }
-      if (code >= 500) throw new MasterUnavailableException(s.master() + " answered " + call.getType() + " with HTTP " + code + ": " + text);
+      if (code >= 500) {
+        throw new MasterUnavailableException(s.master() + " answered " + call.getType() + " with HTTP " + code + ": "
+            + text);
+      }
       throw new MesosCallRejectedException(call.getType(), s.master().toString(), code, text);
     } catch (IOException e) {
-      throw new MasterUnavailableException("cannot send " + call.getType() + " to " + s.master() + ": " + describe(e), e);
+      throw new MasterUnavailableException("cannot send " + call.getType() + " to " + s.master() + ": " + describe(e),
+          e);
     }
   }
 

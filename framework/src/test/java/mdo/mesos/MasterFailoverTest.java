@@ -1,6 +1,6 @@
 package mdo.mesos;
 
-import static mdo.mesos.SchedulerConnectionTest.settings;
+import static mdo.mesos.StubMasters.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,37 +15,23 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 import org.apache.mesos.v1.scheduler.Protos.Event;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Finding and keeping the leading master: redirects, 503, dead masters, silent streams, credentials, TLS. */
 class MasterFailoverTest {
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  @RegisterExtension final StubMasters stubs = new StubMasters();
   private final ListenerRecorder recorder = new ListenerRecorder();
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) closeables.get(i).close();
-  }
-
-  private StubMaster master() {
-    StubMaster m = new StubMaster().start();
-    closeables.add(m);
-    return m;
-  }
-
   private SchedulerConnection connect(MesosSettings settings) {
-    SchedulerConnection c = new SchedulerConnection(settings, new InMemoryFrameworkIdStore(), recorder);
-    closeables.add(c);
-    c.start();
-    return c;
+    return stubs.connect(settings, new InMemoryFrameworkIdStore(), recorder);
   }
 
   @Test
   void aStandbyRedirectsToTheLeaderWhosePathIsMasterApiV1Scheduler() throws Exception {
-    StubMaster leader = master();
-    StubMaster standby = master().follow(leader);
+    StubMaster leader = stubs.master();
+    StubMaster standby = stubs.master().follow(leader);
     SchedulerConnection connection = connect(settings(standby.base()));
     Received redirected = standby.next();
     assertThat(redirected.status()).isEqualTo(307);
@@ -65,11 +51,11 @@ class MasterFailoverTest {
 
   @Test
   void noLeaderElectedAndDeadMastersMoveOnToTheNextMaster() throws Exception {
-    StubMaster dead = master();
+    StubMaster dead = stubs.master();
     String deadUrl = dead.base();
     dead.close();
-    StubMaster electing = master().follow(null);
-    StubMaster leader = master();
+    StubMaster electing = stubs.master().follow(null);
+    StubMaster leader = stubs.master();
     SchedulerConnection connection = connect(settings(deadUrl, electing.base(), leader.base()));
     Received unavailable = electing.next();
     assertThat(unavailable.status()).isEqualTo(503);
@@ -82,7 +68,7 @@ class MasterFailoverTest {
 
   @Test
   void failedAttemptsBackOffExponentially() throws Exception {
-    StubMaster electing = master().follow(null);
+    StubMaster electing = stubs.master().follow(null);
     SchedulerConnection connection = connect(MesosSettings.of(electing.base())
         .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMillis(800)));
     long previous = 0;
@@ -102,7 +88,7 @@ class MasterFailoverTest {
 
   @Test
   void aSilentStreamIsAbandonedAfterFiveHeartbeatIntervalsAndResubscribedWithANewStreamId() throws Exception {
-    StubMaster master = master().heartbeatEvery(Duration.ofMillis(200));
+    StubMaster master = stubs.master().heartbeatEvery(Duration.ofMillis(200));
     SchedulerConnection connection = connect(settings(master.base()));
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     String first = master.streamId();
@@ -124,8 +110,8 @@ class MasterFailoverTest {
 
   @Test
   void credentialsGoOnlyToConfiguredMasters() throws Exception {
-    StubMaster leader = master();
-    StubMaster standby = master().requireCredentials("mdo", "s3cret").follow(leader);
+    StubMaster leader = stubs.master();
+    StubMaster standby = stubs.master().requireCredentials("mdo", "s3cret").follow(leader);
     SchedulerConnection connection = connect(settings(standby.base()).withCredentials("mdo", "s3cret"));
     assertThat(standby.next().authorization()).isEqualTo(okhttp3.Credentials.basic("mdo", "s3cret"));
     Received atLeader = leader.next();
@@ -138,8 +124,8 @@ class MasterFailoverTest {
 
   @Test
   void aConfiguredLeaderGetsCredentialsAfterARedirectToo() throws Exception {
-    StubMaster leader = master().requireCredentials("mdo", "s3cret");
-    StubMaster standby = master().requireCredentials("mdo", "s3cret").follow(leader);
+    StubMaster leader = stubs.master().requireCredentials("mdo", "s3cret");
+    StubMaster standby = stubs.master().requireCredentials("mdo", "s3cret").follow(leader);
     SchedulerConnection connection = connect(settings(standby.base(), leader.base()).withCredentials("mdo", "s3cret"));
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     connection.revive();
@@ -150,8 +136,8 @@ class MasterFailoverTest {
 
   @Test
   void aLeaderThatWantsCredentialsButIsNotConfiguredStopsWithAnExplanation() throws Exception {
-    StubMaster leader = master().requireCredentials("mdo", "s3cret");
-    StubMaster standby = master().follow(leader);
+    StubMaster leader = stubs.master().requireCredentials("mdo", "s3cret");
+    StubMaster standby = stubs.master().follow(leader);
     SchedulerConnection connection = connect(settings(standby.base()).withCredentials("mdo", "s3cret"));
     SubscriptionRefusedException failure = recorder.nextFailure();
     assertThat(failure.status()).isEqualTo(401);
@@ -162,7 +148,7 @@ class MasterFailoverTest {
 
   @Test
   void aWrongSecretStopsWithoutRetrying() throws Exception {
-    StubMaster master = master().requireCredentials("mdo", "s3cret");
+    StubMaster master = stubs.master().requireCredentials("mdo", "s3cret");
     connect(settings(master.base()).withCredentials("mdo", "wrong"));
     SubscriptionRefusedException failure = recorder.nextFailure();
     assertThat(failure.getMessage()).contains("HTTP 401").contains("check the principal and secret")
@@ -176,17 +162,13 @@ class MasterFailoverTest {
     HeldCertificate serverCert = new HeldCertificate.Builder().signedBy(ca)
         .addSubjectAlternativeName("localhost").addSubjectAlternativeName("127.0.0.1").build();
     HandshakeCertificates serverSide = new HandshakeCertificates.Builder().heldCertificate(serverCert).build();
-    StubMaster master = new StubMaster().startHttps(serverSide.sslSocketFactory());
-    closeables.add(master);
+    StubMaster master = stubs.add(new StubMaster().startHttps(serverSide.sslSocketFactory()));
     assertThat(master.base()).startsWith("https://");
     Path caFile = dir.resolve("ca.pem");
     Files.writeString(caFile, ca.certificatePem());
 
     ListenerRecorder untrusting = new ListenerRecorder();
-    SchedulerConnection withoutCa = new SchedulerConnection(settings(master.base()), new InMemoryFrameworkIdStore(),
-        untrusting);
-    closeables.add(withoutCa);
-    withoutCa.start();
+    SchedulerConnection withoutCa = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), untrusting);
     await().atMost(Duration.ofSeconds(10)).until(() -> withoutCa.status().lastError() != null);
     assertThat(withoutCa.status().lastError()).contains("cannot subscribe at " + master.base());
     assertThat(withoutCa.status().state()).isEqualTo(State.CONNECTING);

@@ -2,6 +2,7 @@ package mdo.mesos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static mdo.mesos.StubMasters.settings;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,42 +39,21 @@ import org.apache.mesos.v1.Protos.TaskInfo;
 import org.apache.mesos.v1.Protos.TaskStatus;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 import org.apache.mesos.v1.scheduler.Protos.Event;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /** Transcripts of a scheduler connection against the strict stub master: what is sent, what is heard, what is refused. */
 class SchedulerConnectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  @RegisterExtension final StubMasters stubs = new StubMasters();
   private final ListenerRecorder recorder = new ListenerRecorder();
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) closeables.get(i).close();
-  }
-
-  private StubMaster master() {
-    StubMaster m = new StubMaster().start();
-    closeables.add(m);
-    return m;
-  }
-
-  static MesosSettings settings(String... masters) {
-    return MesosSettings.of(masters).withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofMillis(200));
-  }
-
-  private SchedulerConnection connect(MesosSettings settings, FrameworkIdStore ids, SchedulerListener listener) {
-    SchedulerConnection c = new SchedulerConnection(settings, ids, listener);
-    closeables.add(c);
-    c.start();
-    return c;
-  }
 
   @Test
   void subscribesThenSendsTheStreamIdAndFrameworkIdOnEveryCallInTheRecordedShapes() throws Exception {
-    StubMaster master = master();
+    StubMaster master = stubs.master();
     InMemoryFrameworkIdStore ids = new InMemoryFrameworkIdStore();
-    SchedulerConnection connection = connect(settings(master.base()), ids, recorder);
+    SchedulerConnection connection = stubs.connect(settings(master.base()), ids, recorder);
 
     Received subscribe = master.next();
     assertThat(subscribe.path()).isEqualTo("/api/v1/scheduler");
@@ -144,8 +124,8 @@ class SchedulerConnectionTest {
 
   @Test
   void anOfferIsAcceptedWithALaunchBuiltFromItInTheRecordedAcceptShape() throws Exception {
-    StubMaster master = master();
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    StubMaster master = stubs.master();
+    SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     master.emit(Event.newBuilder().setType(Event.Type.OFFERS)
         .setOffers(Event.Offers.newBuilder().addOffers(MesosPayloads.offerWithAgentResources())).build());
@@ -172,8 +152,8 @@ class SchedulerConnectionTest {
 
   @Test
   void anOffersEventOfAFiveThousandAgentClusterArrivesWhole() throws Exception {
-    StubMaster master = master();
-    connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    StubMaster master = stubs.master();
+    stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     Offer recorded = MesosPayloads.offerWithAgentResources();
     Event.Offers.Builder offers = Event.Offers.newBuilder();
@@ -191,8 +171,8 @@ class SchedulerConnectionTest {
 
   @Test
   void resubscribesWithTheStoredFrameworkIdInBothPlacesTheMasterCompares() throws Exception {
-    StubMaster master = master();
-    connect(settings(master.base()), new InMemoryFrameworkIdStore(MesosPayloads.RECORDED_FRAMEWORK_ID), recorder);
+    StubMaster master = stubs.master();
+    stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(MesosPayloads.RECORDED_FRAMEWORK_ID), recorder);
     Call subscribe = master.next().call();
     assertThat(subscribe.getFrameworkId().getValue()).isEqualTo(MesosPayloads.RECORDED_FRAMEWORK_ID);
     assertThat(subscribe.getSubscribe().getFrameworkInfo().getId()).isEqualTo(subscribe.getFrameworkId());
@@ -201,8 +181,8 @@ class SchedulerConnectionTest {
 
   @Test
   void aSuppressIsRestatedInTheNextSubscribe() throws Exception {
-    StubMaster master = master();
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    StubMaster master = stubs.master();
+    SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     assertThat(master.next().call().getSubscribe().getSuppressedRolesList()).isEmpty();
     connection.suppress();
@@ -214,8 +194,8 @@ class SchedulerConnectionTest {
 
   @Test
   void aLostStreamIsResubscribedAtOnceAndLaterCallsCarryTheNewStreamId() throws Exception {
-    StubMaster master = master();
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    StubMaster master = stubs.master();
+    SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     assertThat(master.next().call().hasFrameworkId()).isFalse();
     String first = master.streamId();
@@ -234,9 +214,9 @@ class SchedulerConnectionTest {
 
   @Test
   void callsWithoutAStreamIdOrWithAStaleOneAreRefusedAsTheMasterRefusesThem() throws Exception {
-    StubMaster master = master();
+    StubMaster master = stubs.master();
     InMemoryFrameworkIdStore ids = new InMemoryFrameworkIdStore();
-    SchedulerConnection old = connect(settings(master.base()), ids, recorder);
+    SchedulerConnection old = stubs.connect(settings(master.base()), ids, recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     String staleId = master.streamId();
 
@@ -253,7 +233,7 @@ class SchedulerConnectionTest {
     // believes it is subscribed, and its calls carry a stream id the master no longer knows.
     StubMaster.Stream partitioned = master.stallStream();
     ListenerRecorder successor = new ListenerRecorder();
-    SchedulerConnection next = connect(settings(master.base()), ids, successor);
+    SchedulerConnection next = stubs.connect(settings(master.base()), ids, successor);
     successor.nextEvent(Event.Type.SUBSCRIBED);
     assertThat(master.streamId()).isNotEqualTo(staleId);
     assertThatThrownBy(() -> old.kill(kill.getKill().getTaskId(), kill.getKill().getAgentId()))
@@ -280,10 +260,8 @@ class SchedulerConnectionTest {
 
   @Test
   void callsBeforeSubscribingAreNotSentAndUpdatesWithoutUuidAreNotAcknowledged() throws Exception {
-    StubMaster master = master();
-    SchedulerConnection connection = new SchedulerConnection(settings(master.base()), new InMemoryFrameworkIdStore(),
-        recorder);
-    closeables.add(connection);
+    StubMaster master = stubs.master();
+    SchedulerConnection connection = stubs.connection(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     assertThatThrownBy(() -> connection.decline(List.of(MesosPayloads.offers().getOffers().getOffers(0).getId()), 5))
         .isInstanceOf(NotSubscribedException.class).hasMessageContaining("cannot send DECLINE");
     // the doc's UPDATE has no agent_id; a reconciliation answer has no uuid: neither may be acknowledged
@@ -297,8 +275,8 @@ class SchedulerConnectionTest {
 
   @Test
   void anAcknowledgementTheMasterRejectsIsATypedErrorWithItsText() throws Exception {
-    StubMaster master = master();
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    StubMaster master = stubs.master();
+    SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     // acknowledge_call.json's uuid is not an RFC 4122 uuid
     Call.Acknowledge doc = MesosPayloads.call("acknowledge_call.json").getAcknowledge();
@@ -314,10 +292,10 @@ class SchedulerConnectionTest {
 
   @Test
   void aSubscribeAnswered400StopsWithTheMastersText() throws Exception {
-    StubMaster master = master();
+    StubMaster master = stubs.master();
     String text = "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'";
     master.answerNextSubscribe(400, text);
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     SubscriptionRefusedException failure = recorder.nextFailure();
     assertThat(failure.status()).isEqualTo(400);
     assertThat(failure.getMessage()).isEqualTo("Mesos master " + master.base() + "/api/v1/scheduler refused"
@@ -329,9 +307,9 @@ class SchedulerConnectionTest {
 
   @Test
   void aFrameworkTheMasterRefusesWithAnErrorEventIsNotResubscribed() throws Exception {
-    StubMaster master = master();
+    StubMaster master = stubs.master();
     master.refuseFrameworks("Framework has been removed");
-    SchedulerConnection connection = connect(settings(master.base()),
+    SchedulerConnection connection = stubs.connect(settings(master.base()),
         new InMemoryFrameworkIdStore(MesosPayloads.RECORDED_FRAMEWORK_ID), recorder);
     assertThat(recorder.nextEvent(Event.Type.ERROR).getError().getMessage()).isEqualTo("Framework has been removed");
     SubscriptionRefusedException failure = recorder.nextFailure();
@@ -343,7 +321,7 @@ class SchedulerConnectionTest {
 
   @Test
   void eventsReachTheListenerInStreamOrderOnOneThreadAndAThrowingListenerDoesNotStopThem() throws Exception {
-    StubMaster master = master();
+    StubMaster master = stubs.master();
     AtomicInteger thrown = new AtomicInteger();
     SchedulerListener throwingOnRescind = new SchedulerListener() {
       @Override
@@ -354,7 +332,8 @@ class SchedulerConnectionTest {
         recorder.onEvent(event);
       }
     };
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), throwingOnRescind);
+    SchedulerConnection connection =
+        stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), throwingOnRescind);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     List<Event> sent = new ArrayList<>();
     Event[] kinds = {MesosPayloads.offers(), MesosPayloads.update(), MesosPayloads.event("rescind_event.json"),
@@ -374,25 +353,41 @@ class SchedulerConnectionTest {
     assertThat(connection.status().eventsReceived()).isGreaterThanOrEqualTo(502); // + SUBSCRIBED, HEARTBEAT
   }
 
+  /** An in-memory store whose first loads and saves fail, as an etcd outage makes them fail. */
+  private static final class FlakyStore implements FrameworkIdStore {
+    final InMemoryFrameworkIdStore backing;
+    final AtomicInteger loads = new AtomicInteger();
+    final AtomicInteger saves = new AtomicInteger();
+    private final int failingLoads;
+    private final int failingSaves;
+
+    FlakyStore(String stored, int failingLoads, int failingSaves) {
+      this.backing = stored == null ? new InMemoryFrameworkIdStore() : new InMemoryFrameworkIdStore(stored);
+      this.failingLoads = failingLoads;
+      this.failingSaves = failingSaves;
+    }
+
+    @Override
+    public Optional<String> load() {
+      if (loads.incrementAndGet() <= failingLoads) throw new IllegalStateException("etcd unavailable");
+      return backing.load();
+    }
+
+    @Override
+    public void save(String frameworkId) {
+      if (saves.incrementAndGet() <= failingSaves) throw new IllegalStateException("etcd unavailable");
+      backing.save(frameworkId);
+    }
+  }
+
   @Test
   void aFailingFrameworkIdStoreDelaysTheSubscriptionInsteadOfCreatingANewFramework() throws Exception {
-    StubMaster master = master();
-    AtomicInteger loads = new AtomicInteger();
-    FrameworkIdStore flaky = new FrameworkIdStore() {
-      @Override
-      public Optional<String> load() {
-        if (loads.incrementAndGet() <= 2) throw new IllegalStateException("etcd unavailable");
-        return Optional.of(MesosPayloads.RECORDED_FRAMEWORK_ID);
-      }
-
-      @Override
-      public void save(String frameworkId) {
-        throw new AssertionError("the stored id must not be overwritten: " + frameworkId);
-      }
-    };
-    connect(settings(master.base()), flaky, recorder);
+    StubMaster master = stubs.master();
+    FlakyStore store = new FlakyStore(MesosPayloads.RECORDED_FRAMEWORK_ID, 2, 0);
+    stubs.connect(settings(master.base()), store, recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
-    assertThat(loads.get()).isEqualTo(3);
+    assertThat(store.loads.get()).isEqualTo(3);
+    assertThat(store.saves.get()).isZero(); // the master kept the stored id: nothing to save
     assertThat(master.received()).hasSize(1);
     assertThat(master.received().get(0).call().getFrameworkId().getValue())
         .isEqualTo(MesosPayloads.RECORDED_FRAMEWORK_ID);
@@ -400,26 +395,13 @@ class SchedulerConnectionTest {
 
   @Test
   void aFrameworkIdThatCannotBeSavedIsNotUsedUntilItIs() throws Exception {
-    StubMaster master = master();
-    AtomicInteger saves = new AtomicInteger();
-    InMemoryFrameworkIdStore backing = new InMemoryFrameworkIdStore();
-    FrameworkIdStore failingOnce = new FrameworkIdStore() {
-      @Override
-      public Optional<String> load() {
-        return backing.load();
-      }
-
-      @Override
-      public void save(String frameworkId) {
-        if (saves.incrementAndGet() == 1) throw new IllegalStateException("etcd unavailable");
-        backing.save(frameworkId);
-      }
-    };
-    connect(settings(master.base()), failingOnce, recorder);
+    StubMaster master = stubs.master();
+    FlakyStore store = new FlakyStore(null, 0, 1);
+    stubs.connect(settings(master.base()), store, recorder);
     assertThat(recorder.nextEvent(Event.Type.SUBSCRIBED).getSubscribed().getFrameworkId().getValue())
         .isEqualTo(MesosPayloads.RECORDED_FRAMEWORK_ID);
-    assertThat(saves.get()).isEqualTo(2);
-    assertThat(backing.load()).contains(MesosPayloads.RECORDED_FRAMEWORK_ID);
+    assertThat(store.saves.get()).isEqualTo(2);
+    assertThat(store.backing.load()).contains(MesosPayloads.RECORDED_FRAMEWORK_ID);
     List<Received> subscribes = master.received();
     assertThat(subscribes).hasSize(2);
     // the retry re-subscribes as the framework the master already created, not as a new one
@@ -429,8 +411,8 @@ class SchedulerConnectionTest {
 
   @Test
   void jsonWireFormatSendsExactlyApplicationJsonAndReadsJsonEvents() throws Exception {
-    StubMaster master = master();
-    SchedulerConnection connection = connect(settings(master.base()).withWireFormat(WireFormat.JSON),
+    StubMaster master = stubs.master();
+    SchedulerConnection connection = stubs.connect(settings(master.base()).withWireFormat(WireFormat.JSON),
         new InMemoryFrameworkIdStore(), recorder);
     Received subscribe = master.next();
     assertThat(subscribe.headers().values("Content-Type")).containsExactly("application/json");
@@ -445,8 +427,9 @@ class SchedulerConnectionTest {
 
   @Test
   void closeEndsTheSubscriptionAndLaterCallsAreNotSent() throws Exception {
-    StubMaster master = master().heartbeatEvery(Duration.ofMillis(100)); // its next write notices the closed socket
-    SchedulerConnection connection = connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
+    // a heartbeat every 100 ms: the stub's next write notices the closed socket
+    StubMaster master = stubs.master().heartbeatEvery(Duration.ofMillis(100));
+    SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     recorder.nextEvent(Event.Type.SUBSCRIBED);
     connection.close();
     assertThat(connection.status().state()).isEqualTo(State.CLOSED);

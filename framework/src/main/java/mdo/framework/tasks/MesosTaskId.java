@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  */
 public record MesosTaskId(String environment, String service, UUID instance, long incarnation) {
   /** Marathon's id segment rule, which config.yaml applies to environment and service names. */
-  private static final String SEGMENT = "(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])(?:\\.(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9]))*";
+  private static final String LABEL = "(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])";
+  private static final String SEGMENT = LABEL + "(?:\\." + LABEL + ")*";
   private static final Pattern NAME = Pattern.compile(SEGMENT);
   private static final Pattern FORM = Pattern.compile("(" + SEGMENT + ")_(" + SEGMENT + ")\\.instance-"
       + "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\._app\\.([1-9][0-9]{0,17})");

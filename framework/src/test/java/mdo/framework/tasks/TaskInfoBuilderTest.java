@@ -48,7 +48,9 @@ class TaskInfoBuilderTest {
           mem: 1024
           environment: {MAX_HEAP_SIZE: 512M, PORT_JMX: "override"}
           labels: {team: data}
-          volumes: [{container: /var/lib/cassandra, host: /data/cassandra, mode: RW}, {container: /etc/c, host: /etc/c, mode: RO}]
+          volumes:
+            - {container: /var/lib/cassandra, host: /data/cassandra, mode: RW}
+            - {container: /etc/c, host: /etc/c, mode: RO}
           health: {protocol: http, port: storage, path: /health, grace: 45s, interval: 5s, timeout: 2s, max-failures: 4}
         web:
           image: nginx:1.25
@@ -263,10 +265,11 @@ class TaskInfoBuilderTest {
 
   @Test
   void fractionalCpusAddUpExactlyAsMesosCountsThem() throws Exception {
-    Resource cpus = MesosPayloads.offerWithAgentResources().getResourcesList().stream().filter(r -> r.getName().equals("cpus"))
-        .findFirst().orElseThrow().toBuilder().setScalar(Value.Scalar.newBuilder().setValue(1.0)).build();
-    Resource mem = MesosPayloads.offerWithAgentResources().getResourcesList().stream().filter(r -> r.getName().equals("mem"))
-        .findFirst().orElseThrow();
+    Offer recorded = MesosPayloads.offerWithAgentResources();
+    Resource cpus = recorded.getResourcesList().stream().filter(r -> r.getName().equals("cpus")).findFirst()
+        .orElseThrow().toBuilder().setScalar(Value.Scalar.newBuilder().setValue(1.0)).build();
+    Resource mem = recorded.getResourcesList().stream().filter(r -> r.getName().equals("mem")).findFirst()
+        .orElseThrow();
     OfferedResources offered = new OfferedResources(List.of(withResources("O-1", List.of(cpus, mem))));
     for (int i = 0; i < 10; i++) offered.claim(0.1, 1, List.of()); // 1.0 - 10 x 0.1 is not 0 in doubles
     assertThat(offered.remaining("cpus")).isZero();
