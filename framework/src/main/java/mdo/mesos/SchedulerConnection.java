@@ -247,8 +247,9 @@ public final class SchedulerConnection implements AutoCloseable {
       try {
         response = call.execute();
       } catch (IOException e) {
+        String reason = lossReason(e);
         watchdog.disarm();
-        throw new MasterUnavailableException("cannot subscribe at " + url + ": " + describe(e), e);
+        throw new MasterUnavailableException("cannot subscribe at " + url + ": " + reason, e);
       }
       if (response.code() == 200) return open(url, response, stored.orElse(null));
       watchdog.disarm();
@@ -320,9 +321,10 @@ public final class SchedulerConnection implements AutoCloseable {
       dispatcher.submit("SUBSCRIBED", l -> l.onEvent(first));
       return new OpenStream(s, response, reader);
     } catch (IOException e) {
+      String reason = lossReason(e);
       response.close();
       watchdog.disarm();
-      throw new MasterUnavailableException("lost " + url + " before SUBSCRIBED: " + lossReason(e), e);
+      throw new MasterUnavailableException("lost " + url + " before SUBSCRIBED: " + reason, e);
     } catch (RuntimeException e) {
       response.close();
       watchdog.disarm();

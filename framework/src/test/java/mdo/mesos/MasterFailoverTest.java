@@ -109,6 +109,20 @@ class MasterFailoverTest {
   }
 
   @Test
+  void aSubscriptionThatNeverSaysSubscribedIsAbandonedAfterTheRequestTimeout() throws Exception {
+    StubMaster master = stubs.master().stallNextStream();
+    stubs.connect(MesosSettings.of(master.base())
+        .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200)),
+        new InMemoryFrameworkIdStore(), recorder);
+    Received silent = master.next();
+    assertThat(silent.status()).isEqualTo(200);
+    recorder.nextEvent(Event.Type.SUBSCRIBED); // from the second subscription
+    Received second = master.next(Call.Type.SUBSCRIBE);
+    assertThat(second.call().hasFrameworkId()).isFalse(); // the silent one never named the framework
+    recorder.assertExhausted();
+  }
+
+  @Test
   void credentialsGoOnlyToConfiguredMasters() throws Exception {
     StubMaster leader = stubs.master();
     StubMaster standby = stubs.master().requireCredentials("mdo", "s3cret").follow(leader);

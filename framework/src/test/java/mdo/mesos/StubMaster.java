@@ -45,7 +45,8 @@ import org.apache.mesos.v1.scheduler.Protos.Event;
  *       {@code Mesos-Stream-Id}, SUBSCRIBED (recorded, with the configured heartbeat interval), a HEARTBEAT at once and
  *       then one per interval, in the format the request's {@code Accept} asks for.
  *   <li>{@link #emit} writes an event to the open stream, {@link #dropStream} ends it (EOF), {@link #stallStream}
- *       keeps it open but silent until {@link #resumeStream}. TEARDOWN removes the framework.
+ *       keeps it open but silent until {@link #resumeStream}, {@link #stallNextStream} does so from the start.
+ *       TEARDOWN removes the framework.
  *   <li>{@link #next} takes the next recorded request and <b>fails</b> when none arrives in time.
  * </ol>
  */
@@ -76,6 +77,7 @@ final class StubMaster implements AutoCloseable {
   private volatile double heartbeatSeconds = 15;
   private volatile String refusal;
   private volatile MockResponse scripted;
+  private volatile boolean stallNext;
   private volatile boolean closed;
   private String frameworkId; // guarded by this
   private Stream stream; // guarded by this
@@ -131,6 +133,12 @@ final class StubMaster implements AutoCloseable {
   /** Refuses the next subscriptions the way the master refuses a framework: 200, one ERROR event, EOF. */
   StubMaster refuseFrameworks(String message) {
     refusal = message;
+    return this;
+  }
+
+  /** The next subscription's stream opens (200, headers) but stays silent: no SUBSCRIBED, no heartbeat. */
+  StubMaster stallNextStream() {
+    stallNext = true;
     return this;
   }
 
@@ -325,6 +333,8 @@ final class StubMaster implements AutoCloseable {
   private MockResponse subscribe(Call call, String format) {
     String requested = call.hasFrameworkId() ? call.getFrameworkId().getValue() : null;
     Stream s = new Stream(UUID.randomUUID().toString(), format);
+    s.stalled = stallNext;
+    stallNext = false;
     String refused = refusal;
     if (refused == null && requested != null && removed.contains(requested)) refused = "Framework has been removed";
     if (refused != null) {
