@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import mdo.cluster.ServiceDefinition;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
-import mdo.framework.tasks.GuestContext;
 import mdo.framework.tasks.MesosTaskId;
 import mdo.framework.tasks.OfferedResources;
 import mdo.framework.tasks.TaskInfoBuilder;
@@ -31,7 +31,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.FrameworkInfo;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.TaskID;
@@ -135,7 +134,7 @@ class SchedulerConnectionTest {
         services:
           worker: {cmd: "sleep 1000", ports: {http: 8000}, cpus: 1, mem: 128}
         """, Map.of());
-    TaskInfo task = TaskInfoBuilder.build(config.service("worker"), GuestContext.of(config),
+    TaskInfo task = TaskInfoBuilder.build(ServiceDefinition.of(config, config.service("worker")),
         MesosTaskId.newInstance("prod", "worker"), new OfferedResources(List.of(offer)));
     connection.accept(List.of(offer.getId()), List.of(Offer.Operation.newBuilder().setType(Offer.Operation.Type.LAUNCH)
         .setLaunch(Offer.Operation.Launch.newBuilder().addTaskInfos(task)).build()), 5);
@@ -466,9 +465,5 @@ class SchedulerConnectionTest {
         MediaType.get("application/x-protobuf")));
     if (streamId != null) request.header(StubMaster.STREAM_ID, streamId);
     return new OkHttpClient().newCall(request.build()).execute();
-  }
-
-  static AgentID agent(String id) {
-    return AgentID.newBuilder().setValue(id).build();
   }
 }

@@ -1,8 +1,8 @@
 package mdo.framework.tasks;
 
 import java.util.List;
+import mdo.cluster.ServiceDefinition;
 import mdo.config.HealthSpec;
-import mdo.config.ServiceSpec;
 import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.HealthCheck;
 
@@ -15,7 +15,7 @@ import org.apache.mesos.v1.Protos.HealthCheck;
 final class HealthChecks {
   private HealthChecks() {}
 
-  static HealthCheck of(ServiceSpec service, HealthSpec health, List<Integer> hostPorts) {
+  static HealthCheck of(ServiceDefinition service, HealthSpec health, List<Integer> hostPorts) {
     HealthCheck.Builder check = HealthCheck.newBuilder()
         .setGracePeriodSeconds(seconds(health.grace()))
         .setIntervalSeconds(seconds(health.interval()))
@@ -27,9 +27,8 @@ final class HealthChecks {
     }
     int index = service.portIndex(health.port());
     if (index < 0) throw new IllegalArgumentException("health check port '" + health.port() + "' is not a port of "
-        + service.name());
-    boolean bridge = !service.commandOnly() && service.network() == ServiceSpec.Network.BRIDGE;
-    int port = bridge ? service.ports().get(index).containerPort() : hostPorts.get(index);
+        + service.service());
+    int port = TaskInfoBuilder.bridged(service) ? service.ports().get(index).containerPort() : hostPorts.get(index);
     return switch (health.protocol()) {
       case HTTP, HTTPS -> check.setType(HealthCheck.Type.HTTP).setHttp(HealthCheck.HTTPCheckInfo.newBuilder()
           .setScheme(health.protocol() == HealthSpec.Protocol.HTTPS ? "https" : "http")

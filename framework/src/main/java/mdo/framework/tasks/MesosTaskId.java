@@ -4,15 +4,16 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import mdo.cluster.Labels;
 
 /**
  * The id of a task mdo launches on Mesos: {@code <environment>_<service>.instance-<uuid>._app.<incarnation>}, for
  * example {@code prod_cassandra.instance-3f2a...-0c1d._app.1}.
  *
- * <p>It is exactly the id Marathon 1.8+ gives a task of app {@code /<environment>/<service>}, so the registry writer,
- * guestutils and every tool that knows Marathon's ids read it unchanged: the instance id is everything before
- * {@code ._app.}, and a relaunch of the same instance keeps it and counts the incarnation up (which keeps the
- * instance's ordinal). Environment and service names are Marathon id segments (lowercase letters, digits, '-', '.'),
+ * <p>It is exactly the id Marathon 1.8+ gives a task of app {@code /<environment>/<service>}, so a container, guestutils
+ * and every tool that knows Marathon's ids cannot tell the backends apart: the instance id is everything before
+ * {@code ._app.}, and a relaunch of the same instance keeps it and counts the incarnation up, which is what the
+ * registry writer's {@code TaskObservation.Task} needs to hand the instance's ordinal on. Environment and service names are Marathon id segments (lowercase letters, digits, '-', '.'),
  * never '_', so the first '_' separates them. Mesos allows 255 characters in an id.
  */
 public record MesosTaskId(String environment, String service, UUID instance, long incarnation) {
@@ -63,6 +64,11 @@ public record MesosTaskId(String environment, String service, UUID instance, lon
     } catch (IllegalArgumentException e) { // over-long: not one of ours
       return Optional.empty();
     }
+  }
+
+  /** The deployment id of the service, {@code /<environment>/<service>}, as {@code ServiceDefinition.id()} has it. */
+  public String appId() {
+    return Labels.appId(environment, service);
   }
 
   /** {@code <environment>_<service>.instance-<uuid>}: what Marathon calls the instance id. */

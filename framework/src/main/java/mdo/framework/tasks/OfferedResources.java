@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import mdo.config.PortSpec;
+import mdo.cluster.ServiceDefinition.Port;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.OfferID;
@@ -69,10 +69,10 @@ public final class OfferedResources {
   }
 
   /**
-   * Takes cpus, mem and one host port per requested port: a hard port's own number (it must be offered), any free
+   * Takes cpus, mem and one host port per requested port: a fixed port's own number (it must be offered), any free
    * offered port otherwise, lowest first. All or nothing.
    */
-  public Claim claim(double cpus, double mem, List<PortSpec> requested) throws ResourceShortfallException {
+  public Claim claim(double cpus, double mem, List<Port> requested) throws ResourceShortfallException {
     List<Resource> taken = new ArrayList<>();
     long[] cpuTake = plan("cpus", Math.round(cpus * 1000), "");
     long[] memTake = plan("mem", Math.round(mem * 1000), " MB");
@@ -118,13 +118,13 @@ public final class OfferedResources {
     return out;
   }
 
-  /** The ports each offered ports resource gives; hard ports first, then the lowest free ones. */
-  private List<List<Long>> planPorts(List<PortSpec> requested) throws ResourceShortfallException {
+  /** The ports each offered ports resource gives; fixed ports first, then the lowest free ones. */
+  private List<List<Long>> planPorts(List<Port> requested) throws ResourceShortfallException {
     List<List<Long>> chosen = new ArrayList<>();
     for (int i = 0; i < ports.size(); i++) chosen.add(new ArrayList<>());
-    for (PortSpec p : requested) {
-      if (!p.hard()) continue;
-      long port = p.containerPort();
+    for (Port p : requested) {
+      if (!p.fixed()) continue;
+      long port = p.hostPort();
       int source = -1;
       for (int i = 0; i < ports.size() && source < 0; i++) {
         if (ports.get(i).contains(port) && !chosen.get(i).contains(port)) source = i;
@@ -134,7 +134,7 @@ public final class OfferedResources {
       }
       chosen.get(source).add(port);
     }
-    long dynamic = requested.stream().filter(p -> !p.hard()).count();
+    long dynamic = requested.stream().filter(p -> !p.fixed()).count();
     for (int i = 0; i < ports.size() && dynamic > 0; i++) {
       for (Map.Entry<Long, Long> range : ports.get(i).free.entrySet()) {
         for (long port = range.getKey(); port <= range.getValue() && dynamic > 0; port++) {
@@ -146,27 +146,27 @@ public final class OfferedResources {
       }
     }
     if (dynamic > 0) {
-      long wanted = requested.stream().filter(p -> !p.hard()).count();
+      long wanted = requested.stream().filter(p -> !p.fixed()).count();
       throw new ResourceShortfallException("needs " + wanted + " port" + (wanted == 1 ? "" : "s") + ", agent "
           + hostname + " has " + (wanted - dynamic) + " free in its offers");
     }
     return chosen;
   }
 
-  /** Host ports in the order of {@code requested}: hard ports are their own number, the others in taken order. */
-  private static List<Integer> assignedInRequestOrder(List<PortSpec> requested, List<List<Long>> chosen) {
+  /** Host ports in the order of {@code requested}: fixed ports are their own number, the others in taken order. */
+  private static List<Integer> assignedInRequestOrder(List<Port> requested, List<List<Long>> chosen) {
     List<Long> dynamic = new ArrayList<>();
     for (List<Long> fromOne : chosen) {
       for (long port : fromOne) if (!isHardRequest(requested, port)) dynamic.add(port);
     }
     List<Integer> out = new ArrayList<>();
     int next = 0;
-    for (PortSpec p : requested) out.add(p.hard() ? p.containerPort() : Math.toIntExact(dynamic.get(next++)));
+    for (Port p : requested) out.add(p.fixed() ? p.hostPort() : Math.toIntExact(dynamic.get(next++)));
     return out;
   }
 
-  private static boolean isHardRequest(List<PortSpec> requested, long port) {
-    return requested.stream().anyMatch(p -> p.hard() && p.containerPort() == port);
+  private static boolean isHardRequest(List<Port> requested, long port) {
+    return requested.stream().anyMatch(p -> p.fixed() && p.hostPort() == port);
   }
 
   private static Value.Ranges ranges(List<Long> chosen) {

@@ -2,8 +2,7 @@ package mdo.framework.tasks;
 
 import java.util.List;
 import java.util.Map;
-import mdo.config.PortSpec;
-import mdo.config.ServiceSpec;
+import mdo.cluster.ServiceDefinition;
 import mdo.config.VolumeSpec;
 import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.ContainerInfo;
@@ -19,53 +18,55 @@ import org.apache.mesos.v1.Protos.TaskInfo;
 import org.apache.mesos.v1.Protos.Volume;
 
 /**
- * Turns a service and an agent's offered resources into the {@code TaskInfo} of one instance (API.md §1.9):
+ * Turns a {@link ServiceDefinition} and an agent's offered resources into the {@code TaskInfo} of one instance (API.md
+ * §1.9):
  *
  * <ul>
  *   <li>an image runs in the Docker containerizer, with BRIDGE port mappings (host ports carved from the offer, a
- *       hard port mapped to its own number) or host networking; the task id is also passed as the {@code docker run}
+ *       fixed port mapped to its own number) or host networking; the task id is also passed as the {@code docker run}
  *       label {@code MESOS_TASK_ID}, as Marathon does;
  *   <li>a plain {@code cmd} or {@code args} runs in the Mesos containerizer on the host network;
  *   <li>{@code cmd} runs under {@code /bin/sh -c}; {@code args} is the argv (of the image's entrypoint, for Docker);
  *       neither runs the image's own command;
  *   <li>the environment of {@link TaskEnvironment}, named ports in {@code DiscoveryInfo} (host port numbers, what
- *       peers connect to), the health check of {@link HealthChecks}, and the service's labels plus
- *       {@code MDO_SERVICE}/{@code MDO_ENVIRONMENT}.
+ *       peers connect to), the health check of {@link HealthChecks}, and the definition's labels (with
+ *       {@code MDO_SERVICE}/{@code MDO_ENVIRONMENT}).
  * </ul>
  */
 public final class TaskInfoBuilder {
-  public static final String SERVICE_LABEL = "MDO_SERVICE";
-  public static final String ENVIRONMENT_LABEL = "MDO_ENVIRONMENT";
-
   private TaskInfoBuilder() {}
 
   /** Claims the task's resources from {@code offered} (nothing is claimed when this throws). */
-  public static TaskInfo build(ServiceSpec service, GuestContext context, MesosTaskId taskId, OfferedResources offered)
+  public static TaskInfo build(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered)
       throws ResourceShortfallException {
-    if (!taskId.service().equals(service.name()) || !taskId.environment().equals(context.environment())) {
-      throw new IllegalArgumentException("task id " + taskId + " is not of " + context.environment() + "/"
-          + service.name());
+    if (!taskId.appId().equals(service.id())) {
+      throw new IllegalArgumentException("task id " + taskId + " is not of " + service.id());
     }
     if (service.commandOnly() && service.cmd() == null && service.args() == null) {
-      throw new IllegalArgumentException(service.name() + " has neither an image nor a command to run");
+      throw new IllegalArgumentException(service.id() + " has neither an image nor a command to run");
     }
     OfferedResources.Claim claim = offered.claim(service.cpus(), service.mem(), service.ports());
     List<Integer> hostPorts = claim.hostPorts();
-    Map<String, String> env = TaskEnvironment.variables(service, context, taskId, offered.hostname(), hostPorts);
+    Map<String, String> env = TaskEnvironment.variables(service, taskId, offered.hostname(), hostPorts);
     TaskInfo.Builder task = TaskInfo.newBuilder()
-        .setName(service.name() + "." + context.environment()) // Marathon's hostname form of /<env>/<service>
+        .setName(taskId.service() + "." + taskId.environment()) // Marathon's hostname form of /<env>/<service>
         .setTaskId(TaskID.newBuilder().setValue(taskId.value()))
         .setAgentId(offered.agentId())
         .addAllResources(claim.resources())
         .setCommand(command(service, env))
         .setContainer(container(service, taskId, hostPorts))
-        .setDiscovery(discovery(service, context, hostPorts))
-        .setLabels(labels(service, context));
+        .setDiscovery(discovery(service, taskId, hostPorts))
+        .setLabels(labels(service));
     if (service.health() != null) task.setHealthCheck(HealthChecks.of(service, service.health(), hostPorts));
     return task.build();
   }
 
-  private static CommandInfo command(ServiceSpec service, Map<String, String> env) {
+  /** Docker bridge networking: the task listens on container ports behind host-port mappings. */
+  static boolean bridged(ServiceDefinition service) {
+    return !service.commandOnly() && !service.hostNetworking();
+  }
+
+  private static CommandInfo command(ServiceDefinition service, Map<String, String> env) {
     Environment.Builder variables = Environment.newBuilder();
     env.forEach((name, value) -> variables.addVariables(Environment.Variable.newBuilder().setName(name).setValue(value)));
     CommandInfo.Builder command = CommandInfo.newBuilder().setEnvironment(variables);
@@ -79,16 +80,16 @@ public final class TaskInfoBuilder {
     return command.build();
   }
 
-  private static ContainerInfo container(ServiceSpec service, MesosTaskId taskId, List<Integer> hostPorts) {
+  private static ContainerInfo container(ServiceDefinition service, MesosTaskId taskId, List<Integer> hostPorts) {
     if (service.commandOnly()) return ContainerInfo.newBuilder().setType(ContainerInfo.Type.MESOS).build();
-    boolean bridge = service.network() == ServiceSpec.Network.BRIDGE;
+    boolean bridge = bridged(service);
     ContainerInfo.DockerInfo.Builder docker = ContainerInfo.DockerInfo.newBuilder()
         .setImage(service.image())
         .setNetwork(bridge ? ContainerInfo.DockerInfo.Network.BRIDGE : ContainerInfo.DockerInfo.Network.HOST)
         .addParameters(Parameter.newBuilder().setKey("label").setValue("MESOS_TASK_ID=" + taskId.value()));
     if (bridge) {
       for (int i = 0; i < service.ports().size(); i++) {
-        PortSpec p = service.ports().get(i);
+        ServiceDefinition.Port p = service.ports().get(i);
         docker.addPortMappings(ContainerInfo.DockerInfo.PortMapping.newBuilder()
             .setHostPort(hostPorts.get(i)).setContainerPort(p.containerPort()).setProtocol(p.protocol()));
       }
@@ -101,25 +102,23 @@ public final class TaskInfoBuilder {
     return container.build();
   }
 
-  private static DiscoveryInfo discovery(ServiceSpec service, GuestContext context, List<Integer> hostPorts) {
+  private static DiscoveryInfo discovery(ServiceDefinition service, MesosTaskId taskId, List<Integer> hostPorts) {
     Ports.Builder ports = Ports.newBuilder();
     for (int i = 0; i < service.ports().size(); i++) {
-      PortSpec p = service.ports().get(i);
+      ServiceDefinition.Port p = service.ports().get(i);
       ports.addPorts(Port.newBuilder().setNumber(hostPorts.get(i)).setName(p.name()).setProtocol(p.protocol()));
     }
     return DiscoveryInfo.newBuilder()
         .setVisibility(DiscoveryInfo.Visibility.FRAMEWORK)
-        .setName(service.name())
-        .setEnvironment(context.environment())
+        .setName(taskId.service())
+        .setEnvironment(taskId.environment())
         .setPorts(ports)
         .build();
   }
 
-  private static Labels labels(ServiceSpec service, GuestContext context) {
+  private static Labels labels(ServiceDefinition service) {
     Labels.Builder labels = Labels.newBuilder();
     service.labels().forEach((k, v) -> labels.addLabels(Label.newBuilder().setKey(k).setValue(v)));
-    labels.addLabels(Label.newBuilder().setKey(SERVICE_LABEL).setValue(service.name()));
-    labels.addLabels(Label.newBuilder().setKey(ENVIRONMENT_LABEL).setValue(context.environment()));
     return labels.build();
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.UUID;
-import mdo.marathon.events.TaskIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,14 +19,13 @@ class MesosTaskIdTest {
   }
 
   @Test
-  void theRegistryWritersMarathonIdReaderFindsTheInstanceAndIncarnation() {
+  void aRelaunchKeepsTheInstanceAndCountsTheIncarnationUp() {
     MesosTaskId first = new MesosTaskId("prod", "kafka.broker", INSTANCE, 1);
-    MesosTaskId relaunched = first.nextIncarnation().nextIncarnation();
-    assertThat(TaskIds.instanceId(first.value())).isEqualTo(first.instanceId());
-    assertThat(TaskIds.instanceId(relaunched.value())).isEqualTo(first.instanceId());
-    assertThat(TaskIds.incarnation(first.value())).isEqualTo(1);
-    assertThat(TaskIds.incarnation(relaunched.value())).isEqualTo(3);
-    assertThat(TaskIds.isInstanceId(first.instanceId())).isTrue();
+    MesosTaskId relaunched = MesosTaskId.parse(first.nextIncarnation().nextIncarnation().value()).orElseThrow();
+    assertThat(relaunched.instanceId()).isEqualTo(first.instanceId());
+    assertThat(relaunched.incarnation()).isEqualTo(3);
+    assertThat(relaunched.value()).endsWith(".instance-" + INSTANCE + "._app.3");
+    assertThat(relaunched.appId()).isEqualTo("/prod/kafka.broker"); // ServiceDefinition.id() of the service
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import mdo.cluster.ServiceDefinition;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
 import mdo.config.ServiceSpec;
@@ -73,10 +74,14 @@ class TaskInfoBuilderTest {
           image: busybox
       """;
   private static final MdoConfig MDO = ConfigLoader.parse(Path.of("config.yaml"), CONFIG, Map.of());
-  private static final GuestContext CONTEXT = GuestContext.of(MDO);
 
   private static TaskInfo build(String service, OfferedResources offered) throws ResourceShortfallException {
-    return TaskInfoBuilder.build(MDO.service(service), CONTEXT, MesosTaskId.newInstance("prod", service), offered);
+    return build(MDO.service(service), offered);
+  }
+
+  private static TaskInfo build(ServiceSpec spec, OfferedResources offered) throws ResourceShortfallException {
+    return TaskInfoBuilder.build(ServiceDefinition.of(MDO, spec), MesosTaskId.newInstance("prod", spec.name()),
+        offered);
   }
 
   @Test
@@ -231,8 +236,7 @@ class TaskInfoBuilderTest {
     int launched = 0;
     while (true) {
       try {
-        TaskInfo task = TaskInfoBuilder.build(noHardPort, CONTEXT, MesosTaskId.newInstance("prod", "cassandra"),
-            offered);
+        TaskInfo task = build(noHardPort, offered);
         for (long port : portsOf(task)) assertThat(used.add(port)).as("port %d handed out twice", port).isTrue();
         launched++;
       } catch (ResourceShortfallException e) {
@@ -258,8 +262,7 @@ class TaskInfoBuilderTest {
     ServiceSpec cql = new ServiceSpec("cassandra", c.image(), null, null,
         List.of(new mdo.config.PortSpec("native", 9042, true, "tcp")), 1, 0.5, 512, Map.of(), Map.of(), List.of(),
         List.of(), null, ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5);
-    assertThatThrownBy(() -> TaskInfoBuilder.build(cql, CONTEXT, MesosTaskId.newInstance("prod", "cassandra"),
-        new OfferedResources(List.of(MesosPayloads.offerWithAgentResources()))))
+    assertThatThrownBy(() -> build(cql, new OfferedResources(List.of(MesosPayloads.offerWithAgentResources()))))
         .hasMessage("port 9042 (native) is not free on agent agent.host"); // outside 21000-24000,30000-34000
   }
 
@@ -287,7 +290,7 @@ class TaskInfoBuilderTest {
     OfferedResources pooled = new OfferedResources(List.of(withResources("O-1", List.of(cpus, ports)),
         withResources("O-2", List.of(cpus, offer.getResources(2)))));
     assertThat(pooled.offerIds()).extracting(o -> o.getValue()).containsExactly("O-1", "O-2");
-    OfferedResources.Claim claim = pooled.claim(0.3, 100, MDO.service("web").ports());
+    OfferedResources.Claim claim = pooled.claim(0.3, 100, ServiceDefinition.of(MDO, MDO.service("web")).ports());
     assertThat(claim.hostPorts()).containsExactly(31000);
     assertThat(claim.resources()).extracting(Resource::getName).containsExactly("cpus", "cpus", "mem", "ports");
 
