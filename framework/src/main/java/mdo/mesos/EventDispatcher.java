@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import mdo.command.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +25,8 @@ final class EventDispatcher {
   EventDispatcher(SchedulerListener listener) {
     this.listener = listener;
     this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "mesos-events");
-      t.setDaemon(true);
-      thread = t;
-      return t;
+      thread = DaemonThreads.create("mesos-events", r);
+      return thread;
     });
   }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mdo.command.DaemonThreads;
 import okhttp3.Call;
 
 /**
@@ -13,11 +14,8 @@ import okhttp3.Call;
  * time and runs when the deadline would pass, so an event only moves a timestamp.
  */
 final class HeartbeatWatchdog implements AutoCloseable {
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "mesos-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("mesos-watchdog"));
   private volatile long deadline;
   private volatile long timeoutNanos;
   private Call call;
@@ -79,5 +77,10 @@ final class HeartbeatWatchdog implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import mdo.command.DaemonThreads;
 import mdo.mesos.ConnectionStatus.State;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -111,8 +112,7 @@ public final class SchedulerConnection implements AutoCloseable {
   public synchronized void start() {
     if (thread != null) throw new IllegalStateException("already started");
     state = State.CONNECTING;
-    thread = new Thread(this::run, "mesos-subscription");
-    thread.setDaemon(true);
+    thread = DaemonThreads.create("mesos-subscription", this::run);
     thread.start();
   }
 

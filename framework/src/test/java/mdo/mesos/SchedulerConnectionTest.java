@@ -435,8 +435,8 @@ class SchedulerConnectionTest {
     assertThatThrownBy(() -> connection.kill(TaskID.newBuilder().setValue("t").build(), null))
         .isInstanceOf(NotSubscribedException.class);
     await().atMost(Duration.ofSeconds(10)).until(() -> master.streamId() == null);
-    assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-        .doesNotContain("mesos-subscription", "mesos-events", "mesos-watchdog");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("mesos-") && t.isAlive()));
     assertThat(master.received()).filteredOn(r -> r.call().getType() == Call.Type.TEARDOWN).isEmpty();
   }
 
