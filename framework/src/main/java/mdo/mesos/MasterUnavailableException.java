@@ -12,4 +12,9 @@ public final class MasterUnavailableException extends MesosException {
   public MasterUnavailableException(String message) {
     super(message, null);
   }
+
+  @Override
+  public Kind kind() {
+    return Kind.UNAVAILABLE;
+  }
 }

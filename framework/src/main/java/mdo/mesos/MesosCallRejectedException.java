@@ -31,4 +31,9 @@ public final class MesosCallRejectedException extends MesosException {
   public String masterMessage() {
     return masterMessage;
   }
+
+  @Override
+  public Kind kind() {
+    return Kind.REFUSED;
+  }
 }

@@ -7,4 +7,9 @@ public final class NotSubscribedException extends MesosException {
   public NotSubscribedException(Call.Type callType, String state) {
     super("cannot send " + callType + ": not subscribed to a Mesos master (" + state + ")", null);
   }
+
+  @Override
+  public Kind kind() {
+    return Kind.UNAVAILABLE;
+  }
 }

@@ -25,4 +25,9 @@ public final class SubscriptionRefusedException extends MesosException {
   public boolean failedOver() {
     return getMessage().contains(FAILED_OVER);
   }
+
+  @Override
+  public Kind kind() {
+    return Kind.REFUSED;
+  }
 }

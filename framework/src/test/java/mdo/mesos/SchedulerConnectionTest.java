@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import mdo.cluster.ServiceDefinition;
+import mdo.command.Failure;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
 import mdo.framework.tasks.MesosTaskId;
@@ -262,7 +263,10 @@ class SchedulerConnectionTest {
     StubMaster master = stubs.master();
     SchedulerConnection connection = stubs.connection(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     assertThatThrownBy(() -> connection.decline(List.of(MesosPayloads.offers().getOffers().getOffers(0).getId()), 5))
-        .isInstanceOf(NotSubscribedException.class).hasMessageContaining("cannot send DECLINE");
+        .isInstanceOfSatisfying(NotSubscribedException.class, e -> {
+          assertThat(e).hasMessageContaining("cannot send DECLINE");
+          assertThat(e.kind()).isEqualTo(Failure.Kind.UNAVAILABLE);
+        });
     // the doc's UPDATE has no agent_id; a reconciliation answer has no uuid: neither may be acknowledged
     TaskStatus docUpdate = MesosPayloads.event("update_event.json").getUpdate().getStatus();
     assertThatThrownBy(() -> connection.acknowledge(docUpdate)).isInstanceOf(IllegalArgumentException.class);
@@ -284,6 +288,7 @@ class SchedulerConnectionTest {
         .isInstanceOfSatisfying(MesosCallRejectedException.class, e -> {
           assertThat(e.status()).isEqualTo(400);
           assertThat(e.masterMessage()).isEqualTo("Failed to validate scheduler::Call: Not a valid UUID");
+          assertThat(e.kind()).isEqualTo(Failure.Kind.REFUSED);
           assertThat(e.getMessage()).contains("rejected ACKNOWLEDGE (HTTP 400)");
         });
     assertThat(connection.status().state()).isEqualTo(State.SUBSCRIBED);
@@ -297,6 +302,7 @@ class SchedulerConnectionTest {
     SchedulerConnection connection = stubs.connect(settings(master.base()), new InMemoryFrameworkIdStore(), recorder);
     SubscriptionRefusedException failure = recorder.nextFailure();
     assertThat(failure.status()).isEqualTo(400);
+    assertThat(failure.kind()).isEqualTo(Failure.Kind.REFUSED); // exit code 1, as for a refusing Marathon
     assertThat(failure.getMessage()).isEqualTo("Mesos master " + master.base() + "/api/v1/scheduler refused"
         + " SUBSCRIBE (HTTP 400): " + text);
     assertThat(connection.status().state()).isEqualTo(State.FAILED);
