@@ -38,9 +38,9 @@ final class OfferBook {
       Agent agent = same.get(0).agent();
       PortPool pool = new PortPool();
       List<String> ids = new ArrayList<>();
-      double c = 0;
-      double m = 0;
-      double d = 0;
+      long c = 0;
+      long m = 0;
+      long d = 0;
       for (AgentOffers o : same) {
         if (!o.agent().equals(agent)) {
           throw new IllegalArgumentException("agent " + agent.id() + ": offers disagree about the agent: " + agent + " and " + o.agent());
@@ -49,16 +49,17 @@ final class OfferBook {
           if (ids.contains(id)) throw new IllegalArgumentException("agent " + agent.id() + ": offer " + id + " appears twice");
           ids.add(id);
         }
-        c += o.cpus();
-        m += o.mem();
-        d += o.disk();
+        c += Scalars.toMillis(o.cpus());
+        m += Scalars.toMillis(o.mem());
+        d += Scalars.toMillis(o.disk());
         for (PortRange r : o.ports()) pool.add(r, agent.id());
       }
       agents[a] = agent;
+      ids.sort(null); // independent of the order offers arrived in
       offerIds.add(List.copyOf(ids));
-      cpus[a] = Scalars.toMillis(c);
-      mem[a] = Scalars.toMillis(m);
-      disk[a] = Scalars.toMillis(d);
+      cpus[a] = c;
+      mem[a] = m;
+      disk[a] = d;
       ports[a] = pool;
       indexById.put(agent.id(), a);
       a++;
