@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * Places the tasks of one {@link PendingTasks} one at a time. A service with UNIQUE or GROUP_BY is spread: the agent
- * in the GROUP_BY value with the fewest instances, then with the fewest instances of the service, then with the most
- * left. Any other service is packed: the agent with the least left that fits (best fit).
+ * in the GROUP_BY value with the fewest instances, then with the fewest instances of the service; among those, as for
+ * any other service, the agent with the least left that fits (best fit), so spreading a service does not spread the
+ * cluster's load over more agents than it needs.
  */
 final class ServiceRun {
   final PendingTasks tasks;
@@ -95,12 +96,12 @@ final class ServiceRun {
     int best = -1;
     int bestGroup = Integer.MAX_VALUE;
     int bestOnAgent = Integer.MAX_VALUE;
-    double bestScore = -1;
+    double bestScore = Double.MAX_VALUE;
     for (int a : candidates) {
       int group = groupBy == null ? 0 : groupBy.rule().count(groupBy.field().agentValue[a]);
       if (group > bestGroup) continue;
       int mine = onAgent[a];
-      if (group == bestGroup && (mine > bestOnAgent || (mine == bestOnAgent && book.score[a] <= bestScore))) continue;
+      if (group == bestGroup && (mine > bestOnAgent || (mine == bestOnAgent && book.score[a] >= bestScore))) continue;
       if (!fits(a)) continue;
       best = a;
       bestGroup = group;
