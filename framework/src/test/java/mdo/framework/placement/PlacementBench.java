@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 /**
  * {@code bin/bench-framework}: the same synthetic offers and tasks into mdo's {@link Placer} and into Netflix Fenzo, at
  * 1k tasks x 1k agents, 1k x 10k and 5k x 5k. A third of the tasks belong to hostname:UNIQUE services, a third to
- * rack:GROUP_BY services (10 racks), a third to unconstrained ones. Prints the median time of several rounds (after
- * JIT warm-up rounds for both, run in alternating order), tasks placed per second, placement quality and the
- * problems the independent {@link PlacementCheck} finds in each result (there must be none), with mdo/Fenzo ratios.
+ * rack:GROUP_BY services (10 racks), a third to unconstrained ones; a last 5k x 5k run has no constraints at all.
+ * Prints the median time of several rounds (after JIT warm-up rounds for both, run in alternating order), tasks placed
+ * per second, placement quality and the problems the independent {@link PlacementCheck} finds in each result (there
+ * must be none), with mdo/Fenzo ratios.
  *
  * <p>Arguments: {@code [rounds] [warmup] [--mdo-only]} (default 5 and 2; {@code --mdo-only} skips Fenzo, for
  * profiling the placer).
@@ -33,20 +34,21 @@ public final class PlacementBench {
     boolean withFenzo = !options.remove("--mdo-only");
     int rounds = options.size() > 0 ? Integer.parseInt(options.get(0)) : 5;
     int warmup = options.size() > 1 ? Integer.parseInt(options.get(1)) : 2;
-    int[][] sizes = {{1000, 1000}, {1000, 10_000}, {5000, 5000}};
+    int[][] sizes = {{1000, 1000, 1}, {1000, 10_000, 1}, {5000, 5000, 1}, {5000, 5000, 0}};
     System.out.printf(Locale.ROOT, "placement: median of %d rounds after %d warm-up rounds each; java %s, %d cpus%n",
         rounds, warmup, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "%-14s %-6s %10s %10s %7s %8s %12s %14s %9s%n",
+    System.out.printf(Locale.ROOT, "%-16s %-6s %10s %10s %7s %8s %12s %14s %9s%n",
         "tasks x agents", "engine", "median ms", "tasks/s", "placed", "agents", "packed on", "GROUP_BY skew", "problems");
-    for (int[] size : sizes) run(size[0], size[1], rounds, warmup, withFenzo);
+    for (int[] size : sizes) run(size[0], size[1], size[2] == 1, rounds, warmup, withFenzo);
     System.out.println("""
+        *: no constraints at all (Fenzo's fastest case).
         agents: agents given any task; packed on: agents given tasks of unconstrained services (fewer is tighter packing);
         GROUP_BY skew: mean over GROUP_BY services of (most - fewest instances in a rack), 10 racks (0 or 1 is even);
         problems: broken constraints, over-committed agents, tasks lost (PlacementCheck); must be 0.""");
   }
 
-  private static void run(int tasks, int agents, int rounds, int warmup, boolean withFenzo) {
-    Workload w = workload(tasks, agents, 42);
+  private static void run(int tasks, int agents, boolean constrained, int rounds, int warmup, boolean withFenzo) {
+    Workload w = workload(tasks, agents, constrained, 42);
     Supplier<PlacementResult> mdo = () -> Placer.place(w.offers(), w.pending(), List.of());
     long[] mdoNanos = new long[rounds];
     long[] fenzoNanos = new long[rounds];
@@ -69,26 +71,29 @@ public final class PlacementBench {
     Quality mdoQuality = quality(w, mdoResult);
     int mdoOrderProblems = PlacementCheck.problems(w.offers(), w.pending(), List.of(), mdoResult, true).size();
     double mdoMs = median(mdoNanos) / 1e6;
-    String label = String.format(Locale.ROOT, "%,d x %,d", tasks, agents);
+    String label = String.format(Locale.ROOT, "%,d x %,d", tasks, agents) + (constrained ? "" : " *");
     print(label, "mdo", mdoMs, mdoQuality, mdoOrderProblems);
     if (!withFenzo) return;
     Quality fenzoQuality = quality(w, fenzoResult);
     double fenzoMs = median(fenzoNanos) / 1e6;
     print("", "fenzo", fenzoMs, fenzoQuality, 0);
-    System.out.printf(Locale.ROOT, "%-14s %-6s %10s %9.1fx %7.2f %8.2f %12.2f %14s%n", "", "ratio", "",
+    System.out.printf(Locale.ROOT, "%-16s %-6s %10s %9.1fx %7.2f %8.2f %12.2f %14s%n", "", "ratio", "",
         fenzoMs / mdoMs, ratio(mdoQuality.placed(), fenzoQuality.placed()), ratio(mdoQuality.agentsUsed(), fenzoQuality.agentsUsed()),
         ratio(mdoQuality.packedAgentsUsed(), fenzoQuality.packedAgentsUsed()),
         String.format(Locale.ROOT, "%.2f vs %.2f", mdoQuality.groupBySpread(), fenzoQuality.groupBySpread()));
   }
 
   private static void print(String label, String engine, double ms, Quality q, int extraProblems) {
-    System.out.printf(Locale.ROOT, "%-14s %-6s %10.1f %,10.0f %7d %8d %12d %14.2f %9d%n",
+    System.out.printf(Locale.ROOT, "%-16s %-6s %10.1f %,10.0f %7d %8d %12d %14.2f %9d%n",
         label, engine, ms, q.placed() / (ms / 1000), q.placed(), q.agentsUsed(), q.packedAgentsUsed(), q.groupBySpread(),
         q.problems() + extraProblems);
   }
 
-  /** Heterogeneous agents (8, 16 or 32 cpus, 2 GB per cpu, two port ranges) in 10 racks; services of three kinds. */
-  static Workload workload(int tasks, int agents, long seed) {
+  /**
+   * Heterogeneous agents (8, 16 or 32 cpus, 2 GB per cpu, two port ranges) in 10 racks; services of three kinds, or
+   * only unconstrained ones.
+   */
+  static Workload workload(int tasks, int agents, boolean constrained, long seed) {
     Random random = new Random(seed);
     List<AgentOffers> offers = new ArrayList<>();
     int[] cpuChoices = {8, 16, 32};
@@ -104,7 +109,7 @@ public final class PlacementBench {
     double[] memSizes = {512, 1024, 2048};
     int placedSoFar = 0;
     for (int s = 0; placedSoFar < tasks; s++) {
-      int kind = s % 3;
+      int kind = constrained ? s % 3 : 2;
       int size = Math.min(tasks - placedSoFar, kind == 0 ? 50 : kind == 1 ? 25 : 20);
       List<Constraint> constraints = switch (kind) {
         case 0 -> List.of(Constraint.of("hostname", Constraint.Operator.UNIQUE));
