@@ -50,6 +50,10 @@ final class Diagnosis {
       }
       rejections.add(new Unplaced.Rejection(phrase, agents[s]));
     }
+    if (rejections.isEmpty()) {
+      // the placer and this diagnosis disagree: say so rather than leave the task without a reason
+      rejections.add(new Unplaced.Rejection("not placed although " + count(book.size()) + " pass every check", book.size()));
+    }
     String reason = String.join("; ", rejections.stream().map(Unplaced.Rejection::reason).toList());
     return new Unplaced(service, waiting, reason, rejections);
   }

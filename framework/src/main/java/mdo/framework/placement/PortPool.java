@@ -1,9 +1,7 @@
 package mdo.framework.placement;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.List;
 
 /** The free host ports of one agent during a cycle: sorted, disjoint ranges that placed tasks carve ports from. */
 final class PortPool {
@@ -32,12 +30,6 @@ final class PortPool {
 
   boolean contains(int port) {
     return indexOf(port) >= 0;
-  }
-
-  List<PortRange> ranges() {
-    List<PortRange> out = new ArrayList<>(ranges);
-    for (int i = 0; i < ranges; i++) out.add(new PortRange(begins[i], ends[i]));
-    return out;
   }
 
   /** Takes a port the pool contains. */
