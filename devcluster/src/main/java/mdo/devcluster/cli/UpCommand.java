@@ -120,7 +120,7 @@ public final class UpCommand implements Callable<Integer> {
             + ")");
       }
       cluster = DevCluster.start(settings);
-      Files.writeString(state.resolve("devcluster.url"), cluster.url() + "\n");
+      Helpers.writeAtomically(state.resolve("devcluster.url"), cluster.url() + "\n");
       if (subscriberConfig != null) subscriber = startSubscriber(state, cluster.url());
     } catch (RuntimeException e) {
       System.err.println("devcluster: " + e.getMessage());
