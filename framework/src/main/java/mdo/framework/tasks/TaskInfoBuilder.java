@@ -1,5 +1,6 @@
 package mdo.framework.tasks;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import mdo.cluster.ServiceDefinition;
@@ -36,16 +37,42 @@ import org.apache.mesos.v1.Protos.Volume;
 public final class TaskInfoBuilder {
   private TaskInfoBuilder() {}
 
-  /** Claims the task's resources from {@code offered} (nothing is claimed when this throws). */
+  /**
+   * Claims the task's resources from {@code offered}, fixed ports at their number and the others wherever free
+   * (nothing is claimed when this throws).
+   */
   public static TaskInfo build(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered)
       throws ResourceShortfallException {
+    return claimAndBuild(service, taskId, offered, service.ports());
+  }
+
+  /**
+   * The same with the host ports a placement chose ({@code TaskPlacement.ports()}, in the definition's port order):
+   * exactly those are claimed, so the task gets the ports the placer accounted for.
+   */
+  public static TaskInfo build(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered,
+      List<Integer> placedPorts) throws ResourceShortfallException {
+    if (placedPorts.size() != service.ports().size()) {
+      throw new IllegalArgumentException(service.id() + " has " + service.ports().size() + " ports, placed "
+          + placedPorts.size());
+    }
+    List<ServiceDefinition.Port> pinned = new ArrayList<>();
+    for (int i = 0; i < placedPorts.size(); i++) {
+      ServiceDefinition.Port p = service.ports().get(i);
+      pinned.add(new ServiceDefinition.Port(p.name(), p.containerPort(), placedPorts.get(i), p.protocol()));
+    }
+    return claimAndBuild(service, taskId, offered, pinned);
+  }
+
+  private static TaskInfo claimAndBuild(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered,
+      List<ServiceDefinition.Port> claimed) throws ResourceShortfallException {
     if (!taskId.appId().equals(service.id())) {
       throw new IllegalArgumentException("task id " + taskId + " is not of " + service.id());
     }
     if (service.commandOnly() && service.cmd() == null && service.args() == null) {
       throw new IllegalArgumentException(service.id() + " has neither an image nor a command to run");
     }
-    OfferedResources.Claim claim = offered.claim(service.cpus(), service.mem(), service.ports());
+    OfferedResources.Claim claim = offered.claim(service.cpus(), service.mem(), claimed);
     List<Integer> hostPorts = claim.hostPorts();
     Map<String, String> env = TaskEnvironment.variables(service, taskId, offered.hostname(), hostPorts);
     TaskInfo.Builder task = TaskInfo.newBuilder()

@@ -267,6 +267,25 @@ class TaskInfoBuilderTest {
   }
 
   @Test
+  void hostPortsChosenByThePlacementAreTheOnesClaimedAndMapped() throws Exception {
+    ServiceDefinition cassandra = ServiceDefinition.of(MDO, MDO.service("cassandra"));
+    OfferedResources offered = new OfferedResources(List.of(MesosPayloads.offerWithAgentResources()));
+    TaskInfo task = TaskInfoBuilder.build(cassandra, MesosTaskId.newInstance("prod", "cassandra"), offered,
+        List.of(23999, 31234, 30001));
+    assertThat(task.getContainer().getDocker().getPortMappingsList())
+        .extracting(m -> m.getHostPort() + "->" + m.getContainerPort())
+        .containsExactly("23999->7000", "31234->7199", "30001->30001");
+    assertThat(portsOf(task)).containsExactlyInAnyOrder(23999L, 31234L, 30001L);
+    assertThat(env(task)).containsEntry("PORT_STORAGE", "23999").containsEntry("PORT_7000", "23999");
+
+    assertThatThrownBy(() -> TaskInfoBuilder.build(cassandra, MesosTaskId.newInstance("prod", "cassandra"), offered,
+        List.of(23999, 21000, 30002))).isInstanceOf(ResourceShortfallException.class)
+        .hasMessage("port 23999 (storage) is not free on agent agent.host"); // taken by the first task
+    assertThatThrownBy(() -> TaskInfoBuilder.build(cassandra, MesosTaskId.newInstance("prod", "cassandra"), offered,
+        List.of(21000))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 3 ports, placed 1");
+  }
+
+  @Test
   void fractionalCpusAddUpExactlyAsMesosCountsThem() throws Exception {
     Offer recorded = MesosPayloads.offerWithAgentResources();
     Resource cpus = recorded.getResourcesList().stream().filter(r -> r.getName().equals("cpus")).findFirst()
