@@ -77,7 +77,8 @@ final class SettingsReader {
     String secret = or(node.get("secret").text(), env.get("MESOS_SECRET"));
     boolean ok = !masters.isEmpty();
     if (secret != null && principal == null) {
-      node.error("a Mesos secret needs a principal (set mesos.principal, or MESOS_PRINCIPAL)");
+      (node.has("secret") ? node.get("secret") : node).error("a Mesos secret needs a principal (set mesos.principal,"
+          + " or MESOS_PRINCIPAL)");
       ok = false;
     }
     ConfigNode roleNode = node.get("role");
