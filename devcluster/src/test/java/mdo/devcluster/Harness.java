@@ -32,6 +32,9 @@ import okhttp3.sse.EventSources;
 /** A dev cluster on port 0 with short timers, an OkHttp client for it, and event recording over real SSE. */
 final class Harness implements AutoCloseable {
   static final MediaType JSON = MediaType.get("application/json");
+  /** The agent's ports resource in tests; fixed host ports must come from here to be launched. */
+  static final int AGENT_PORTS_START = 35000;
+  static final int AGENT_PORTS_END = 35999;
   final Path dir;
   final DevCluster cluster;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
@@ -60,13 +63,28 @@ final class Harness implements AutoCloseable {
   static Harness start(UnaryOperator<Settings> tweak) {
     try {
       Path dir = Files.createTempDirectory("mdo-devcluster-test-");
-      Settings settings = Settings.defaults(dir).withPort(0).withPortRange(35000, 35999)
+      Settings settings = Settings.defaults(dir).withPort(0).withPortRange(AGENT_PORTS_START, AGENT_PORTS_END)
           .withHeartbeat(Duration.ofMillis(300)).withDefaultKillGrace(Duration.ofSeconds(1))
           .withCallbackTimeout(Duration.ofSeconds(1));
       return new Harness(dir, DevCluster.start(tweak.apply(settings)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A port of the agent's range that nothing binds now, taken from the top, where dynamic allocation (from the
+   * bottom, round robin) comes last.
+   */
+  static int freeAgentPort() {
+    for (int port = AGENT_PORTS_END; port > AGENT_PORTS_START; port--) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(port)) {
+        return port;
+      } catch (IOException taken) {
+        // try the next one
+      }
+    }
+    throw new IllegalStateException("no free port in the agent's range");
   }
 
   Reply call(String method, String path, String body) {

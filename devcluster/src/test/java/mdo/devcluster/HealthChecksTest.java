@@ -56,9 +56,9 @@ class HealthChecksTest {
     h.deploy("""
         {"id":"tcp-and-command","cmd":"exec python3 -m http.server --bind 127.0.0.1 $PORT0",
          "healthChecks":[{"protocol":"TCP","gracePeriodSeconds":10,"intervalSeconds":1,"timeoutSeconds":1},
-                         {"protocol":"COMMAND","command":{"value":"test -n \\"$MESOS_TASK_ID\\""},
+                         {"protocol":"COMMAND","command":{"value":"test -n \\"$MESOS_TASK_ID\\""},"delaySeconds":1,
                           "intervalSeconds":1,"timeoutSeconds":1},
-                         {"protocol":"MESOS_HTTP","path":"/","intervalSeconds":1,"timeoutSeconds":1}]}""");
+                         {"protocol":"MESOS_HTTP","path":"/","intervalSeconds":1,"timeoutSeconds":1,"delaySeconds":1}]}""");
     JsonNode app = h.get("/v2/apps/tcp-and-command").get("app");
     assertThat(app.get("tasksHealthy").asInt()).isEqualTo(1);
     assertThat(app.get("tasks").get(0).get("healthCheckResults")).hasSize(3);

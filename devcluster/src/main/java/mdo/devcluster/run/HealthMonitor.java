@@ -14,15 +14,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an instance's health checks on the checker pool and folds the verdicts in on the actor thread.
  *
- * <p>Like Marathon: failures inside {@code gracePeriodSeconds} before the first success are ignored; after
- * {@code maxConsecutiveFailures} (when above 0) the task is killed and replaced, with an
- * {@code unhealthy_instance_kill_event}. Unlike Marathon, until the first success a check repeats every
+ * <p>Like Marathon: the checks Mesos runs (COMMAND, MESOS_*) start {@code delaySeconds} after the task is running
+ * (Mesos's {@code HealthCheck.delay_seconds}, default 15); the ones Marathon runs (HTTP, HTTPS, TCP) have no delay.
+ * Failures inside {@code gracePeriodSeconds} before the first success are ignored; after {@code
+ * maxConsecutiveFailures} (when above 0) the task is killed and replaced, with an {@code
+ * unhealthy_instance_kill_event}. Unlike Marathon, until the first success a check repeats every
  * {@value #EARLY_PERIOD_MILLIS} ms (or the interval, if shorter) so deployments finish soon after the task is up.
+ * Interval 0 repeats after {@value #FIRST_CHECK_MILLIS} ms; timeout 0 (Mesos: no timeout) waits up to
+ * {@value #LONGEST_PROBE_SECONDS} s, so a probe never holds a checker thread for good.
  */
 final class HealthMonitor {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
   static final long EARLY_PERIOD_MILLIS = 1000;
   static final long FIRST_CHECK_MILLIS = 200;
+  static final long LONGEST_PROBE_SECONDS = 60;
 
   private final State state;
   private final Scheduler scheduler;
@@ -45,7 +50,9 @@ final class HealthMonitor {
       AppSpec.HealthCheckSpec check = instance.health.get(i).check;
       HealthProbes.Target target = new HealthProbes.Target(state.settings.taskHost(), port(check, ports), env,
           scheduler.sandbox(instance.taskId));
-      schedule(instance, index, generation, target, FIRST_CHECK_MILLIS);
+      long first = check.byMesos() ? Math.max(FIRST_CHECK_MILLIS, (long) (check.delaySeconds() * 1000))
+          : FIRST_CHECK_MILLIS;
+      schedule(instance, index, generation, target, first);
     }
   }
 
@@ -84,7 +91,8 @@ final class HealthMonitor {
         h.consecutiveFailures++;
         h.lastFailure = now;
         h.lastFailureCause = failure;
-        state.bus.publish(Events.failedHealthCheck(instance.appId, h.check.json(), instance.instanceId));
+        state.bus.publish(Events.failedHealthCheck(instance.appId, h.check.json(), instance.instanceId,
+            !state.settings.marathon().version().atLeast(5)));
       }
     }
     if (h.alive != null && !h.alive.equals(wasAlive)) {
@@ -105,7 +113,7 @@ final class HealthMonitor {
       scheduler.kill(instance, "unhealthy");
       return;
     }
-    long period = (long) (h.check.intervalSeconds() * 1000);
+    long period = Math.max(FIRST_CHECK_MILLIS, (long) (h.check.intervalSeconds() * 1000));
     long next = h.firstSuccess == null ? Math.min(period, EARLY_PERIOD_MILLIS) : period;
     schedule(instance, index, generation, target, next);
     scheduler.reconcileLater();
