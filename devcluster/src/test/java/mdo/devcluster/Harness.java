@@ -147,6 +147,24 @@ final class Harness implements AutoCloseable {
     return out;
   }
 
+  /** A payload of this module's {@code reference/marathon/} test resources (see SOURCES.md there). */
+  static JsonNode reference(String name) {
+    try (java.io.InputStream in = Harness.class.getClassLoader().getResourceAsStream("reference/marathon/" + name)) {
+      if (in == null) throw new IllegalArgumentException("no test resource reference/marathon/" + name);
+      return Json.MAPPER.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The {@code /v2/queue} entry of the app, or null. */
+  JsonNode queueEntry(String appId) {
+    for (JsonNode e : get("/v2/queue").get("queue")) {
+      if (e.path("app").path("id").asText().equals(appId)) return e;
+    }
+    return null;
+  }
+
   static JsonNode tree(String json) {
     try {
       return Json.MAPPER.readTree(json);
@@ -227,7 +245,11 @@ final class Harness implements AutoCloseable {
     }
 
     Event next(String type, Predicate<JsonNode> data) {
-      return next(e -> e.type().equals(type) && data.test(e.data()), Duration.ofSeconds(20));
+      return next(type, data, Duration.ofSeconds(20));
+    }
+
+    Event next(String type, Predicate<JsonNode> data, Duration timeout) {
+      return next(e -> e.type().equals(type) && data.test(e.data()), timeout);
     }
 
     List<String> types() {

@@ -421,6 +421,11 @@ final class Scheduler {
     }
   }
 
+  /** A status update without a change of state: how the executor reports a task's health change. */
+  void publishStatus(Instance instance) {
+    state.bus.publish(Events.statusUpdate(status(instance)));
+  }
+
   void publish(Instance instance) {
     Events.TaskStatus status = status(instance);
     state.bus.publish(Events.statusUpdate(status));
