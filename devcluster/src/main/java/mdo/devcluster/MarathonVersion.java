@@ -16,7 +16,8 @@ public record MarathonVersion(int minor) {
 
   public MarathonVersion {
     if (minor < OLDEST || minor > NEWEST) {
-      throw new IllegalArgumentException("Marathon version must be 1." + OLDEST + " to 1." + NEWEST + ", got 1." + minor);
+      throw new IllegalArgumentException("Marathon version must be 1." + OLDEST + " to 1." + NEWEST + ", got 1."
+          + minor);
     }
   }
 

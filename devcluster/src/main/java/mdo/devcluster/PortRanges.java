@@ -14,7 +14,8 @@ public record PortRanges(List<Range> ranges) {
   public record Range(int begin, int end) {
     public Range {
       if (begin < 1 || end > 65535 || begin > end) {
-        throw new IllegalArgumentException("port range must be within 1..65535 and not empty, got " + begin + "-" + end);
+        throw new IllegalArgumentException("port range must be within 1..65535 and not empty, got " + begin + "-"
+            + end);
       }
     }
 

@@ -80,6 +80,24 @@ class UpgradeStrategyTest {
     h.call("DELETE", "/v2/apps/zk", null);
   }
 
+  /**
+   * 0.5 / 0 does not help a single hard-port instance: one healthy instance must stay (ceil(0.5)), and the one
+   * instance of over-capacity Marathon then allows cannot be placed next to it.
+   */
+  @Test
+  void halfHealthCapacityStillStallsASingleHardPortInstance() {
+    int port = Harness.freeAgentPort();
+    h.deploy(hardPortApp("/single", port, "exec sleep 600",
+        "{\"minimumHealthCapacity\":0.5,\"maximumOverCapacity\":0}"));
+    String oldTask = h.tasks("/single").get(0).get("id").asText();
+    assertThat(h.call("PATCH", "/v2/apps/single", "{\"cmd\":\"exec sleep 601\"}").code()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.queueEntry("/single"),
+        e -> e != null && e.get("processedOffersSummary").get("unusedOffersCount").asInt() >= 2);
+    assertThat(h.tasks("/single")).extracting(t -> t.get("id").asText()).containsExactly(oldTask);
+    assertThat(h.get("/v2/apps/single").get("app").get("deployments")).hasSize(1);
+    h.call("DELETE", "/v2/apps/single", null);
+  }
+
   /** The default with dynamic ports: every new instance runs before the first old one is killed. */
   @Test
   void theDefaultStartsAllNewInstancesBeforeKillingAnOldOne() {

@@ -28,6 +28,8 @@ final class GroupRoutes {
   private void answer(Context ctx, String groupId) {
     List<String> embed = ctx.queryParams("embed");
     boolean all = embed.isEmpty();
-    Http.json(ctx, 200, cluster.group(groupId, all || embed.contains("group.apps"), all || embed.contains("group.groups")));
+    boolean apps = all || embed.contains("group.apps");
+    boolean groups = all || embed.contains("group.groups");
+    Http.json(ctx, 200, cluster.group(groupId, apps, groups));
   }
 }

@@ -27,6 +27,8 @@ final class Canonicalizer {
       Set.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS");
   /** {@code SchedulingValidationMessages.MesosLiteralOrFloatValue}: what IS accepts. */
   private static final Pattern MESOS_LITERAL = Pattern.compile("^[a-zA-Z0-9_/.-]*$");
+  private static final String IS_ONLY_SUPPORTS_TEXT = "IS only supports Mesos text and float values"
+      + " (see http://mesos.apache.org/documentation/latest/attributes-resources/)";
 
   private final ObjectNode in;
   private final MarathonFlags flags;
@@ -132,7 +134,9 @@ final class Canonicalizer {
     if ("DOCKER".equals(out.path("container").path("type").asText(null))) {
       errors.add(Detail.of("/", "GPU resources only work with the Mesos containerizer"));
     }
-    if (!flags.enabled(MarathonFlags.GPU_RESOURCES)) errors.add(Detail.of("/", featureMissing(MarathonFlags.GPU_RESOURCES)));
+    if (!flags.enabled(MarathonFlags.GPU_RESOURCES)) {
+      errors.add(Detail.of("/", featureMissing(MarathonFlags.GPU_RESOURCES)));
+    }
   }
 
   private ObjectNode secrets() {
@@ -220,8 +224,7 @@ final class Canonicalizer {
           yield "is not a valid regular expression";
         }
       }
-      case "IS" -> MESOS_LITERAL.matcher(value == null ? "" : value).matches() ? null
-          : "IS only supports Mesos text and float values (see http://mesos.apache.org/documentation/latest/attributes-resources/)";
+      case "IS" -> MESOS_LITERAL.matcher(value == null ? "" : value).matches() ? null : IS_ONLY_SUPPORTS_TEXT;
       default -> null;
     };
   }
