@@ -194,7 +194,7 @@ public final class UpCommand implements Callable<Integer> {
         node = cluster;
         url = cluster.url();
       }
-      Files.writeString(state.resolve("devcluster.url"), url + "\n");
+      Helpers.writeAtomically(state.resolve("devcluster.url"), url + "\n");
       if (subscriberConfig != null) subscriber = startSubscriber(state, url);
     } catch (RuntimeException e) {
       System.err.println("devcluster: " + e.getMessage());

@@ -15,11 +15,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import mdo.command.DaemonThreads;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
 import mdo.devcluster.MarathonFlags;
 import mdo.devcluster.Settings;
-import mdo.devcluster.apps.AppDefinitions;
+import mdo.devcluster.apps.AppRequests;
 import mdo.devcluster.apps.PathIds;
 import mdo.devcluster.events.EventBus;
 import mdo.devcluster.events.Events;
@@ -49,27 +50,19 @@ public final class Cluster implements AutoCloseable {
   private final Deployer deployer;
   private final Views views;
   private final ServicePorts servicePorts = new ServicePorts();
-  private final AppDefinitions definitions;
+  private final AppRequests definitions;
 
   public Cluster(Settings settings, EventBus bus) {
-    this.actor = Executors.newSingleThreadScheduledExecutor(daemon("devcluster-actor"));
-    this.checkers = Executors.newScheduledThreadPool(4, daemon("devcluster-health"));
+    this.actor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("devcluster-actor"));
+    this.checkers = Executors.newScheduledThreadPool(4, DaemonThreads.factory("devcluster-health"));
     this.state = new State(settings, bus, actor);
-    this.definitions = new AppDefinitions(settings.marathon());
+    this.definitions = new AppRequests(settings.marathon());
     this.scheduler = new Scheduler(state, new PortAllocator(settings.agentPorts()),
         new TaskLauncher(settings.stateDir(), settings.dockerCommand()));
     this.scheduler.health(new HealthMonitor(state, scheduler, checkers, new HealthProbes()));
     this.deployer = new Deployer(state);
     this.views = new Views(state);
     actor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** Deployments start (deployment_info) before the tasks they change move, as in Marathon. */
@@ -133,7 +126,7 @@ public final class Cluster implements AutoCloseable {
                                     String clientIp, String uri) {
     return call(() -> {
       AppState existing = state.apps.get(appId);
-      String rollback = AppDefinitions.rollbackVersion(body);
+      String rollback = AppRequests.rollbackVersion(body);
       if (existing == null) {
         if (!mayCreate || rollback != null) throw ApiException.appNotFound(appId);
         ObjectNode created = definitions.createAt(appId, body);

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mdo.command.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +26,8 @@ final class LeaderWatch implements AutoCloseable {
   private final URI leader;
   private final Duration sessionTimeout;
   private final HttpClient http;
-  private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "devcluster-leader-watch");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService prober =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("devcluster-leader-watch"));
   private volatile Instant lastAnswer;
   private volatile boolean known;
 
