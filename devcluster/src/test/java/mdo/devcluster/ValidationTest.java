@@ -97,6 +97,12 @@ class ValidationTest {
     refused(json, app("r9", ",\"healthChecks\":[{\"intervalSeconds\":-1}]"), "/healthChecks(0)/intervalSeconds",
         "error.min");
     refused(json, "{\"id\":\"Upper_Case\",\"cmd\":\"sleep 1\"}", "/id", "error.pattern");
+    refused(json, app("v1", ",\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":\"x\"},\"volumes\":"
+        + "[{\"containerPath\":\"/data\",\"hostPath\":\"/srv/data\",\"mode\":\"rw\"}]}"),
+        "/container/volumes(0)/mode", "error.unknown.enum.literal");
+    refused(json, app("v2", ",\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":\"x\"},\"volumes\":"
+        + "[{\"containerPath\":\"/data\",\"hostPath\":\"/srv/data\"}]}"),
+        "/container/volumes(0)/mode", "error.path.missing");
     Harness.Reply reply = h.post("/v2/apps", app("shape", ",\"instances\":-1").replace("\"instances\":0,", ""));
     assertThat(fields(reply.json())).isEqualTo(fields(parse(Payloads.marathon("error_422_validation.json"))));
   }

@@ -172,6 +172,15 @@ final class RamlReads {
       "mode", f(Kind.STRING).oneOf("container", "container/bridge", "host"),
       "name", f(Kind.STRING),
       "labels", f(Kind.OBJECT));
+  /**
+   * {@code AppHostVolume} of {@code volumes.raml}. {@code AppVolume} is a union read as "persistent, else external,
+   * else secret, else host", and a failed union reports its last alternative's errors, so a volume that is none of
+   * the other kinds is reported as a host volume.
+   */
+  private static final Map<String, Field> HOST_VOLUME = fields(
+      "containerPath", f(Kind.STRING).minLength(1).mandatory(),
+      "hostPath", f(Kind.STRING).minLength(1).mandatory(),
+      "mode", f(Kind.STRING).oneOf("RO", "RW").mandatory());
   /** Both fields are required and have no default in {@code app.raml}'s {@code UpgradeStrategy}. */
   private static final Map<String, Field> UPGRADE = fields(
       "minimumHealthCapacity", f(Kind.NUMBER).min(0).max(1).accord(0.0, 1.0).mandatory(),
@@ -202,6 +211,7 @@ final class RamlReads {
         elements(docker.get("portMappings"), "/container/docker/portMappings", PORT_MAPPING);
       }
       elements(container.get("portMappings"), "/container/portMappings", PORT_MAPPING);
+      hostVolumes(container.get("volumes"));
     }
     elements(app.get("healthChecks"), "/healthChecks", HEALTH_CHECK);
     elements(app.get("portDefinitions"), "/portDefinitions", PORT_DEFINITION);
@@ -211,6 +221,19 @@ final class RamlReads {
     items(app.get("args"), "/args", Kind.STRING);
     items(app.get("ports"), "/ports", Kind.INT);
     constraints(app.get("constraints"));
+  }
+
+  private void hostVolumes(JsonNode volumes) {
+    if (volumes == null || !volumes.isArray()) return;
+    for (int i = 0; i < volumes.size(); i++) {
+      JsonNode v = volumes.get(i);
+      String at = "/container/volumes(" + i + ")";
+      if (!v.isObject()) {
+        readErrors.add(Detail.of(at, "error.expected.jsobject"));
+      } else if (!v.has("persistent") && !v.has("external") && !v.has("secret")) {
+        object(v, at, HOST_VOLUME);
+      }
+    }
   }
 
   /** {@code constraints.AppConstraint} is {@code string[]}: each constraint an array of strings. */
