@@ -56,6 +56,7 @@ public final class DevCluster implements AutoCloseable {
   }
 
   public static DevCluster start(Settings settings) {
+    if (settings.standby()) throw new IllegalArgumentException("a standby runs no apps: start it with Standby.start");
     return new DevCluster(settings);
   }
 
