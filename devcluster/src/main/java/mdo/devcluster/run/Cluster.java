@@ -112,10 +112,10 @@ public final class Cluster implements AutoCloseable {
     ObjectNode canonical = definitions.create(body);
     return call(() -> {
       String id = canonical.get("id").asText();
+      checkDeploymentLimit(id);
       if (state.apps.containsKey(id)) {
         throw ApiException.message(409, "An app with id [" + id + "] already exists.");
       }
-      checkDeploymentLimit(id);
       DeploymentResult result = store(null, canonical, clientIp, uri);
       return views.app(state.apps.get(result.app().get("id").asText()), false, false);
     });
