@@ -151,7 +151,8 @@ class StandbyTest {
   @Test
   void withoutALeaderTheStandbyAnswers502() {
     Harness leader = Harness.start();
-    try (Standby standby = standbyOf(leader.url, MarathonVersion.DEFAULT, Duration.ofSeconds(2))) {
+    // Long enough a session that the first request after the leader stops still finds it elected.
+    try (Standby standby = standbyOf(leader.url, MarathonVersion.DEFAULT, Duration.ofSeconds(5))) {
       awaitProxied(standby.url() + "/v2/apps");
       leader.close();
       Harness.Reply refused = call("GET", standby.url() + "/v2/apps", null);

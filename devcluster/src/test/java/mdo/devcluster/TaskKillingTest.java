@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -14,9 +15,12 @@ import org.junit.jupiter.api.Test;
  * a task being killed TASK_RUNNING, with condition Running, until TASK_KILLED.
  */
 class TaskKillingTest {
-  /** Ignores SIGTERM, so the kill lasts the whole grace period and the task can be looked at meanwhile. */
+  /**
+   * Ignores SIGTERM, so the kill lasts the whole grace period and the task can be looked at meanwhile; says so in its
+   * sandbox once the trap is set, since a kill before that would end it at once.
+   */
   private static final String STUBBORN = "{\"id\":\"/stubborn\",\"taskKillGracePeriodSeconds\":3,"
-      + "\"cmd\":\"trap '' TERM; while true; do sleep 0.1; done\"}";
+      + "\"cmd\":\"trap '' TERM; touch \\\"$MESOS_SANDBOX/trapped\\\"; while true; do sleep 0.1; done\"}";
 
   @Test
   void plainMarathonReportsNoKillingState() {
@@ -45,6 +49,7 @@ class TaskKillingTest {
   private static List<String> killAndWatch(Harness h, String stateWhileKilled) {
     h.deploy(STUBBORN);
     String taskId = h.tasks("/stubborn").get(0).get("id").asText();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(h.sandbox(taskId).resolve("trapped")));
     try (Harness.Recorder events = h.record("?event_type=status_update_event&event_type=instance_changed_event")) {
       assertThat(h.call("DELETE", "/v2/apps/stubborn/tasks/" + taskId + "?scale=true", null).code()).isEqualTo(200);
       JsonNode whileKilled = await().atMost(Duration.ofSeconds(5)).until(() -> h.tasks("/stubborn"),

@@ -121,12 +121,14 @@ class TasksTest {
 
   @Test
   void aKillIsSigtermThenSigkillAfterTheGracePeriod() throws Exception {
-    // The task traps SIGTERM and keeps running, so only the SIGKILL after the grace period ends it.
+    // The task traps SIGTERM and keeps running, so only the SIGKILL after the grace period ends it. It says when the
+    // trap is set: a kill before that would end it at once.
     h.deploy("""
         {"id":"stubborn","taskKillGracePeriodSeconds":2,
-         "cmd":"trap 'echo term >> \\"$MESOS_SANDBOX/signals\\"' TERM; while true; do sleep 0.1; done"}""");
+         "cmd":"trap 'echo term >> \\"$MESOS_SANDBOX/signals\\"' TERM; touch \\"$MESOS_SANDBOX/trapped\\"; while true; do sleep 0.1; done"}""");
     JsonNode task = h.tasks("/stubborn").get(0);
     String taskId = task.get("id").asText();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(h.sandbox(taskId).resolve("trapped")));
     long pid = Long.parseLong(Files.readString(h.sandbox(taskId).resolve("pid")).trim().split(" ")[0]);
     ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
     try (Harness.Recorder events = h.record("?event_type=status_update_event")) {
