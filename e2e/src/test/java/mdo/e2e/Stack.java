@@ -164,11 +164,11 @@ final class Stack implements AutoCloseable {
     return inProcess(args, mdo.updater.Main::run);
   }
 
-  private interface Command {
+  interface Command {
     int run(String[] args, Terminal terminal, Duration poll);
   }
 
-  private static Result inProcess(String[] args, Command command) {
+  static Result inProcess(String[] args, Command command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -179,11 +179,16 @@ final class Stack implements AutoCloseable {
 
   /** {@code bin/guestutils ARGS} as a real process with the environment a task gets (etcd and environment name). */
   Result guestutils(String... args) {
+    return guestutils(dir, etcdServer.endpoint(), env, args);
+  }
+
+  /** {@code bin/guestutils ARGS}, run in {@code dir} with a task's {@code ETCD_ENDPOINTS} and {@code MDO_ENVIRONMENT}. */
+  static Result guestutils(Path dir, String etcdEndpoint, String env, String... args) {
     List<String> command = new ArrayList<>();
     command.add(REPO.resolve("bin/guestutils").toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-    builder.environment().put("ETCD_ENDPOINTS", etcdServer.endpoint());
+    builder.environment().put("ETCD_ENDPOINTS", etcdEndpoint);
     builder.environment().put("MDO_ENVIRONMENT", env);
     Path out = dir.resolve("guestutils.out");
     Path err = dir.resolve("guestutils.err");
@@ -394,7 +399,7 @@ final class Stack implements AutoCloseable {
     return false;
   }
 
-  private static void deleteRecursively(Path root) {
+  static void deleteRecursively(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
