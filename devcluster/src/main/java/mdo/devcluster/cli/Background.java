@@ -7,16 +7,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import mdo.devcluster.Settings;
 
-/** {@code up --detach}: the same command in the foreground of a background child, awaited until {@code /ping} answers. */
+/** {@code up --detach}: the same command in the foreground of a background child, awaited until it answers. */
 final class Background {
   static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   private Background() {}
 
-  static int start(Path state, Settings settings, List<String> args, String credentials)
-      throws IOException, InterruptedException {
+  /**
+   * @param readyPath answers 2xx once the child serves ({@code /ping} for Marathon, {@code /master/health} for Mesos)
+   * @param what how the served API is named in the output
+   */
+  static int start(Path state, Duration killGrace, List<String> args, String credentials, String readyPath,
+                   String what) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         "mdo.devcluster.Main"));
@@ -35,8 +38,8 @@ final class Background {
       Path urlFile = state.resolve("devcluster.url");
       if (Files.exists(urlFile)) {
         String url = Files.readString(urlFile).trim();
-        if ("pong".equals(Helpers.get(url + "/ping", credentials))) {
-          System.out.println("devcluster: Marathon API on " + url + " (pid " + child.pid() + ", log " + log + ")");
+        if (Helpers.get(url + readyPath, credentials) != null) {
+          System.out.println("devcluster: " + what + " on " + url + " (pid " + child.pid() + ", log " + log + ")");
           for (String line : Files.readAllLines(log)) {
             if (line.startsWith("devcluster: etcd") || line.startsWith("devcluster: subscriber")
                 || line.contains("does not exist yet")) {
@@ -49,9 +52,10 @@ final class Background {
       }
       Thread.sleep(100);
     }
-    System.err.println("devcluster: no answer on /ping within " + STARTUP_TIMEOUT.toSeconds() + " s; stopping it."
+    System.err.println("devcluster: no answer on " + readyPath + " within " + STARTUP_TIMEOUT.toSeconds()
+        + " s; stopping it."
         + " Log:\n" + Helpers.tail(log, 20));
-    PidFile.stop(child.toHandle(), Duration.ofSeconds(settings.defaultKillGrace().toSeconds() + 10));
+    PidFile.stop(child.toHandle(), Duration.ofSeconds(killGrace.toSeconds() + 10));
     return 1;
   }
 }

@@ -10,16 +10,28 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mdo.devcluster.DevCluster;
 import mdo.devcluster.Settings;
+import mdo.devcluster.mesos.MesosDevCluster;
+import mdo.devcluster.mesos.MesosSettings;
+import mdo.devcluster.mesos.resources.Resources;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code devcluster up}: serve in the foreground until SIGINT/SIGTERM, or {@code --detach} into the background. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-    description = "Serve the Marathon API and run apps as local processes, until stopped (Ctrl-C, SIGTERM or"
-        + " `devcluster down`).")
+    description = "Serve the Marathon API (or with --mesos a Mesos master and agent) and run tasks as local"
+        + " processes, until stopped (Ctrl-C, SIGTERM or `devcluster down`).")
 public final class UpCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "8080", description = "API port (default ${DEFAULT-VALUE}; 0 = any free port)")
-  int port;
+  @Option(names = "--mesos", description = "serve the Mesos v1 scheduler API (a master and one local agent) instead"
+      + " of Marathon's")
+  boolean mesos;
+
+  @Option(names = "--port", description = "API port (default 8080; 5050 with --mesos; 0 = any free port)")
+  Integer port;
+
+  @Option(names = "--agent-resources", paramLabel = "RESOURCES", description = "with --mesos: what the agent offers,"
+      + " in Mesos' --resources syntax, e.g. 'cpus:4;mem:8192;disk:20000' (default: this machine's cpus, memory and"
+      + " disk; ports from --port-range)")
+  String agentResources;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
   String host;
@@ -60,8 +72,14 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (auth != null && auth.isBlank()) auth = null;
+    if (port == null) port = mesos ? MesosSettings.DEFAULT_PORT : Settings.DEFAULT_PORT;
+    if (mesos && subscriberConfig != null) {
+      System.err.println("devcluster: --subscriber follows Marathon's events, so it runs with the Marathon mode only");
+      return 2;
+    }
     Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
     Settings settings = settings(state);
+    MesosSettings mesosSettings = mesos ? mesosSettings(state) : null;
     Files.createDirectories(state);
     PidFile pidFile = PidFile.in(state, "devcluster");
     if (pidFile.process().isPresent()) {
@@ -79,7 +97,44 @@ public final class UpCommand implements Callable<Integer> {
       System.err.println("devcluster: " + host + ":" + port + " is already in use; pick another with --port");
       return 1;
     }
-    return detach ? Background.start(state, settings, childArgs(state), auth) : foreground(state, settings, pidFile);
+    if (detach) {
+      return Background.start(state, settings.defaultKillGrace(), childArgs(state), auth,
+          mesos ? "/master/health" : "/ping", mesos ? "Mesos master" : "Marathon API");
+    }
+    return foreground(state, mesos ? () -> new Running(MesosDevCluster.start(mesosSettings))
+        : () -> new Running(DevCluster.start(settings)), pidFile);
+  }
+
+  /** What {@code up} serves: the Marathon stand-in or the Mesos master and agent. */
+  private record Running(AutoCloseable cluster, String url, String what) {
+    Running(DevCluster marathon) {
+      this(marathon, marathon.url(), "Marathon API");
+    }
+
+    Running(MesosDevCluster mesos) {
+      this(mesos, mesos.url(), "Mesos master");
+    }
+  }
+
+  private MesosSettings mesosSettings(Path state) {
+    String[] range = portRange.split("-");
+    if (range.length != 2) throw new IllegalArgumentException("--port-range must look like 31000-32000");
+    int from = Integer.parseInt(range[0].trim());
+    int to = Integer.parseInt(range[1].trim());
+    Resources resources = MesosSettings.machineResources(state, from, to);
+    if (agentResources != null) {
+      Resources given = Resources.parse(agentResources);
+      // Named resources replace the machine's; ports come from --port-range unless named here.
+      for (var r : given.toList()) resources = Resources.of(resources.toList().stream()
+          .filter(mine -> !mine.getName().equals(r.getName())).toList());
+      resources = resources.plus(given);
+    }
+    return MesosSettings.defaults(state)
+        .withPort(port)
+        .withHost(host)
+        .withAgentResources(resources)
+        .withCredentials(auth)
+        .withDefaultKillGrace(Duration.ofSeconds(killGrace));
   }
 
   private Settings settings(Path state) {
@@ -96,6 +151,11 @@ public final class UpCommand implements Callable<Integer> {
   private List<String> childArgs(Path state) {
     List<String> args = new ArrayList<>(List.of("up", "--port", Integer.toString(port), "--host", host,
         "--state-dir", state.toString(), "--port-range", portRange, "--kill-grace", Integer.toString(killGrace)));
+    if (mesos) args.add("--mesos");
+    if (agentResources != null) {
+      args.add("--agent-resources");
+      args.add(agentResources);
+    }
     if (etcd) {
       args.add("--etcd");
       args.add("--etcd-port");
@@ -108,10 +168,11 @@ public final class UpCommand implements Callable<Integer> {
     return args;
   }
 
-  private int foreground(Path state, Settings settings, PidFile pidFile) throws IOException, InterruptedException {
+  private int foreground(Path state, java.util.function.Supplier<Running> start, PidFile pidFile)
+      throws IOException, InterruptedException {
     pidFile.write(ProcessHandle.current());
     EtcdProcess etcdProcess = null;
-    DevCluster cluster = null;
+    Running cluster = null;
     Process subscriber = null;
     try {
       if (etcd) {
@@ -119,7 +180,7 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println("devcluster: etcd healthy on " + etcdProcess.url() + " (data in " + state.resolve("etcd")
             + ")");
       }
-      cluster = DevCluster.start(settings);
+      cluster = start.get();
       Files.writeString(state.resolve("devcluster.url"), cluster.url() + "\n");
       if (subscriberConfig != null) subscriber = startSubscriber(state, cluster.url());
     } catch (RuntimeException e) {
@@ -127,10 +188,10 @@ public final class UpCommand implements Callable<Integer> {
       shutdown(state, cluster, etcdProcess, subscriber, pidFile);
       return 1;
     }
-    System.out.println("devcluster: Marathon API on " + cluster.url() + " (state in " + state + ")");
+    System.out.println("devcluster: " + cluster.what() + " on " + cluster.url() + " (state in " + state + ")");
     System.out.println("devcluster: stop with Ctrl-C, or `bin/devcluster down --state-dir " + state + "`");
     CountDownLatch stopped = new CountDownLatch(1);
-    DevCluster c = cluster;
+    Running c = cluster;
     EtcdProcess e = etcdProcess;
     Process s = subscriber;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -157,12 +218,18 @@ public final class UpCommand implements Callable<Integer> {
     return process;
   }
 
-  private static void shutdown(Path state, DevCluster cluster, EtcdProcess etcd, Process subscriber, PidFile pidFile) {
+  private static void shutdown(Path state, Running cluster, EtcdProcess etcd, Process subscriber, PidFile pidFile) {
     if (subscriber != null) {
       PidFile.stop(subscriber.toHandle(), Duration.ofSeconds(10));
       PidFile.in(state, "subscriber").delete();
     }
-    if (cluster != null) cluster.close();
+    if (cluster != null) {
+      try {
+        cluster.cluster().close();
+      } catch (Exception e) {
+        System.err.println("devcluster: stopping failed: " + e.getMessage());
+      }
+    }
     if (etcd != null) etcd.stop(state);
     try {
       Files.deleteIfExists(state.resolve("devcluster.url"));

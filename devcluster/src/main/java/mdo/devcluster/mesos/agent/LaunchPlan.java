@@ -57,7 +57,7 @@ record LaunchPlan(LocalTaskRunner.Launch launch, Map<Integer, Integer> container
         env.put(v.getName(), v.getValue());
       }
     }
-    String image = image(task.getContainer());
+    String image = task.hasContainer() ? image(task.getContainer()) : null;
     if (image != null) return docker(task, image, context, env);
     if (!command.hasValue()) return failed("The task's CommandInfo has no 'value' to run");
     List<String> argv = new ArrayList<>();

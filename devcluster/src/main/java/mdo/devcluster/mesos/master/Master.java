@@ -224,8 +224,9 @@ public final class Master implements MasterChannel, AutoCloseable {
     if (framework.heartbeat != null) framework.heartbeat.cancel(false);
     Framework subscribed = framework;
     // The heartbeater starts right after SUBSCRIBED with no delay (src/master/framework.cpp, heartbeater.hpp).
-    framework.heartbeat = actor.scheduleAtFixedRate(guarded(() -> subscribed.send(Events.heartbeat())), 0,
-        settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+    framework.send(Events.heartbeat());
+    framework.heartbeat = actor.scheduleAtFixedRate(guarded(() -> subscribed.send(Events.heartbeat())),
+        settings.heartbeat().toMillis(), settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     for (AgentEntry agent : agents.values()) {
       if (agent.state == AgentEntry.State.REGISTERED) agent.channel.frameworkReconnected(framework.id());
     }
