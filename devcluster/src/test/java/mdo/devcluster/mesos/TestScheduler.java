@@ -46,7 +46,18 @@ final class TestScheduler implements AutoCloseable {
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
       .omittingInsignificantWhitespace();
 
-  record Reply(int code, String body, okhttp3.Headers headers) {}
+  /** An answer; two are equal when status and body are (the headers are for asserting on separately). */
+  record Reply(int code, String body, okhttp3.Headers headers) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Reply r && r.code == code && r.body.equals(body);
+    }
+
+    @Override
+    public int hashCode() {
+      return code * 31 + body.hashCode();
+    }
+  }
 
   final String master;
   final boolean json;

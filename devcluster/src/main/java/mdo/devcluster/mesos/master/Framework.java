@@ -27,6 +27,7 @@ final class Framework {
   final Map<String, TrackedTask> unreachableTasks = new LinkedHashMap<>();
   final Map<String, OutstandingOffer> offers = new LinkedHashMap<>();
   final Set<String> suppressedRoles = new LinkedHashSet<>();
+  OfferConstraintsFilter constraints = OfferConstraintsFilter.NONE;
   ScheduledFuture<?> heartbeat;
   ScheduledFuture<?> failoverTimer;
 

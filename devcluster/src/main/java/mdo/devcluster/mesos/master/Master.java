@@ -112,8 +112,7 @@ public final class Master implements MasterChannel, AutoCloseable {
       info = MasterInfo.newBuilder().setId(id).setIp(0x0100007f).setPort(port).setHostname(hostname)
           .setPid("master@" + hostname + ":" + port).setVersion("1.11.0")
           .setAddress(Address.newBuilder().setHostname(hostname).setIp(hostname).setPort(port)).build();
-      long period = settings.allocationInterval().toMillis();
-      allocator = actor.scheduleWithFixedDelay(guarded(this::allocate), period, period, TimeUnit.MILLISECONDS);
+      allocator = schedulePeriodic(settings.allocationInterval(), this::allocate);
       return null;
     });
   }
@@ -166,8 +165,21 @@ public final class Master implements MasterChannel, AutoCloseable {
     };
   }
 
+  private ScheduledFuture<?> schedulePeriodic(Duration period, Runnable work) {
+    try {
+      return actor.scheduleAtFixedRate(guarded(work), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return null;
+    }
+  }
+
+  /** A timer on the actor; null once the master is stopping (nothing needs to fire then). */
   private ScheduledFuture<?> schedule(Duration delay, Runnable work) {
-    return actor.schedule(guarded(work), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    try {
+      return actor.schedule(guarded(work), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- subscriptions
@@ -182,6 +194,14 @@ public final class Master implements MasterChannel, AutoCloseable {
     if (principal != null && !requested.hasPrincipal()) requested = requested.toBuilder().setPrincipal(principal).build();
     String problem = FrameworkValidation.problem(requested, subscribe.getSuppressedRolesList(),
         completedFrameworks.keySet());
+    OfferConstraintsFilter constraints = OfferConstraintsFilter.NONE;
+    if (problem == null) {
+      try {
+        constraints = OfferConstraintsFilter.create(subscribe.getOfferConstraints());
+      } catch (OfferConstraintsFilter.Invalid e) {
+        problem = e.getMessage();
+      }
+    }
     if (problem != null) {
       refuse(stream, requested, problem);
       return;
@@ -215,6 +235,7 @@ public final class Master implements MasterChannel, AutoCloseable {
     }
     framework.suppressedRoles.clear();
     framework.suppressedRoles.addAll(subscribe.getSuppressedRolesList());
+    framework.constraints = constraints;
     if (framework.failoverTimer != null) framework.failoverTimer.cancel(false);
     framework.failoverTimer = null;
     framework.recovered = false;
@@ -225,8 +246,7 @@ public final class Master implements MasterChannel, AutoCloseable {
     Framework subscribed = framework;
     // The heartbeater starts right after SUBSCRIBED with no delay (src/master/framework.cpp, heartbeater.hpp).
     framework.send(Events.heartbeat());
-    framework.heartbeat = actor.scheduleAtFixedRate(guarded(() -> subscribed.send(Events.heartbeat())),
-        settings.heartbeat().toMillis(), settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+    framework.heartbeat = schedulePeriodic(settings.heartbeat(), () -> subscribed.send(Events.heartbeat()));
     for (AgentEntry agent : agents.values()) {
       if (agent.state == AgentEntry.State.REGISTERED) agent.channel.frameworkReconnected(framework.id());
     }
@@ -386,6 +406,11 @@ public final class Master implements MasterChannel, AutoCloseable {
     if (problem != null) return new Reply(400, "Supplied FrameworkInfo is not valid: " + problem);
     problem = FrameworkValidation.updateProblem(framework.info, update.getFrameworkInfo());
     if (problem != null) return new Reply(400, "FrameworkInfo update is not valid: " + problem);
+    try {
+      framework.constraints = OfferConstraintsFilter.create(update.getOfferConstraints());
+    } catch (OfferConstraintsFilter.Invalid e) {
+      return new Reply(400, "'UpdateFramework.offer_constraints' are not valid: " + e.getMessage());
+    }
     updateFramework(framework, update.getFrameworkInfo());
     framework.suppressedRoles.clear();
     framework.suppressedRoles.addAll(update.getSuppressedRolesList());
@@ -413,7 +438,7 @@ public final class Master implements MasterChannel, AutoCloseable {
       // --min_allocatable_resources defaults to cpus:0.01|mem:32.
       if (free.scalar("cpus") < 0.01 && free.scalar("mem") < 32) continue;
       for (Framework framework : candidates()) {
-        String role = offerRole(framework);
+        String role = offerRole(framework, agent);
         if (role == null || filtered(framework, agent, role, free)) continue;
         sendOffer(framework, agent, role, free);
         break;
@@ -442,9 +467,13 @@ public final class Master implements MasterChannel, AutoCloseable {
         totalMem == 0 ? 0 : held.scalar("mem") / totalMem);
   }
 
-  private static String offerRole(Framework framework) {
+  /** The first of the framework's roles that is not suppressed and whose offer constraints admit the agent. */
+  private static String offerRole(Framework framework, AgentEntry agent) {
     for (String role : framework.roles()) {
-      if (!framework.suppressedRoles.contains(role)) return role;
+      if (!framework.suppressedRoles.contains(role)
+          && !framework.constraints.excludes(role, agent.hostname, agent.attributes)) {
+        return role;
+      }
     }
     return null;
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -45,21 +44,14 @@ public final class StoutJson {
     }
   }
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = new JsonFactory();
 
   private StoutJson() {}
 
   /** Parses {@code body} into {@code builder}; the result is complete (every required field set). */
   public static <B extends Message.Builder> B parse(String body, B builder) throws SyntaxError, ConversionError {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new SyntaxError(syntaxError(body, e));
-    }
-    if (root == null || root.isMissingNode()) throw new SyntaxError(syntaxError(body, null));
+    JsonNode root = readOne(body);
     if (!root.isObject()) throw new ConversionError("Expecting a JSON object");
     parseObject(root, builder);
     if (!builder.isInitialized()) {
@@ -69,14 +61,27 @@ public final class StoutJson {
     return builder;
   }
 
+  /** stout's {@code JSON::parse}: exactly one JSON value, whitespace around it allowed. */
+  private static JsonNode readOne(String text) throws SyntaxError {
+    try (com.fasterxml.jackson.core.JsonParser parser = MAPPER.createParser(text)) {
+      JsonNode value = MAPPER.readTree(parser);
+      if (value == null || value.isMissingNode()) throw new SyntaxError(syntaxError(text, null));
+      // picojson stops after one value; stout refuses whatever follows it.
+      String rest = text.substring((int) Math.min(text.length(), parser.currentLocation().getCharOffset())).strip();
+      if (!rest.isEmpty()) throw new SyntaxError("Parsed JSON included non-whitespace trailing characters: " + rest);
+      return value;
+    } catch (JsonProcessingException e) {
+      throw new SyntaxError(syntaxError(text, e));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** picojson's wording, which the master passes on: {@code syntax error at line N near: <rest of that line>}. */
   private static String syntaxError(String body, JsonProcessingException e) {
     JsonLocation at = e == null ? null : e.getLocation();
     int line = at == null ? 1 : Math.max(1, at.getLineNr());
     int offset = at == null ? body.length() : (int) Math.min(body.length(), Math.max(0, at.getCharOffset()));
-    if (e != null && e.getMessage() != null && e.getMessage().startsWith("Trailing token")) {
-      return "Parsed JSON included non-whitespace trailing characters: " + body.substring(offset).strip();
-    }
     int end = body.indexOf('\n', offset);
     String near = body.substring(Math.max(0, offset - 1), end < 0 ? body.length() : end);
     return "syntax error at line " + line + " near: " + near;
@@ -129,7 +134,11 @@ public final class StoutJson {
       parseObject(object, element);
       builder.addRepeatedField(field, element.buildPartial());
     } else {
-      parseObject(object, builder.getFieldBuilder(field));
+      // A second object for the same field merges into the first, as MutableMessage does in stout.
+      Message.Builder nested = builder.newBuilderForField(field);
+      if (builder.hasField(field)) nested.mergeFrom((Message) builder.getField(field));
+      parseObject(object, nested);
+      builder.setField(field, nested.buildPartial());
     }
   }
 
@@ -171,14 +180,16 @@ public final class StoutJson {
   }
 
   private static JsonNode numberIn(String text, FieldDescriptor field) throws ConversionError {
+    String why;
     try {
-      JsonNode node = MAPPER.readTree(text);
-      if (node != null && node.isNumber()) return node;
-    } catch (JsonProcessingException e) {
-      // reported below
+      JsonNode node = readOne(text);
+      if (node.isNumber()) return node;
+      why = "Failed to find a JSON number";
+    } catch (SyntaxError e) {
+      why = e.getMessage();
     }
     throw new ConversionError("Failed to parse '" + text + "' as a JSON number for field '" + field.getName()
-        + "': syntax error at line 1 near: " + text);
+        + "': " + why);
   }
 
   private static void applyNumber(Message.Builder builder, FieldDescriptor field, JsonNode number)
