@@ -70,6 +70,7 @@ final class TestScheduler implements AutoCloseable {
   final List<Event> all = new ArrayList<>();
   /** Events not taken yet by a test, heartbeats left out. */
   private final LinkedList<Event> pending = new LinkedList<>();
+  private final java.util.Set<ByteString> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Call call;
   private final Thread reader;
   private volatile boolean ended;
@@ -242,15 +243,24 @@ final class TestScheduler implements AutoCloseable {
     return take(e -> e.getType() == Event.Type.OFFERS).getOffers().getOffers(0);
   }
 
+  /**
+   * The next update of the task in this state. Resends of updates already acknowledged are skipped: the agent
+   * resends until its acknowledgement arrives, so a duplicate may be on its way while the test acknowledges.
+   */
   TaskStatus update(String taskId, TaskState state) {
-    return take(e -> e.getType() == Event.Type.UPDATE && e.getUpdate().getStatus().getTaskId().getValue()
-        .equals(taskId) && e.getUpdate().getStatus().getState() == state).getUpdate().getStatus();
+    return take(e -> fresh(e, taskId) && e.getUpdate().getStatus().getState() == state).getUpdate().getStatus();
   }
 
-  /** The next update of this task, whatever its state. */
+  /** The next update of this task, whatever its state (resends of acknowledged ones skipped). */
   TaskStatus update(String taskId) {
-    return take(e -> e.getType() == Event.Type.UPDATE && e.getUpdate().getStatus().getTaskId().getValue()
-        .equals(taskId)).getUpdate().getStatus();
+    return take(e -> fresh(e, taskId)).getUpdate().getStatus();
+  }
+
+  private boolean fresh(Event e, String taskId) {
+    if (e.getType() != Event.Type.UPDATE) return false;
+    TaskStatus status = e.getUpdate().getStatus();
+    return status.getTaskId().getValue().equals(taskId) && !(status.hasUuid() && acknowledged.contains(status
+        .getUuid()));
   }
 
   // ------------------------------------------------------------------------------------------------ calls
@@ -299,6 +309,7 @@ final class TestScheduler implements AutoCloseable {
 
   Reply ack(TaskStatus status) {
     assertThat(status.hasUuid()).as("only updates with a uuid are acknowledged: %s", status).isTrue();
+    acknowledged.add(status.getUuid());
     Reply reply = post(newCall(org.apache.mesos.v1.scheduler.Protos.Call.Type.ACKNOWLEDGE)
         .setAcknowledge(org.apache.mesos.v1.scheduler.Protos.Call.Acknowledge.newBuilder()
             .setAgentId(status.getAgentId()).setTaskId(status.getTaskId()).setUuid(status.getUuid())).build());
