@@ -90,7 +90,7 @@ class AgentTasksTest {
     Offer offer = offer();
     Path out = h.dir.resolve("env.txt");
     TaskInfo task = commandTask(offer, "env", "env > " + out + ".tmp && mv " + out + ".tmp " + out, 0.1, 32,
-        "PORT_HTTP", "36010", "GREETING", "hello").addResources(ports(offer, 36010, 36010)).build();
+        "PORT_HTTP", "37010", "GREETING", "hello").addResources(ports(offer, 37010, 37010)).build();
     s.accept(offer, NO_FILTER, task);
     s.ackUpdate("env", TaskState.TASK_STARTING);
     s.ackUpdate("env", TaskState.TASK_RUNNING);
@@ -98,7 +98,7 @@ class AgentTasksTest {
     String env = Files.readString(out);
     assertThat(env).contains("MESOS_FRAMEWORK_ID=" + s.frameworkId.getValue(), "MESOS_EXECUTOR_ID=env",
         "MESOS_SLAVE_ID=" + h.cluster.agentId().getValue(), "MESOS_CHECKPOINT=1", "MESOS_ALLOCATION_ROLE=mdo",
-        "PORT_HTTP=36010", "GREETING=hello", "MESOS_SANDBOX=" + h.dir.resolve("tasks"));
+        "PORT_HTTP=37010", "GREETING=hello", "MESOS_SANDBOX=" + h.dir.resolve("tasks"));
     // A real agent sets no MESOS_TASK_ID, HOST or PORT0: a scheduler that forgets them must notice here too.
     assertThat(env).doesNotContain("MESOS_TASK_ID=", "\nHOST=", "PORT0=");
   }
@@ -197,12 +197,12 @@ class AgentTasksTest {
         .setDocker(ContainerInfo.DockerInfo.newBuilder().setImage("nginx:1.25")
             .setNetwork(ContainerInfo.DockerInfo.Network.BRIDGE));
     TaskInfo noEngine = commandTask(offer, "nginx", "", 0.1, 32).setCommand(CommandInfo.newBuilder().setShell(false))
-        .setContainer(docker).addResources(ports(offer, 36020, 36020)).build();
+        .setContainer(docker).addResources(ports(offer, 37020, 37020)).build();
     TaskInfo unpublishable = commandTask(offer, "unpublishable", "", 0.1, 32)
         .setCommand(CommandInfo.newBuilder().setShell(false))
         .setContainer(docker.clone().setDocker(docker.getDocker().toBuilder().addPortMappings(
-            ContainerInfo.DockerInfo.PortMapping.newBuilder().setHostPort(36050).setContainerPort(80))))
-        .addResources(ports(offer, 36021, 36021)).build();
+            ContainerInfo.DockerInfo.PortMapping.newBuilder().setHostPort(37050).setContainerPort(80))))
+        .addResources(ports(offer, 37021, 37021)).build();
     s.accept(offer, NO_FILTER, noEngine, unpublishable);
     TaskStatus failed = s.update("nginx", TaskState.TASK_FAILED);
     assertThat(failed.getReason()).isEqualTo(TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
@@ -211,7 +211,7 @@ class AgentTasksTest {
         .contains("image 'nginx:1.25' cannot run");
     s.ack(failed);
     assertThat(s.update("unpublishable", TaskState.TASK_FAILED).getMessage())
-        .isEqualTo("Failed to launch container: Port [36050] not included in resources");
+        .isEqualTo("Failed to launch container: Port [37050] not included in resources");
     await().atMost(Duration.ofSeconds(5)).until(() -> h.cluster.liveTasks() == 0);
   }
 }

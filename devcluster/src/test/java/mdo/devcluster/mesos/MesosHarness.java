@@ -29,7 +29,7 @@ import org.apache.mesos.v1.scheduler.Protos.Event;
  * after 500 ms), OkHttp clients for it, and the check that no task process outlives {@link #close()}.
  */
 final class MesosHarness implements AutoCloseable {
-  static final String AGENT_RESOURCES = "cpus:4;mem:4096;disk:10000;ports:[36000-36099]";
+  static final String AGENT_RESOURCES = "cpus:4;mem:4096;disk:10000;ports:[37000-37099]";
   final Path dir;
   final MesosDevCluster cluster;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();

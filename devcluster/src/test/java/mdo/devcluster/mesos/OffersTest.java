@@ -155,7 +155,7 @@ class OffersTest {
     JsonNode agent = state.path("slaves").path(0);
     assertThat(agent.path("resources").path("cpus").asDouble()).isEqualTo(4.0);
     assertThat(agent.path("used_resources").path("cpus").asDouble()).isEqualTo(1.0);
-    assertThat(agent.path("resources").path("ports").asText()).isEqualTo("[36000-36099]");
+    assertThat(agent.path("resources").path("ports").asText()).isEqualTo("[37000-37099]");
     JsonNode framework = null;
     for (JsonNode f : state.path("frameworks")) {
       if (f.path("id").asText().equals(s.frameworkId.getValue())) framework = f;

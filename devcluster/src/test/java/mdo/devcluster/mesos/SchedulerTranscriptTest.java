@@ -49,7 +49,7 @@ class SchedulerTranscriptTest {
       assertThat(offered.scalar("cpus")).isEqualTo(4.0);
       assertThat(offered.scalar("mem")).isEqualTo(4096.0);
       assertThat(offered.scalar("disk")).isEqualTo(10000.0);
-      assertThat(offered.ranges("ports")).containsExactly(Resources.range(36000, 36099));
+      assertThat(offered.ranges("ports")).containsExactly(Resources.range(37000, 37099));
       assertThat(offer.getAllocationInfo().getRole()).isEqualTo("mdo");
       assertThat(offer.getResourcesList()).allSatisfy(r -> {
         assertThat(r.getRole()).isEqualTo("*");
@@ -62,8 +62,8 @@ class SchedulerTranscriptTest {
       Path marker = h.dir.resolve("ran.txt");
       TaskInfo task = commandTask(offer, "web-1", "echo \"$MESOS_TASK_ID $PORT0 $MESOS_FRAMEWORK_ID\" > " + marker
           + ".tmp && mv " + marker + ".tmp " + marker + " && exec sleep 60", 0.5, 64,
-          "MESOS_TASK_ID", "web-1", "PORT0", "36005")
-          .addResources(ports(offer, 36005, 36005)).build();
+          "MESOS_TASK_ID", "web-1", "PORT0", "37005")
+          .addResources(ports(offer, 37005, 37005)).build();
       s.accept(offer, NO_FILTER, task);
 
       // Acknowledgement-gated: STARTING is resent until acknowledged, and RUNNING waits behind it.
@@ -81,7 +81,7 @@ class SchedulerTranscriptTest {
       assertThat(running.getContainerStatus().getNetworkInfos(0).getIpAddresses(0).getIpAddress())
           .isEqualTo("127.0.0.1");
       await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(marker));
-      assertThat(Files.readString(marker).trim()).isEqualTo("web-1 36005 " + s.frameworkId.getValue());
+      assertThat(Files.readString(marker).trim()).isEqualTo("web-1 37005 " + s.frameworkId.getValue());
 
       // Explicit reconciliation: the latest state, from the master, without a uuid.
       assertThat(s.reconcile(h.cluster.agentId(), "web-1", "never-launched").code()).isEqualTo(202);

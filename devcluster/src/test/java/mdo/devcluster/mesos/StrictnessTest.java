@@ -247,7 +247,7 @@ class StrictnessTest {
         badCheck, ok, ok);
 
     String available = "cpus(allocated: mdo):4; mem(allocated: mdo):4096; disk(allocated: mdo):10000;"
-        + " ports(allocated: mdo):[36000-36099]";
+        + " ports(allocated: mdo):[37000-37099]";
     assertError(s.update("too-big"), "Total resources cpus(allocated: mdo):8; mem(allocated: mdo):64 required by task"
         + " and its executor is more than available " + available);
     assertError(s.update("bad-port"), "Total resources cpus(allocated: mdo):0.1; mem(allocated: mdo):32;"
