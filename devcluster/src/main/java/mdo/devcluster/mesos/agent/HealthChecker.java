@@ -62,16 +62,27 @@ final class HealthChecker {
 
   private void schedule(Duration delay) {
     if (paused) return;
-    next = actor.schedule(this::probeNow, delay.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      next = actor.schedule(logged(this::probeNow), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // the agent stopped meanwhile
+    }
   }
 
   private void probeNow() {
     if (paused) return;
     try {
       probes.execute(() -> {
-        String problem = probe.get();
+        String problem;
         try {
-          actor.execute(() -> result(problem));
+          problem = probe.get();
+        } catch (RuntimeException e) {
+          log.warn("agent: health probe of task {} failed to run", taskId, e);
+          problem = "the probe could not run: " + e;
+        }
+        String verdict = problem;
+        try {
+          actor.execute(logged(() -> result(verdict)));
         } catch (RejectedExecutionException e) {
           // the agent stopped meanwhile
         }
@@ -97,6 +108,16 @@ final class HealthChecker {
       listener.healthChanged(false, consecutiveFailures >= check.getConsecutiveFailures());
     }
     schedule(seconds(check.getIntervalSeconds()));
+  }
+
+  private Runnable logged(Runnable work) {
+    return () -> {
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        log.error("agent: health check of task {} failed unexpectedly; it stops checking", taskId, e);
+      }
+    };
   }
 
   static Duration seconds(double seconds) {
