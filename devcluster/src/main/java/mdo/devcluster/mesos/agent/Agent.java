@@ -12,10 +12,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import mdo.devcluster.mesos.actor.Actor;
 import mdo.devcluster.mesos.link.AgentChannel;
 import mdo.devcluster.mesos.link.AgentRegistration;
 import mdo.devcluster.mesos.link.MasterChannel;
@@ -60,7 +59,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
   private final Settings settings;
   private final MasterChannel master;
   private final LocalTaskRunner runner;
-  private final ScheduledExecutorService actor;
+  private final Actor actor = new Actor("mesos-agent", log);
   private final ExecutorService probes;
   private final Map<String, AgentTask> tasks = new LinkedHashMap<>();
   private AgentID id;
@@ -70,14 +69,11 @@ public final class Agent implements AgentChannel, AutoCloseable {
     this.settings = settings;
     this.master = master;
     this.runner = new LocalTaskRunner(settings.stateDir(), settings.dockerCommand());
-    this.actor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mesos-agent"));
-    this.probes = Executors.newCachedThreadPool(r -> daemon(r, "mesos-agent-health"));
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
+    this.probes = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "mesos-agent-health");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Registers with the master; again after a partition heals or a master fails over, with every task it runs. */
@@ -238,12 +234,12 @@ public final class Agent implements AgentChannel, AutoCloseable {
     }
     log.info("agent: killing task {} (SIGKILL after {} ms)", task.info.getTaskId().getValue(), grace.toMillis());
     runner.terminate(task.started, (long) Math.ceil(grace.toMillis() / 1000.0));
-    task.killTimer = actor.schedule(guarded(() -> {
+    task.killTimer = actor.schedule(grace, () -> {
       if (task.started.process().isAlive()) {
         log.warn("agent: task {} outlived its grace period: SIGKILL", task.info.getTaskId().getValue());
         runner.forceKill(task.started);
       }
-    }), grace.toNanos(), TimeUnit.NANOSECONDS);
+    });
   }
 
   @Override
@@ -298,12 +294,12 @@ public final class Agent implements AgentChannel, AutoCloseable {
     master.statusUpdate(new StatusUpdate(task.framework.getId(), front, task.state));
     if (task.retry != null) task.retry.cancel(false);
     Duration delay = task.updates.retryDelay();
-    task.retry = actor.schedule(guarded(() -> {
+    task.retry = actor.schedule(delay, () -> {
       if (task.updates.front() == front) {
         log.info("agent: resending unacknowledged {} of task {}", front.getState(), task.info.getTaskId().getValue());
         send(task);
       }
-    }), delay.toNanos(), TimeUnit.NANOSECONDS);
+    });
   }
 
   @Override
@@ -348,7 +344,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
     String path = check.getHttp().hasPath() ? check.getHttp().getPath() : "/";
     String command = check.getCommand().getValue();
     task.health = new HealthChecker(task.info.getTaskId().getValue(), check,
-        () -> runner.probe(protocol, path, command, check.getTimeoutSeconds(), target), actor, probes,
+        () -> runner.probe(protocol, path, command, check.getTimeoutSeconds(), target), actor.executor(), probes,
         (healthy, killTask) -> healthChanged(task, healthy, killTask));
     task.health.start();
   }
@@ -377,32 +373,11 @@ public final class Agent implements AgentChannel, AutoCloseable {
   // ---------------------------------------------------------------------------------------------- plumbing
 
   private void execute(Runnable work) {
-    try {
-      actor.execute(guarded(work));
-    } catch (RejectedExecutionException e) {
-      log.debug("agent: stopped; dropping work");
-    }
-  }
-
-  private static Runnable guarded(Runnable work) {
-    return () -> {
-      try {
-        work.run();
-      } catch (RuntimeException e) {
-        log.error("agent: unexpected failure (the agent keeps running)", e);
-      }
-    };
+    actor.execute(work);
   }
 
   private <T> T call(Callable<T> work) {
-    try {
-      return actor.submit(work).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the agent", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the agent did not answer: " + e.getMessage(), e);
-    }
+    return actor.call(work);
   }
 
   /** Stops every task (SIGTERM, SIGKILL after its grace period) and waits for them, at most {@code wait}. */
@@ -435,7 +410,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
   @Override
   public void close() {
     stopAll(settings.defaultKillGrace().plusSeconds(5));
-    actor.shutdownNow();
+    actor.stop();
     probes.shutdownNow();
   }
 }

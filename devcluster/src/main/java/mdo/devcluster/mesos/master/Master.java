@@ -11,12 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import mdo.devcluster.mesos.actor.Actor;
 import mdo.devcluster.mesos.link.AgentRegistration;
 import mdo.devcluster.mesos.link.MasterChannel;
 import mdo.devcluster.mesos.link.StatusUpdate;
@@ -78,7 +74,7 @@ public final class Master implements MasterChannel, AutoCloseable {
   private final String id = UUID.randomUUID().toString();
   private final Settings settings;
   private final Leadership leadership;
-  private final ScheduledExecutorService actor;
+  private final Actor actor = new Actor("mesos-master", log);
   private final Instant startTime = Instant.now();
   private MasterInfo info;
   private final Map<String, Framework> frameworks = new LinkedHashMap<>();
@@ -99,11 +95,6 @@ public final class Master implements MasterChannel, AutoCloseable {
   public Master(Settings settings, Leadership leadership) {
     this.settings = settings;
     this.leadership = leadership;
-    this.actor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mesos-master");
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   /** Starts serving once the HTTP server knows its address. */
@@ -112,7 +103,7 @@ public final class Master implements MasterChannel, AutoCloseable {
       info = MasterInfo.newBuilder().setId(id).setIp(0x0100007f).setPort(port).setHostname(hostname)
           .setPid("master@" + hostname + ":" + port).setVersion("1.11.0")
           .setAddress(Address.newBuilder().setHostname(hostname).setIp(hostname).setPort(port)).build();
-      allocator = schedulePeriodic(settings.allocationInterval(), this::allocate);
+      allocator = actor.schedulePeriodic(settings.allocationInterval(), this::allocate);
       return null;
     });
   }
@@ -135,51 +126,15 @@ public final class Master implements MasterChannel, AutoCloseable {
 
   /** Runs {@code work} on the actor and waits for it (HTTP threads, tests, the dev cluster's hooks). */
   public <T> T call(Callable<T> work) {
-    try {
-      return actor.submit(work).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the master", e);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("the master did not answer within 30 s", e);
-    }
+    return actor.call(work);
   }
 
   private void execute(Runnable work) {
-    try {
-      actor.execute(guarded(work));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("master: stopped; dropping work");
-    }
+    actor.execute(work);
   }
 
-  private Runnable guarded(Runnable work) {
-    return () -> {
-      try {
-        work.run();
-      } catch (RuntimeException e) {
-        log.error("master: unexpected failure (the master keeps running)", e);
-      }
-    };
-  }
-
-  private ScheduledFuture<?> schedulePeriodic(Duration period, Runnable work) {
-    try {
-      return actor.scheduleAtFixedRate(guarded(work), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return null;
-    }
-  }
-
-  /** A timer on the actor; null once the master is stopping (nothing needs to fire then). */
   private ScheduledFuture<?> schedule(Duration delay, Runnable work) {
-    try {
-      return actor.schedule(guarded(work), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return null;
-    }
+    return actor.schedule(delay, work);
   }
 
   // ---------------------------------------------------------------------------------------------- subscriptions
@@ -246,7 +201,7 @@ public final class Master implements MasterChannel, AutoCloseable {
     Framework subscribed = framework;
     // The heartbeater starts right after SUBSCRIBED with no delay (src/master/framework.cpp, heartbeater.hpp).
     framework.send(Events.heartbeat());
-    framework.heartbeat = schedulePeriodic(settings.heartbeat(), () -> subscribed.send(Events.heartbeat()));
+    framework.heartbeat = actor.schedulePeriodic(settings.heartbeat(), () -> subscribed.send(Events.heartbeat()));
     for (AgentEntry agent : agents.values()) {
       if (agent.state == AgentEntry.State.REGISTERED) agent.channel.frameworkReconnected(framework.id());
     }
@@ -1070,6 +1025,6 @@ public final class Master implements MasterChannel, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("master: could not close subscriptions cleanly: {}", e.toString());
     }
-    actor.shutdownNow();
+    actor.stop();
   }
 }
