@@ -41,10 +41,10 @@ public final class UpCommand implements Callable<Integer> {
   String stateDir;
 
   @Option(names = "--port-range", defaultValue = "31000-32000",
-      description = "host ports for hostPort 0 / port 0 (default ${DEFAULT-VALUE})")
+      description = "host ports for hostPort 0 / port 0; with --mesos the agent's ports (default ${DEFAULT-VALUE})")
   String portRange;
 
-  @Option(names = "--detach", description = "start in the background, wait until /ping answers, and return")
+  @Option(names = "--detach", description = "start in the background, wait until the API answers, and return")
   boolean detach;
 
   @Option(names = "--etcd", description = "also start etcd on loopback (data under the state dir)")
@@ -66,7 +66,8 @@ public final class UpCommand implements Callable<Integer> {
   static final String AUTH_ENV = "MDO_DEVCLUSTER_AUTH";
 
   @Option(names = "--kill-grace", defaultValue = "3", paramLabel = "SECONDS",
-      description = "SIGTERM-to-SIGKILL grace for apps without taskKillGracePeriodSeconds (default ${DEFAULT-VALUE})")
+      description = "SIGTERM-to-SIGKILL grace for apps without taskKillGracePeriodSeconds (with --mesos: tasks"
+          + " without a kill_policy) (default ${DEFAULT-VALUE})")
   int killGrace;
 
   @Override
@@ -79,7 +80,7 @@ public final class UpCommand implements Callable<Integer> {
     }
     Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
     Settings settings = settings(state);
-    MesosSettings mesosSettings = mesos ? mesosSettings(state) : null;
+    MesosSettings mesosSettings = mesos ? mesosSettings(state, settings) : null;
     Files.createDirectories(state);
     PidFile pidFile = PidFile.in(state, "devcluster");
     if (pidFile.process().isPresent()) {
@@ -116,18 +117,16 @@ public final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private MesosSettings mesosSettings(Path state) {
-    String[] range = portRange.split("-");
-    if (range.length != 2) throw new IllegalArgumentException("--port-range must look like 31000-32000");
-    int from = Integer.parseInt(range[0].trim());
-    int to = Integer.parseInt(range[1].trim());
-    Resources resources = MesosSettings.machineResources(state, from, to);
+  /** The same flags for the Mesos mode; {@code marathon} holds them already checked. */
+  private MesosSettings mesosSettings(Path state, Settings marathon) {
+    Resources resources = MesosSettings.machineResources(state, marathon.portRangeStart(), marathon.portRangeEnd());
     if (agentResources != null) {
+      // Resources named here replace the machine's; ports come from --port-range unless named here.
       Resources given = Resources.parse(agentResources);
-      // Named resources replace the machine's; ports come from --port-range unless named here.
-      for (var r : given.toList()) resources = Resources.of(resources.toList().stream()
-          .filter(mine -> !mine.getName().equals(r.getName())).toList());
-      resources = resources.plus(given);
+      java.util.Set<String> named = new java.util.HashSet<>();
+      given.toList().forEach(r -> named.add(r.getName()));
+      resources = Resources.of(resources.toList().stream().filter(r -> !named.contains(r.getName())).toList())
+          .plus(given);
     }
     return MesosSettings.defaults(state)
         .withPort(port)
