@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
-import mdo.devcluster.apps.AppDefinitions;
+import mdo.devcluster.apps.AppRequests;
 import mdo.devcluster.apps.PathIds;
 import mdo.devcluster.run.Cluster;
 
@@ -30,7 +30,7 @@ final class AppRoutes {
   }
 
   void create(Context ctx) {
-    ObjectNode canonical = AppDefinitions.create(Http.body(ctx));
+    ObjectNode canonical = AppRequests.create(Http.body(ctx));
     ObjectNode app = cluster.createApp(canonical, ctx.ip(), ctx.path());
     String deploymentId = app.path("deployments").path(0).path("id").asText();
     ctx.header("Location", base(ctx) + "/v2/apps" + app.get("id").asText());

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -77,6 +78,16 @@ final class Helpers {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().putAll(env);
     return builder.start();
+  }
+
+  /**
+   * Writes {@code text} so that a reader sees the old content or the new, never a half-written file: other processes
+   * (a waiting {@code up --detach}, {@code status}, {@code down}) poll these files.
+   */
+  static void writeAtomically(Path path, String text) throws IOException {
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   static boolean portFree(String host, int port) {

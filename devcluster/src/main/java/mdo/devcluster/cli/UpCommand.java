@@ -180,7 +180,7 @@ public final class UpCommand implements Callable<Integer> {
             + ")");
       }
       cluster = start.get();
-      Files.writeString(state.resolve("devcluster.url"), cluster.url() + "\n");
+      Helpers.writeAtomically(state.resolve("devcluster.url"), cluster.url() + "\n");
       if (subscriberConfig != null) subscriber = startSubscriber(state, cluster.url());
     } catch (RuntimeException e) {
       System.err.println("devcluster: " + e.getMessage());

@@ -14,10 +14,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import mdo.command.DaemonThreads;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
 import mdo.devcluster.Settings;
-import mdo.devcluster.apps.AppDefinitions;
+import mdo.devcluster.apps.AppRequests;
 import mdo.devcluster.events.EventBus;
 import mdo.devcluster.events.Events;
 import org.slf4j.Logger;
@@ -48,8 +49,8 @@ public final class Cluster implements AutoCloseable {
   private final ServicePorts servicePorts = new ServicePorts();
 
   public Cluster(Settings settings, EventBus bus) {
-    this.actor = Executors.newSingleThreadScheduledExecutor(daemon("devcluster-actor"));
-    this.checkers = Executors.newScheduledThreadPool(4, daemon("devcluster-health"));
+    this.actor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("devcluster-actor"));
+    this.checkers = Executors.newScheduledThreadPool(4, DaemonThreads.factory("devcluster-health"));
     this.state = new State(settings, bus, actor);
     this.scheduler = new Scheduler(state, new PortAllocator(settings.portRangeStart(), settings.portRangeEnd()),
         new TaskLauncher(settings.stateDir(), settings.dockerCommand()));
@@ -57,14 +58,6 @@ public final class Cluster implements AutoCloseable {
     this.deployer = new Deployer(state);
     this.views = new Views(state);
     actor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** Deployments start (deployment_info) before the tasks they change move, as in Marathon. */
@@ -125,10 +118,10 @@ public final class Cluster implements AutoCloseable {
                                     String clientIp, String uri) {
     return call(() -> {
       AppState existing = state.apps.get(appId);
-      String rollback = AppDefinitions.rollbackVersion(body);
+      String rollback = AppRequests.rollbackVersion(body);
       if (existing == null) {
         if (!mayCreate || rollback != null) throw ApiException.appNotFound(appId);
-        return store(null, AppDefinitions.createAt(appId, body), clientIp, uri);
+        return store(null, AppRequests.createAt(appId, body), clientIp, uri);
       }
       ObjectNode canonical;
       if (rollback != null) {
@@ -136,7 +129,7 @@ public final class Cluster implements AutoCloseable {
             .map(ObjectNode::deepCopy)
             .orElseThrow(() -> ApiException.message(404, "App '" + appId + "' does not exist in version " + rollback));
       } else {
-        canonical = AppDefinitions.update(existing.app, appId, body, partial);
+        canonical = AppRequests.update(existing.app, appId, body, partial);
       }
       checkLock(appId, force);
       return store(existing, canonical, clientIp, uri);

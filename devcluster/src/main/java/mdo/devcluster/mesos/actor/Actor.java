@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import mdo.command.DaemonThreads;
 import org.slf4j.Logger;
 
 /**
@@ -23,11 +24,7 @@ public final class Actor {
   public Actor(String name, Logger log) {
     this.name = name;
     this.log = log;
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory(name));
   }
 
   /** The executor, for components (a health checker) that schedule on this thread themselves. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import mdo.command.DaemonThreads;
 import mdo.devcluster.mesos.actor.Actor;
 import mdo.devcluster.mesos.link.AgentChannel;
 import mdo.devcluster.mesos.link.AgentRegistration;
@@ -69,11 +70,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
     this.settings = settings;
     this.master = master;
     this.runner = new LocalTaskRunner(settings.stateDir(), settings.dockerCommand());
-    this.probes = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "mesos-agent-health");
-      t.setDaemon(true);
-      return t;
-    });
+    this.probes = Executors.newCachedThreadPool(DaemonThreads.factory("mesos-agent-health"));
   }
 
   /** Registers with the master; again after a partition heals or a master fails over, with every task it runs. */
