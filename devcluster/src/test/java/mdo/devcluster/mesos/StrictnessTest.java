@@ -42,7 +42,8 @@ class StrictnessTest {
 
   @BeforeAll
   static void start() {
-    h = MesosHarness.start(s -> s.withOfferTimeout(Duration.ofMillis(1500)));
+    // Long enough that an offer is accepted before it times out even on a loaded machine.
+    h = MesosHarness.start(s -> s.withOfferTimeout(Duration.ofSeconds(4)));
   }
 
   @AfterAll
