@@ -104,6 +104,31 @@ class AgentTasksTest {
   }
 
   @Test
+  void fiftyTasksInOneAcceptAllRunAndStop() {
+    s = h.subscribe(framework("fifty").build());
+    Offer offer = offer();
+    TaskInfo[] tasks = new TaskInfo[50];
+    for (int i = 0; i < tasks.length; i++) {
+      tasks[i] = commandTask(offer, "many-" + i, "exec sleep 60", 0.05, 16).build();
+    }
+    long start = System.nanoTime();
+    s.accept(offer, NO_FILTER, tasks);
+    for (TaskInfo t : tasks) s.ackUpdate(t.getTaskId().getValue(), TaskState.TASK_STARTING);
+    java.util.List<Long> pids = new java.util.ArrayList<>();
+    for (TaskInfo t : tasks) {
+      pids.add((long) s.ackUpdate(t.getTaskId().getValue(), TaskState.TASK_RUNNING).getContainerStatus()
+          .getExecutorPid());
+    }
+    System.out.printf("50 tasks from ACCEPT to RUNNING acknowledged: %d ms%n",
+        Duration.ofNanos(System.nanoTime() - start).toMillis());
+    assertThat(pids).hasSize(50).doesNotHaveDuplicates().allMatch(MesosHarness::alive);
+    for (TaskInfo t : tasks) s.kill(t.getTaskId().getValue(), null);
+    for (TaskInfo t : tasks) s.ackUpdate(t.getTaskId().getValue(), TaskState.TASK_KILLING);
+    for (TaskInfo t : tasks) s.ackUpdate(t.getTaskId().getValue(), TaskState.TASK_KILLED);
+    assertThat(pids).noneMatch(MesosHarness::alive);
+  }
+
+  @Test
   void aKillPolicyGivesTheTaskItsGracePeriodBeforeSigkill() {
     s = h.subscribe(framework("graceful").build());
     Offer offer = offer();

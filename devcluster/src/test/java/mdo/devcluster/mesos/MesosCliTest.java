@@ -51,20 +51,32 @@ class MesosCliTest {
     }
   }
 
+  /** A free port whose successor is free too (etcd's peer port). */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      try (ServerSocket next = new ServerSocket(port + 1)) {
+        return port;
+      } catch (IOException taken) {
+        // try another pair
+      }
     }
+    throw new IllegalStateException("no free port pair");
   }
 
   @Test
   void upMesosServesAMasterUntilDownStopsItAndItsTasks() throws Exception {
     int port = freePort();
+    int etcdPort = freePort();
     Run up = run("up", "--mesos", "--detach", "--port", Integer.toString(port), "--state-dir", state.toString(),
-        "--port-range", "37100-37199", "--agent-resources", "cpus:2;mem:1024;disk:1000");
+        "--port-range", "37100-37199", "--agent-resources", "cpus:2;mem:1024;disk:1000", "--etcd", "--etcd-port",
+        Integer.toString(etcdPort));
     assertThat(up.code()).as(up.out() + up.err()).isZero();
     String url = "http://127.0.0.1:" + port;
-    assertThat(up.out()).contains("Mesos master on " + url);
+    assertThat(up.out()).contains("Mesos master on " + url).contains("etcd healthy");
 
     TestScheduler s = TestScheduler.subscribe(url, framework("cli").build(), false, http);
     Offer offer = s.offer();
@@ -79,14 +91,16 @@ class MesosCliTest {
 
     Run status = run("status", "--state-dir", state.toString());
     assertThat(status.code()).isZero();
-    assertThat(status.out()).contains("devcluster: running", "mesos master: " + url + " (version 1.11.0)",
+    assertThat(status.out()).contains("devcluster: running", "etcd: running", "mesos master: " + url
+        + " (version 1.11.0)",
         "cpus 0.5/2.0", "ports [37100-37199]", "framework: " + s.frameworkId.getValue() + " cli connected tasks 1"
             + " {TASK_RUNNING=1}");
     s.close();
 
+    long etcdPid = Long.parseLong(Files.readString(state.resolve("etcd.pid")).trim().split(" ")[0]);
     Run down = run("down", "--state-dir", state.toString());
     assertThat(down.out()).contains("stopped devcluster");
-    await().atMost(Duration.ofSeconds(15)).until(() -> !MesosHarness.alive(pid));
+    await().atMost(Duration.ofSeconds(15)).until(() -> !MesosHarness.alive(pid) && !MesosHarness.alive(etcdPid));
     assertThat(Files.exists(state.resolve("devcluster.pid"))).isFalse();
     assertThat(run("status", "--state-dir", state.toString()).code()).isEqualTo(1);
   }

@@ -172,7 +172,8 @@ class RecordedPayloadsTest {
     TestScheduler s = h.subscribe(framework("shapes").build(), true);
     Offer offer = s.offer();
     s.accept(offer, Filters.newBuilder().setRefuseSeconds(0).build(),
-        commandTask(offer, "shaped", "exec sleep 30", 0.1, 32).build());
+        commandTask(offer, "shaped", "exec sleep 30", 0.1, 32).addResources(MesosHarness.ports(offer, 37030, 37030))
+            .build());
     s.ackUpdate("shaped", TaskState.TASK_STARTING);
     JsonNode recordedRunning = JSON.readTree(Payloads.mesos("task_status_running_from_operator_api.json"));
     JsonNode mine = JSON.readTree(com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames()
