@@ -27,11 +27,6 @@ public final class Actor {
     this.executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory(name));
   }
 
-  /** The executor, for components (a health checker) that schedule on this thread themselves. */
-  public ScheduledExecutorService executor() {
-    return executor;
-  }
-
   public void execute(Runnable work) {
     try {
       executor.execute(guarded(work));

@@ -341,7 +341,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
     String path = check.getHttp().hasPath() ? check.getHttp().getPath() : "/";
     String command = check.getCommand().getValue();
     task.health = new HealthChecker(task.info.getTaskId().getValue(), check,
-        () -> runner.probe(protocol, path, command, check.getTimeoutSeconds(), target), actor.executor(), probes,
+        () -> runner.probe(protocol, path, command, check.getTimeoutSeconds(), target), actor, probes,
         (healthy, killTask) -> healthChanged(task, healthy, killTask));
     task.health.start();
   }

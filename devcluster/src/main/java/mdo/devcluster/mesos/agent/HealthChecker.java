@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import mdo.devcluster.mesos.actor.Actor;
 import org.apache.mesos.v1.Protos.HealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,7 @@ final class HealthChecker {
   private final String taskId;
   private final HealthCheck check;
   private final Supplier<String> probe;
-  private final ScheduledExecutorService actor;
+  private final Actor actor;
   private final ExecutorService probes;
   private final Listener listener;
   private final Instant start = Instant.now();
@@ -40,7 +39,7 @@ final class HealthChecker {
   private ScheduledFuture<?> next;
 
   /** @param probe one probe: null when healthy, else why not; it may block up to the check's timeout */
-  HealthChecker(String taskId, HealthCheck check, Supplier<String> probe, ScheduledExecutorService actor,
+  HealthChecker(String taskId, HealthCheck check, Supplier<String> probe, Actor actor,
                 ExecutorService probes, Listener listener) {
     this.taskId = taskId;
     this.check = check;
@@ -61,12 +60,7 @@ final class HealthChecker {
   }
 
   private void schedule(Duration delay) {
-    if (paused) return;
-    try {
-      next = actor.schedule(logged(this::probeNow), delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // the agent stopped meanwhile
-    }
+    if (!paused) next = actor.schedule(delay, this::probeNow);
   }
 
   private void probeNow() {
@@ -81,11 +75,7 @@ final class HealthChecker {
           problem = "the probe could not run: " + e;
         }
         String verdict = problem;
-        try {
-          actor.execute(logged(() -> result(verdict)));
-        } catch (RejectedExecutionException e) {
-          // the agent stopped meanwhile
-        }
+        actor.execute(() -> result(verdict));
       });
     } catch (RejectedExecutionException e) {
       // the agent stopped meanwhile
@@ -108,16 +98,6 @@ final class HealthChecker {
       listener.healthChanged(false, consecutiveFailures >= check.getConsecutiveFailures());
     }
     schedule(seconds(check.getIntervalSeconds()));
-  }
-
-  private Runnable logged(Runnable work) {
-    return () -> {
-      try {
-        work.run();
-      } catch (RuntimeException e) {
-        log.error("agent: health check of task {} failed unexpectedly; it stops checking", taskId, e);
-      }
-    };
   }
 
   static Duration seconds(double seconds) {
