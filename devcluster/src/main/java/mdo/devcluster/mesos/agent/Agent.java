@@ -244,8 +244,9 @@ public final class Agent implements AgentChannel, AutoCloseable {
     execute(() -> {
       for (AgentTask task : List.copyOf(tasks.values())) {
         if (!task.framework.getId().equals(framework)) continue;
-        if (task.started != null && !task.terminal()) kill(task, null, false);
+        task.abandoned = true;
         if (task.retry != null) task.retry.cancel(false);
+        if (task.started != null && !task.terminal()) kill(task, null, false);
         tasks.remove(task.key());
       }
       log.info("agent: shut down framework {}", framework.getValue());
@@ -287,7 +288,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
 
   private void send(AgentTask task) {
     TaskStatus front = task.updates.front();
-    if (front == null) return;
+    if (front == null || task.abandoned) return;
     master.statusUpdate(new StatusUpdate(task.framework.getId(), front, task.state));
     if (task.retry != null) task.retry.cancel(false);
     Duration delay = task.updates.retryDelay();

@@ -24,6 +24,8 @@ final class AgentTask {
   LocalTaskRunner.Started started;
   LaunchPlan plan;
   boolean killed;
+  /** Its framework was shut down: its updates are no longer sent (the update manager cleaned them up). */
+  boolean abandoned;
   boolean killedByHealthCheck;
   ScheduledFuture<?> killTimer;
   ScheduledFuture<?> retry;
