@@ -54,16 +54,18 @@ public record MesosSettings(
   }
 
   public static MesosSettings defaults(Path stateDir) {
-    return new MesosSettings("127.0.0.1", DEFAULT_PORT, stateDir, "127.0.0.1", machineResources(stateDir, 31000, 32000),
+    return new MesosSettings("127.0.0.1", DEFAULT_PORT, stateDir, "127.0.0.1", machineResources(stateDir, "31000-32000"),
         Duration.ofSeconds(15), Duration.ofSeconds(1), null, Duration.ofSeconds(10), Duration.ofMinutes(10),
         Duration.ofSeconds(3), null, "docker", 1);
   }
 
   /**
    * This machine as a Mesos agent sees it ({@code Containerizer::resources}): every cpu, memory less 1 GB (half when
-   * below 2 GB), the state dir's disk less 5 GB (half when below 10 GB), and the given port range.
+   * below 2 GB), the state dir's disk less 5 GB (half when below 10 GB), and the given port ranges.
+   *
+   * @param ports ranges as Mesos writes them inside brackets, e.g. {@code 31000-32000,2181-2181}
    */
-  public static Resources machineResources(Path stateDir, int portsFrom, int portsTo) {
+  public static Resources machineResources(Path stateDir, String ports) {
     long memMb = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getTotalMemorySize() / (1024 * 1024);
     long mem = memMb >= 2048 ? memMb - 1024 : memMb / 2;
@@ -77,7 +79,7 @@ public record MesosSettings(
     }
     long disk = diskMb >= 10240 ? diskMb - 5120 : diskMb / 2;
     return Resources.parse("cpus:" + Runtime.getRuntime().availableProcessors() + ";mem:" + mem + ";disk:" + disk
-        + ";ports:[" + portsFrom + "-" + portsTo + "]");
+        + ";ports:[" + ports + "]");
   }
 
   public MesosSettings withPort(int newPort) {

@@ -3,9 +3,11 @@ package mdo.devcluster.run;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import mdo.devcluster.Json;
+import mdo.devcluster.MarathonVersion;
 import mdo.devcluster.apps.AppSpec;
 
 /**
@@ -69,9 +71,8 @@ public final class LocalTaskRunner {
   }
 
   public Started start(Launch launch) throws LaunchException {
-    Instance instance = new Instance(launch.sandboxKey(), launch.sandboxKey());
+    Instance instance = Instance.scheduled(AppSpec.from(app(launch)), MarathonVersion.DEFAULT, Instant.now());
     instance.taskId = launch.sandboxKey();
-    instance.spec = AppSpec.from(app(launch));
     instance.effectivePorts = launch.ports().stream().map(PortMapping::hostPort).toList();
     try {
       instance.process = launcher.start(instance, launch.env());
@@ -127,7 +128,7 @@ public final class LocalTaskRunner {
    */
   public String probe(String protocol, String path, String command, double timeoutSeconds, ProbeTarget target) {
     AppSpec.HealthCheckSpec check = new AppSpec.HealthCheckSpec(protocol, path == null ? "/" : path, null,
-        target.port(), command, 0, 0, timeoutSeconds, 0, false, Json.object());
+        target.port(), command, 0, 0, timeoutSeconds, 0, 0, true, false, Json.object());
     return probes.probe(check, new HealthProbes.Target(target.host(), target.port(), target.env(), target.sandbox()));
   }
 }

@@ -109,10 +109,12 @@ class MesosCliTest {
   void badMesosOptionsAreRefusedBeforeAnythingStarts() {
     Run subscriber = run("up", "--mesos", "--subscriber", "config.yaml", "--state-dir", state.toString());
     assertThat(subscriber.code()).isEqualTo(2);
-    assertThat(subscriber.err()).contains("--subscriber follows Marathon's events");
+    assertThat(subscriber.err()).contains("belong to the Marathon mode, not to --mesos");
+    Run standby = run("up", "--mesos", "--standby-of", "http://127.0.0.1:8080", "--state-dir", state.toString());
+    assertThat(standby.code()).isEqualTo(2);
     Run resources = run("up", "--mesos", "--agent-resources", "cpus:lots", "--port", "0", "--state-dir",
         state.toString());
-    assertThat(resources.code()).isEqualTo(1);
+    assertThat(resources.code()).isEqualTo(2);
     assertThat(resources.err()).contains("bad resource 'cpus:lots'");
     Run open = run("up", "--mesos", "--host", "0.0.0.0", "--state-dir", state.toString());
     assertThat(open.code()).isEqualTo(1);
