@@ -120,7 +120,8 @@ public final class FrameworkProcess implements AutoCloseable {
         .result(RegistryJson.write(body));
   }
 
-  Map<String, Object> health() {
+  /** What {@code /health} answers, as a map. */
+  public Map<String, Object> health() {
     List<String> problems = new ArrayList<>();
     LeaderTerm t = term;
     if (!etcdReachable) problems.add("etcd unreachable (" + config.etcd().endpointList() + ")");

@@ -1,0 +1,104 @@
+package mdo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import mdo.framework.server.FrameworkProcess;
+import mdo.registry.InstanceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults around a running service with {@code backend: mesos}: the Mesos master fails over, the agent is cut off (and
+ * comes back before or after its tasks were replaced). The service keeps its instances, nothing runs twice, and the
+ * registry says what a container can count on.
+ */
+class MesosFailoverTest {
+  MesosStack stack;
+
+  @AfterEach
+  void stop() {
+    if (stack != null) stack.close();
+  }
+
+  private Map<String, InstanceRecord> launchTwo() {
+    Stack.Result launched = stack.launcher("--config", stack.config.toString(), "--timeout", "60s", "peers");
+    assertThat(launched.code()).as(launched.toString()).isZero();
+    return stack.awaitRegistry(2);
+  }
+
+  @Test
+  void aMasterFailoverIsFollowedToTheNewLeaderWithTheSameFrameworkAndTasks() throws Exception {
+    stack = new MesosStack(2);
+    FrameworkProcess framework = stack.startFramework();
+    Map<String, InstanceRecord> two = launchTwo();
+    String frameworkId = subscribedFramework(framework, stack.cluster.urlOf(0));
+
+    stack.cluster.failOverMaster();
+
+    await("the framework subscribed at the new leader").atMost(Duration.ofSeconds(30))
+        .until(() -> frameworkId.equals(subscribedFramework(framework, stack.cluster.urlOf(1))));
+    assertThat(stack.frameworkIds()).containsExactly(frameworkId);
+    assertThat(stack.awaitRegistry(2)).isEqualTo(two);
+
+    Stack.Result up = stack.updater("--config", stack.config.toString(), "--timeout", "60s", "peers", "3");
+    assertThat(up.code()).as(up.toString()).isZero();
+    assertThat(stack.awaitRegistry(3).keySet()).containsAll(two.keySet());
+    assertThat(stack.frameworkIds()).containsExactly(frameworkId);
+  }
+
+  /** The framework id when the process is subscribed at the master {@code url}, else null. */
+  private static String subscribedFramework(FrameworkProcess framework, String url) {
+    JsonNode mesos = mdo.registry.RegistryJson.MAPPER.valueToTree(framework.health()).path("mesos");
+    return mesos.path("state").asText().equals("SUBSCRIBED") && mesos.path("master").asText().startsWith(url)
+        ? mesos.path("frameworkId").asText() : null;
+  }
+
+  @Test
+  void anAgentBackWithinTheUnreachableTimeoutKeepsItsTasks() throws Exception {
+    stack = new MesosStack();
+    stack.startFramework();
+    Map<String, InstanceRecord> two = launchTwo();
+
+    stack.cluster.partitionAgent();
+    await("the registry marking both unreachable").atMost(Duration.ofSeconds(30)).until(() ->
+        stack.registry().values().stream().allMatch(r -> r.state().equals("TASK_UNREACHABLE") && !r.ready()));
+    stack.cluster.healAgent();
+
+    Map<String, InstanceRecord> back = stack.awaitRegistry(2);
+    assertThat(back.keySet()).isEqualTo(two.keySet());
+    assertThat(back.values()).extracting(InstanceRecord::ordinal).containsExactlyInAnyOrder(0, 1);
+  }
+
+  @Test
+  void anAgentBackAfterTheUnreachableTimeoutHasItsOldTasksKilledAndReplaced() throws Exception {
+    stack = new MesosStack();
+    stack.startFramework();
+    Map<String, InstanceRecord> two = launchTwo();
+
+    stack.cluster.partitionAgent();
+    await("the framework giving up on both (unreachable-timeout 3s)").atMost(Duration.ofSeconds(30))
+        .until(() -> stack.range("/mdo/" + stack.env + "/framework/tasks/").stream()
+            .filter(kv -> kv.getValue().toString().contains("\"inactive\":true")).count() == 2);
+    assertThat(stack.progress("peers").orElseThrow().pending()).as("replacements wait for the agent").isEqualTo(2);
+    stack.cluster.healAgent();
+
+    Map<String, InstanceRecord> replaced = await("replacements running, the old tasks gone")
+        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> stack.awaitRegistry(2), r -> disjoint(r.keySet(), two.keySet()));
+    assertThat(stack.runningTaskIds("peers")).isEqualTo(replaced.keySet());
+    assertThat(stack.cluster.liveTasks()).as("processes on the agent: the old ones were killed").isEqualTo(2);
+    assertThat(replaced.values()).extracting(InstanceRecord::ordinal).doesNotHaveDuplicates();
+  }
+
+  private static boolean disjoint(Set<String> a, Set<String> b) {
+    Set<String> both = new TreeSet<>(a);
+    both.retainAll(b);
+    return both.isEmpty();
+  }
+}

@@ -1,0 +1,318 @@
+package mdo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import mdo.config.ConfigLoader;
+import mdo.config.MdoConfig;
+import mdo.devcluster.mesos.MesosDevCluster;
+import mdo.devcluster.mesos.MesosSettings;
+import mdo.framework.desired.FrameworkKeys;
+import mdo.framework.desired.ServiceProgress;
+import mdo.framework.scheduler.SchedulerSettings;
+import mdo.framework.server.FrameworkProcess;
+import mdo.framework.server.FrameworkTuning;
+import mdo.registry.Etcd;
+import mdo.registry.EtcdSettings;
+import mdo.registry.InstanceRecord;
+import mdo.registry.RegistryJson;
+import mdo.registry.RegistryKeys;
+import mdo.testkit.EtcdServer;
+
+/**
+ * The Mesos story's counterpart of {@link Stack}: a real etcd, the dev cluster's Mesos mode (a master and an agent
+ * running tasks as local processes, in-process on port 0), the framework ({@code bin/framework}'s
+ * {@link FrameworkProcess}, in-process, with short timers) and a config.yaml with {@code backend: mesos} for the
+ * sample service. launcher and updater run in-process as with Marathon; guestutils as the real process.
+ * {@link #close()} stops everything and checks that no process of the test survived.
+ */
+final class MesosStack implements AutoCloseable {
+  static final String SERVICE = Stack.SERVICE;
+  private static final AtomicInteger ENVS = new AtomicInteger();
+
+  final String env = "mesos" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
+  final String appId = "/" + env + "/" + SERVICE;
+  final Path dir;
+  final EtcdServer etcdServer;
+  final Client etcd;
+  final MesosDevCluster cluster;
+  final Path config;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<FrameworkProcess> frameworks = new ArrayList<>();
+  private String services;
+
+  /** @param masters how many Mesos masters run (one leads; the others redirect to it) */
+  MesosStack(int masters) throws IOException {
+    dir = Files.createTempDirectory("mdo-e2e-mesos-");
+    EtcdServer etcdStarted = null;
+    Client etcdClient = null;
+    try {
+      etcdStarted = EtcdServer.start();
+      etcdClient = Etcd.client(EtcdSettings.of(etcdStarted.endpoint()));
+      Path state = dir.resolve("mesos");
+      cluster = MesosDevCluster.start(MesosSettings.defaults(state).withPort(0).withMasters(masters)
+          .withAgentResources(MesosSettings.machineResources(state, "37000-37999"))
+          .withTimings(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1))
+          .withDefaultKillGrace(Duration.ofSeconds(2)));
+    } catch (RuntimeException e) {
+      if (etcdClient != null) etcdClient.close();
+      if (etcdStarted != null) etcdStarted.close();
+      throw e;
+    }
+    etcdServer = etcdStarted;
+    etcd = etcdClient;
+    config = dir.resolve("config.yaml");
+    services(peers(2));
+  }
+
+  MesosStack() throws IOException {
+    this(1);
+  }
+
+  /** The sample service, as {@link Stack} runs it with Marathon. */
+  static String peers(int instances) {
+    return """
+          peers:
+            cmd: exec %s/bin/sample-peer
+            network: host
+            ports:
+              http: 0
+            instances: %d
+            cpus: 0.1
+            mem: 64
+            health:
+              protocol: http
+              port: http
+              path: /health
+              grace: 30s
+              interval: 1s
+              timeout: 2s
+        """.formatted(Stack.REPO, instances);
+  }
+
+  /** Rewrites config.yaml with these services (YAML under {@code services:}). */
+  void services(String yaml) {
+    services = yaml;
+    StringBuilder masters = new StringBuilder();
+    for (int i = 0; i < cluster.settings().masters(); i++) masters.append(i == 0 ? "" : ", ").append(cluster.urlOf(i));
+    Stack.write(config, """
+        environment: %s
+        backend: mesos
+        mesos:
+          urls: [%s]
+          failover-timeout: 10m
+          unreachable-timeout: 3s
+        etcd:
+          endpoints: [%s]
+        services:
+        %s""".formatted(env, masters, etcdServer.endpoint(), yaml));
+  }
+
+  String services() {
+    return services;
+  }
+
+  MdoConfig loadConfig() {
+    return ConfigLoader.load(config, Map.of());
+  }
+
+  /** Short timers, so kills, reconciliation and launch delays happen within a test. */
+  FrameworkTuning tuning(MdoConfig cfg) {
+    SchedulerSettings scheduler = SchedulerSettings.defaults(cfg.mesos().unreachableTimeout())
+        .withTimers(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(100))
+        .withBackoff(Duration.ofMillis(200), 2, Duration.ofSeconds(2));
+    return FrameworkTuning.defaults(cfg).withScheduler(scheduler)
+        .withIntervals(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1));
+  }
+
+  /** Starts a framework process in this JVM (HTTP on a free port). */
+  FrameworkProcess startFramework() {
+    MdoConfig cfg = loadConfig();
+    FrameworkProcess process = new FrameworkProcess(cfg, tuning(cfg), Clock.systemUTC()).start("127.0.0.1", 0);
+    frameworks.add(process);
+    return process;
+  }
+
+  void stopFramework(FrameworkProcess process) {
+    frameworks.remove(process);
+    process.close();
+  }
+
+  // ---- the commands
+
+  Stack.Result launcher(String... args) {
+    return Stack.inProcess(args, mdo.launcher.Main::run);
+  }
+
+  Stack.Result updater(String... args) {
+    return Stack.inProcess(args, mdo.updater.Main::run);
+  }
+
+  Stack.Result guestutils(String... args) {
+    return Stack.guestutils(dir, etcdServer.endpoint(), env, args);
+  }
+
+  // ---- what the user looks at
+
+  Map<String, InstanceRecord> registry() {
+    return registry(SERVICE);
+  }
+
+  /** The instance records of a service in etcd, by task id. */
+  Map<String, InstanceRecord> registry(String service) {
+    Map<String, InstanceRecord> out = new TreeMap<>();
+    for (KeyValue kv : range(RegistryKeys.instances(env, service))) {
+      InstanceRecord r = RegistryJson.read(kv.getValue().getBytes(), InstanceRecord.class, kv.getKey().toString());
+      if (out.put(r.taskId(), r) != null) throw new AssertionError("two records for task " + r.taskId());
+    }
+    return out;
+  }
+
+  /** Waits until the registry holds exactly {@code n} ready records, whose tasks the master reports running. */
+  Map<String, InstanceRecord> awaitRegistry(int n) {
+    await("registry of " + n + " ready instances matching the master's running tasks").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100)).until(() -> {
+          Map<String, InstanceRecord> records = registry();
+          return records.size() == n && records.values().stream().allMatch(InstanceRecord::ready)
+              && records.keySet().equals(runningTaskIds(SERVICE));
+        });
+    return registry();
+  }
+
+  /** The framework's progress on a service, as launcher/updater and the subscriber read it. */
+  Optional<ServiceProgress> progress(String service) {
+    List<KeyValue> kvs = range(FrameworkKeys.progress(env, service));
+    return kvs.isEmpty() ? Optional.empty() : Optional.of(RegistryJson.read(kvs.get(0).getValue().getBytes(),
+        ServiceProgress.class, FrameworkKeys.progress(env, service)));
+  }
+
+  /** Keys under a prefix (or the one key). */
+  List<KeyValue> range(String prefix) {
+    try {
+      return etcd.getKVClient().get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build())
+          .get(5, TimeUnit.SECONDS).getKvs();
+    } catch (Exception e) {
+      throw new AssertionError("cannot read etcd: " + e, e);
+    }
+  }
+
+  /** The master's state ({@code GET /master/state}) as operators read it. */
+  JsonNode masterState() {
+    return getJson(cluster.url() + "/master/state");
+  }
+
+  /** Task ids of the service in the given state, across the master's frameworks (unreachable ones included). */
+  TreeSet<String> tasksInState(String service, String state) {
+    TreeSet<String> ids = new TreeSet<>();
+    String prefix = env + "_" + service + ".instance-";
+    for (JsonNode f : masterState().path("frameworks")) {
+      for (String list : List.of("tasks", "unreachable_tasks")) {
+        for (JsonNode t : f.path(list)) {
+          String id = t.path("id").asText();
+          if (id.startsWith(prefix) && t.path("state").asText().equals(state)) ids.add(id);
+        }
+      }
+    }
+    return ids;
+  }
+
+  TreeSet<String> runningTaskIds(String service) {
+    return tasksInState(service, "TASK_RUNNING");
+  }
+
+  /** The ids of the frameworks the master knows. */
+  List<String> frameworkIds() {
+    List<String> ids = new ArrayList<>();
+    masterState().path("frameworks").forEach(f -> ids.add(f.path("id").asText()));
+    return ids;
+  }
+
+  JsonNode getJson(String url) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isIn(200, 503);
+      return RegistryJson.MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The sample's {@code GET /}: which task answers on a host port. */
+  JsonNode sampleStatus(String hostPort) {
+    return getJson("http://" + hostPort + "/");
+  }
+
+  /** The live process of a task, found by the sandbox the agent exported to it. */
+  ProcessHandle taskProcess(String taskId) {
+    Path sandboxes = cluster.settings().stateDir().resolve("tasks");
+    for (long pid : Stack.tasksUnder(sandboxes)) {
+      Optional<ProcessHandle> p = ProcessHandle.of(pid);
+      if (p.isPresent() && environ(pid).contains("MESOS_TASK_ID=" + taskId + "\0")) return p.get();
+    }
+    throw new AssertionError("task " + taskId + " has no live process");
+  }
+
+  private static String environ(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  // ---- hygiene
+
+  /** Stops the frameworks, the dev cluster (and its tasks) and etcd; then no process of the test may be left. */
+  @Override
+  public void close() {
+    try {
+      for (FrameworkProcess f : List.copyOf(frameworks)) f.close();
+    } finally {
+      try {
+        cluster.close();
+      } finally {
+        etcd.close();
+        etcdServer.close();
+      }
+    }
+    try {
+      await("no process of the test left").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> {
+            assertThat(Stack.descendants()).as("live descendants of the test JVM").isEmpty();
+            assertThat(Stack.tasksUnder(dir)).as("processes with a task sandbox under " + dir).isEmpty();
+          });
+    } catch (AssertionError | RuntimeException e) {
+      Stream.concat(ProcessHandle.current().descendants(), Stack.tasksUnder(dir).stream().map(ProcessHandle::of)
+          .flatMap(Optional::stream)).forEach(ProcessHandle::destroyForcibly);
+      throw e;
+    }
+    Stack.deleteRecursively(dir);
+  }
+}
