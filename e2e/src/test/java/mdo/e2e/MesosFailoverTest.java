@@ -96,6 +96,41 @@ class MesosFailoverTest {
     assertThat(replaced.values()).extracting(InstanceRecord::ordinal).doesNotHaveDuplicates();
   }
 
+  @Test
+  void aLostAgentsInstancesAreReplacedElsewhereAfterTheTimeoutAndKilledWhenItComesBack() throws Exception {
+    stack = MesosStack.twoAgents();
+    stack.startFramework();
+    Map<String, InstanceRecord> two = launchTwo();
+    String lostId = two.values().iterator().next().agentId();
+    int lost = stack.twoAgents.agentId(0).getValue().equals(lostId) ? 0 : 1;
+    Set<String> onLost = new TreeSet<>();
+    two.values().stream().filter(r -> r.agentId().equals(lostId)).forEach(r -> onLost.add(r.taskId()));
+
+    stack.twoAgents.partition(lost);
+
+    // within the timeout the lost ones only turn unhealthy; after it, replacements run on the other agent
+    await("replacements on the other agent").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> stack.registry().values().stream().filter(InstanceRecord::ready).count() == 2
+            && stack.registry().values().stream().filter(InstanceRecord::ready)
+                .noneMatch(r -> r.agentId().equals(lostId)));
+    assertThat(stack.registry().values()).filteredOn(r -> onLost.contains(r.taskId()))
+        .allSatisfy(r -> assertThat(r.state()).isEqualTo("TASK_UNREACHABLE"));
+    assertThat(stack.twoAgents.liveTasks(lost)).as("the lost agent's processes run on").isEqualTo(onLost.size());
+
+    stack.twoAgents.heal(lost);
+
+    int[] mostReady = {0};
+    await("the returned tasks killed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      Map<String, InstanceRecord> now = stack.registry();
+      mostReady[0] = Math.max(mostReady[0], (int) now.values().stream().filter(InstanceRecord::ready).count());
+      return stack.twoAgents.liveTasks(lost) == 0 && now.size() == 2 && disjoint(now.keySet(), onLost);
+    });
+    assertThat(mostReady[0]).as("ready instances at any time after the agent came back: never doubled").isEqualTo(2);
+    Map<String, InstanceRecord> after = stack.awaitRegistry(2);
+    assertThat(after.values()).noneMatch(r -> r.agentId().equals(lostId));
+    assertThat(stack.progress("peers").orElseThrow().done()).isTrue();
+  }
+
   private static boolean disjoint(Set<String> a, Set<String> b) {
     Set<String> both = new TreeSet<>(a);
     both.retainAll(b);

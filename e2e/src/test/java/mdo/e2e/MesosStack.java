@@ -58,14 +58,20 @@ final class MesosStack implements AutoCloseable {
   final Path dir;
   final EtcdServer etcdServer;
   final Client etcd;
+  /** The dev cluster's Mesos mode; null in a {@link #twoAgents()} stack. */
   final MesosDevCluster cluster;
+  /** A master with two agents; null unless {@link #twoAgents()}. */
+  final TwoAgentMesos twoAgents;
   final Path config;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<FrameworkProcess> frameworks = new ArrayList<>();
   private String services;
 
-  /** @param masters how many Mesos masters run (one leads; the others redirect to it) */
-  MesosStack(int masters) throws IOException {
+  /**
+   * @param masters how many Mesos masters run (one leads; the others redirect to it)
+   * @param twoAgents a master with two agents instead of the dev cluster (then {@code masters} must be 1)
+   */
+  private MesosStack(int masters, boolean twoAgents) throws IOException {
     dir = Files.createTempDirectory("mdo-e2e-mesos-");
     EtcdServer etcdStarted = null;
     Client etcdClient = null;
@@ -73,10 +79,16 @@ final class MesosStack implements AutoCloseable {
       etcdStarted = EtcdServer.start();
       etcdClient = Etcd.client(EtcdSettings.of(etcdStarted.endpoint()));
       Path state = dir.resolve("mesos");
-      cluster = MesosDevCluster.start(MesosSettings.defaults(state).withPort(0).withMasters(masters)
-          .withAgentResources(MesosSettings.machineResources(state, "37000-37999"))
-          .withTimings(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1))
-          .withDefaultKillGrace(Duration.ofSeconds(2)));
+      if (twoAgents) {
+        this.twoAgents = new TwoAgentMesos(state);
+        cluster = null;
+      } else {
+        this.twoAgents = null;
+        cluster = MesosDevCluster.start(MesosSettings.defaults(state).withPort(0).withMasters(masters)
+            .withAgentResources(MesosSettings.machineResources(state, "37000-37999"))
+            .withTimings(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1))
+            .withDefaultKillGrace(Duration.ofSeconds(2)));
+      }
     } catch (RuntimeException e) {
       if (etcdClient != null) etcdClient.close();
       if (etcdStarted != null) etcdStarted.close();
@@ -88,8 +100,25 @@ final class MesosStack implements AutoCloseable {
     services(peers(2));
   }
 
+  MesosStack(int masters) throws IOException {
+    this(masters, false);
+  }
+
   MesosStack() throws IOException {
-    this(1);
+    this(1, false);
+  }
+
+  /** A master with two agents, one of which a test may cut off ({@link TwoAgentMesos}). */
+  static MesosStack twoAgents() throws IOException {
+    return new MesosStack(1, true);
+  }
+
+  /** The masters' URLs, the leading one first. */
+  List<String> masterUrls() {
+    if (twoAgents != null) return List.of(twoAgents.url());
+    List<String> urls = new ArrayList<>();
+    for (int i = 0; i < cluster.settings().masters(); i++) urls.add(cluster.urlOf(i));
+    return urls;
   }
 
   /** The sample service, as {@link Stack} runs it with Marathon. */
@@ -116,8 +145,7 @@ final class MesosStack implements AutoCloseable {
   /** Rewrites config.yaml with these services (YAML under {@code services:}). */
   void services(String yaml) {
     services = yaml;
-    StringBuilder masters = new StringBuilder();
-    for (int i = 0; i < cluster.settings().masters(); i++) masters.append(i == 0 ? "" : ", ").append(cluster.urlOf(i));
+    String masters = String.join(", ", masterUrls());
     Stack.write(config, """
         environment: %s
         backend: mesos
@@ -221,7 +249,7 @@ final class MesosStack implements AutoCloseable {
 
   /** The master's state ({@code GET /master/state}) as operators read it. */
   JsonNode masterState() {
-    return getJson(cluster.url() + "/master/state");
+    return getJson((twoAgents != null ? twoAgents.url() : cluster.url()) + "/master/state");
   }
 
   /** Task ids of the service in the given state, across the master's frameworks (unreachable ones included). */
@@ -271,8 +299,7 @@ final class MesosStack implements AutoCloseable {
 
   /** The live process of a task, found by the sandbox the agent exported to it. */
   ProcessHandle taskProcess(String taskId) {
-    Path sandboxes = cluster.settings().stateDir().resolve("tasks");
-    for (long pid : Stack.tasksUnder(sandboxes)) {
+    for (long pid : Stack.tasksUnder(dir)) {
       Optional<ProcessHandle> p = ProcessHandle.of(pid);
       if (p.isPresent() && environ(pid).contains("MESOS_TASK_ID=" + taskId + "\0")) return p.get();
     }
@@ -296,7 +323,8 @@ final class MesosStack implements AutoCloseable {
       for (FrameworkProcess f : List.copyOf(frameworks)) f.close();
     } finally {
       try {
-        cluster.close();
+        if (cluster != null) cluster.close();
+        if (twoAgents != null) twoAgents.close();
       } finally {
         etcd.close();
         etcdServer.close();
