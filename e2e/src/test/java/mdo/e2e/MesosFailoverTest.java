@@ -52,6 +52,37 @@ class MesosFailoverTest {
     assertThat(stack.frameworkIds()).containsExactly(frameworkId);
   }
 
+  @Test
+  void aSigkilledFrameworkIsSucceededByOneWithTheSameFrameworkIdAndNothingDuplicated() throws Exception {
+    stack = new MesosStack();
+    Process first = stack.startFrameworkProcess("first");
+    try {
+      Map<String, InstanceRecord> two = launchTwo();
+      String frameworkId = stack.frameworkIds().get(0);
+
+      first.destroyForcibly(); // SIGKILL: no goodbye to Mesos or etcd
+      assertThat(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      Process second = stack.startFrameworkProcess("second");
+      try {
+        await("the successor subscribed as the same framework").atMost(Duration.ofSeconds(60))
+            .until(() -> stack.log("second").contains("subscribed: framework " + frameworkId));
+        assertThat(stack.frameworkIds()).containsExactly(frameworkId);
+        assertThat(stack.awaitRegistry(2)).isEqualTo(two);
+
+        Stack.Result up = stack.updater("--config", stack.config.toString(), "--timeout", "60s", "peers", "3");
+        assertThat(up.code()).as(up + stack.log("second")).isZero();
+        assertThat(stack.awaitRegistry(3).keySet()).containsAll(two.keySet());
+        assertThat(stack.runningTaskIds("peers")).hasSize(3);
+        assertThat(stack.log("second")).contains("reconciling (explicit): 2 task(s)");
+      } finally {
+        second.destroy();
+        second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      first.destroyForcibly();
+    }
+  }
+
   /** The framework id when the process is subscribed at the master {@code url}, else null. */
   private static String subscribedFramework(FrameworkProcess framework, String url) {
     JsonNode mesos = mdo.registry.RegistryJson.MAPPER.valueToTree(framework.health()).path("mesos");

@@ -189,6 +189,26 @@ final class MesosStack implements AutoCloseable {
     process.close();
   }
 
+  /** {@code bin/framework --config config.yaml --port 0} as a real process, its output in {@code <name>.log}. */
+  Process startFrameworkProcess(String name) {
+    ProcessBuilder builder = new ProcessBuilder(Stack.REPO.resolve("bin/framework").toString(), "--config",
+        config.toString(), "--port", "0").directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String log(String name) {
+    try {
+      return Files.readString(dir.resolve(name + ".log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   // ---- the commands
 
   Stack.Result launcher(String... args) {
