@@ -48,14 +48,20 @@ final class Harness implements AutoCloseable {
   final String appId = "/" + env + "/web";
   final MarathonSimulation marathon;
   final String etcdEndpoint;
+  final EtcdSettings etcdSettings;
   final Client etcd;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
   Subscriber subscriber;
 
   Harness(String etcdEndpoint) {
-    this.etcdEndpoint = etcdEndpoint;
+    this(EtcdSettings.of(etcdEndpoint));
+  }
+
+  Harness(EtcdSettings etcdSettings) {
+    this.etcdSettings = etcdSettings;
+    this.etcdEndpoint = etcdSettings.endpointList();
     this.marathon = new MarathonSimulation().start();
-    this.etcd = Etcd.client(EtcdSettings.of(etcdEndpoint));
+    this.etcd = Etcd.client(etcdSettings);
     marathon.putApp(app("web", V1));
   }
 
@@ -74,7 +80,7 @@ final class Harness implements AutoCloseable {
         0.5, Duration.ofSeconds(5), List.of());
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
         Duration.ofSeconds(2));
-    return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), m, settings, env, tuning);
+    return new SubscriberConfig(etcdSettings, m, settings, env, tuning);
   }
 
   Subscriber start() {
