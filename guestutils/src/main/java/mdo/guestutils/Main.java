@@ -59,6 +59,7 @@ public final class Main implements Runnable {
       cli.addSubcommand(new CallbackCommands.Register());
       cli.addSubcommand(new CallbackCommands.ListCallbacks());
       cli.addSubcommand(new CallbackCommands.Unregister());
+      cli.addSubcommand(new CallbackCommands.Verify());
     }
     FailureHandler.install(cli, "guestutils");
     cli.setUsageHelpWidth(110);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mdo.guestutils.CallbackSignature;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import mdo.registry.store.EtcdException;
@@ -81,7 +82,8 @@ final class CallbackApi {
     }
     Map<String, Object> answer = new LinkedHashMap<>(r.publicView());
     answer.put("secret", r.secret());
-    answer.put("signature", Signatures.HEADER + ": sha256=<hex HMAC-SHA256 of the body keyed with secret>");
+    answer.put("signature", CallbackSignature.HEADER + ": t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + \".\" + body)>;"
+        + " refuse t more than " + CallbackSignature.TOLERANCE.toMinutes() + " minutes away from now");
     ctx.status(HttpStatus.CREATED).json(answer);
   }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import mdo.guestutils.CallbackSignature;
 import mdo.registry.Etcd;
 import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
@@ -134,6 +135,10 @@ class CallbackServiceTest {
     return call("POST", "/v1/callbacks", body, TOKEN);
   }
 
+  static boolean signed(String secret, byte[] body, String header) {
+    return CallbackSignature.verify(secret, header, body, java.time.Instant.now()) == CallbackSignature.Result.VALID;
+  }
+
   static JsonNode json(RecordedRequest request) throws IOException {
     return RegistryJson.MAPPER.readTree(request.getBody().utf8());
   }
@@ -179,8 +184,13 @@ class CallbackServiceTest {
     RecordedRequest first = take(receiver);
     assertThat(first.getMethod()).isEqualTo("POST");
     assertThat(first.getUrl().encodedPath()).isEqualTo("/membership");
-    assertThat(Signatures.verify(secret, first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isTrue();
-    assertThat(Signatures.verify("wrong", first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isFalse();
+    assertThat(signed(secret, first.getBody().toByteArray(), first.getHeaders().get(CallbackSignature.HEADER))).isTrue();
+    assertThat(signed("wrong", first.getBody().toByteArray(), first.getHeaders().get(CallbackSignature.HEADER))).isFalse();
+    String header = first.getHeaders().get(CallbackSignature.HEADER);
+    assertThat(header).as("the time is signed with the body").matches("t=\\d+,v1=[0-9a-f]{64}");
+    assertThat(CallbackSignature.verify(secret, header, first.getBody().toByteArray(),
+        java.time.Instant.now().plus(Duration.ofMinutes(6)))).as("replayed six minutes later")
+        .isEqualTo(CallbackSignature.Result.EXPIRED);
     JsonNode initial = json(first);
     assertThat(initial.path("service").asText()).isEqualTo("cassandra");
     assertThat(tasks(initial.path("members"))).containsExactly("cassandra.a");
@@ -193,7 +203,7 @@ class CallbackServiceTest {
     assertThat(tasks(joined.path("added"))).containsExactly("cassandra.b");
     assertThat(joined.path("removed").size()).isZero();
     assertThat(joined.path("revision").asLong()).isGreaterThan(initial.path("revision").asLong());
-    assertThat(Signatures.verify(secret, second.getBody().toByteArray(), second.getHeaders().get(Signatures.HEADER))).isTrue();
+    assertThat(signed(secret, second.getBody().toByteArray(), second.getHeaders().get(CallbackSignature.HEADER))).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         meters.counter("mdo.callback.deliveries", "outcome", "delivered").count() == 2.0);
   }
@@ -364,7 +374,7 @@ class CallbackServiceTest {
     String id = lines.get(0).substring("MDO_CALLBACK_ID=".length());
     String secret = lines.get(1).substring("MDO_CALLBACK_SECRET=".length());
     RecordedRequest first = take(receiver);
-    assertThat(Signatures.verify(secret, first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isTrue();
+    assertThat(signed(secret, first.getBody().toByteArray(), first.getHeaders().get(CallbackSignature.HEADER))).isTrue();
 
     java.io.StringWriter listed = new java.io.StringWriter();
     assertThat(mdo.guestutils.Main.run(new String[] {"list-callbacks", "cassandra"}, new mdo.guestutils.GuestEnv(vars),
@@ -418,7 +428,7 @@ class CallbackServiceTest {
     JsonNode change = json(after);
     assertThat(tasks(change.path("added"))).containsExactly("cassandra.b");
     assertThat(tasks(change.path("members"))).containsExactly("cassandra.a", "cassandra.b");
-    assertThat(Signatures.verify(secret, after.getBody().toByteArray(), after.getHeaders().get(Signatures.HEADER))).isTrue();
+    assertThat(signed(secret, after.getBody().toByteArray(), after.getHeaders().get(CallbackSignature.HEADER))).isTrue();
     assertThat(receiver.takeRequest(500, TimeUnit.MILLISECONDS)).as("nothing already delivered is sent again").isNull();
   }
 }
