@@ -30,7 +30,9 @@ final class CallbackCommands {
 
   @Command(mixinStandardHelpOptions = true, name = "register-callback", description = {
       "Have the subscriber POST membership changes of SERVICE to URL.",
-      "The registration is tied to this task (MESOS_TASK_ID) and goes away when this container does.",
+      "The registration is tied to this task (MESOS_TASK_ID of SERVICE_NAME) and goes away when this container does;",
+      "a task registering as it starts waits (up to 60s) until the subscriber has its record.",
+      "Authorization: MDO_REGISTRATION_TOKEN (the launcher gives every task its service's), or MDO_TOKEN.",
       "Prints MDO_CALLBACK_ID=... and MDO_CALLBACK_SECRET=... (shell syntax; the secret is shown only now).",
       "Receivers check X-Mdo-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + \".\" + body)>",
       "(guestutils verify-callback does), and refuse t more than 5 minutes away from now.",
@@ -43,9 +45,9 @@ final class CallbackCommands {
     @Option(names = "--json", description = "print the subscriber's JSON answer instead") boolean json;
 
     @Override
-    public Integer call() {
-      String task = common.env().taskId();
-      JsonNode answer = client().register(service, url, task);
+    public Integer call() throws InterruptedException {
+      GuestEnv env = common.env();
+      JsonNode answer = client().register(service, url, env.taskId(), env.serviceName());
       if (json) {
         out().println(answer.toString());
       } else {

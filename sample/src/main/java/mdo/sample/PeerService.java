@@ -23,8 +23,9 @@ import mdo.registry.RegistryJson;
  * <ol>
  *   <li>Binds the port guestutils names {@code http} (its own, internal port).
  *   <li>Reads its peers with {@code getNodeList(service, ["http"], 0)}: the seed list.
- *   <li>Registers a membership callback with the subscriber and, on every signed notification, logs who joined and who
- *       left (where Cassandra would run {@code nodetool cleanup}).
+ *   <li>Registers a membership callback with the subscriber (with its service's registration token) and, on every
+ *       notification signed with the registration's secret within the last 5 minutes, logs who joined and who left
+ *       (where Cassandra would run {@code nodetool cleanup}).
  * </ol>
  *
  * {@code GET /} answers JSON with the peers it saw at start, the member count of the last notification
@@ -64,8 +65,9 @@ public final class PeerService {
     String subscriber = System.getenv("SUBSCRIBER_URL");
     if (subscriber != null) {
       String url = "http://" + guest.getContainerHostAddress() + ":" + port + "/membership";
-      JsonNode registration = new CallbackClient(subscriber, System.getenv("MDO_TOKEN"), Duration.ofSeconds(5))
-          .register(service, url, System.getenv("MESOS_TASK_ID"));
+      String token = System.getenv("MDO_REGISTRATION_TOKEN"); // the launcher gives every task its service's
+      JsonNode registration = new CallbackClient(subscriber, token, Duration.ofSeconds(5))
+          .register(service, url, System.getenv("MESOS_TASK_ID"), service);
       secret = registration.path("secret").asText();
       log("registered membership callback " + registration.path("id").asText() + " -> " + url);
     }
