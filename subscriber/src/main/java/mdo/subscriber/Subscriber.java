@@ -148,7 +148,7 @@ public final class Subscriber implements AutoCloseable {
             intake::acceptCallback);
     app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), writer::records, health, resyncs, callers,
         List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, intake::malformed,
-        metrics::scrape, routeContributors));
+        metrics::refused, metrics::scrape, routeContributors));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());
@@ -182,6 +182,11 @@ public final class Subscriber implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** Apps with a slot in the event queue now. */
+  int queuedApps() {
+    return queue.slots();
   }
 
   /** Events received from the stream so far. */

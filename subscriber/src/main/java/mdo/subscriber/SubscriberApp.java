@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import mdo.command.CrossSiteGuard;
 import mdo.command.UntrustedText;
@@ -56,10 +57,11 @@ final class SubscriberApp {
    * @param names host names the subscriber is reached by, for {@link CrossSiteGuard}
    * @param callbacks {@code null} unless events come as HTTP callbacks
    * @param malformed told of a malformed event body: its type (if any) and why
+   * @param refused told of every request {@link CrossSiteGuard} refused, by status
    */
   record Parts(String environment, Supplier<List<InstanceRecord>> records, HealthView health, ResyncTrigger resyncs,
       Callers callers, List<String> names, CallbackIntake callbacks, BiConsumer<String, String> malformed,
-      Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors) {}
+      IntConsumer refused, Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors) {}
 
   static Javalin create(Parts parts) {
     InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), () -> parts.health().health(false));
@@ -71,7 +73,10 @@ final class SubscriberApp {
         boolean hasBody = ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
         CrossSiteGuard.Refusal refusal = guard.check(ctx.method().name(), ctx.header("Host"), ctx.header("Origin"),
             ctx.header("Content-Type"), hasBody);
-        if (refusal != null) throw new HttpResponseException(refusal.status(), refusal.message());
+        if (refusal != null) {
+          parts.refused().accept(refusal.status());
+          throw new HttpResponseException(refusal.status(), refusal.message());
+        }
       });
       cfg.routes.get("/", ctx -> ctx.redirect("/info"));
       cfg.routes.get("/info", info::page);

@@ -72,6 +72,11 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
     registry.counter("mdo_subscriber_write_conflicts").increment(n);
   }
 
+  /** A request refused before any route saw it (a web page's request, a foreign Host): by status. */
+  void refused(int status) {
+    registry.counter("mdo_subscriber_http_refused", "status", String.valueOf(status)).increment();
+  }
+
   void reconnected() {
     reconnects.increment();
   }

@@ -172,6 +172,15 @@ final class Harness implements AutoCloseable {
     return call(new Request.Builder().url(base() + path).build());
   }
 
+  Reply get(String path, String token) {
+    return call(new Request.Builder().url(base() + path).header("Authorization", "Bearer " + token).build());
+  }
+
+  /** The path Marathon's callbacks go to: {@code /callback/<secret>}. */
+  String callbackPath() {
+    return URI.create(subscriber.callbackUrl()).getPath();
+  }
+
   Reply post(String path, String body, String token) {
     Request.Builder b = new Request.Builder().url(base() + path)
         .post(RequestBody.create(body, MediaType.get("application/json")));
