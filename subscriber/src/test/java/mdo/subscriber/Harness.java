@@ -44,8 +44,8 @@ final class Harness implements AutoCloseable {
   static final String TOKEN = "test-token-4f1c";
   private static final AtomicInteger ENVS = new AtomicInteger();
 
-  final String env = "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
-  final String appId = "/" + env + "/web";
+  final String env;
+  final String appId;
   final MarathonSimulation marathon;
   final String etcdEndpoint;
   final EtcdSettings etcdSettings;
@@ -58,6 +58,13 @@ final class Harness implements AutoCloseable {
   }
 
   Harness(EtcdSettings etcdSettings) {
+    this(etcdSettings, "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid());
+  }
+
+  /** A harness for {@code env}, whose etcd client uses {@code etcdSettings} (and so does the subscriber's). */
+  Harness(EtcdSettings etcdSettings, String env) {
+    this.env = env;
+    this.appId = "/" + env + "/web";
     this.etcdSettings = etcdSettings;
     this.etcdEndpoint = etcdSettings.endpointList();
     this.marathon = new MarathonSimulation().start();
