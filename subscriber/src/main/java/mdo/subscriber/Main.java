@@ -92,11 +92,11 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--callback-allow", split = ",", paramLabel = "CIDR|HOST",
       description = "networks or host names callback URLs may point at (private and loopback addresses need a CIDR)")
-  List<String> callbackAllow = List.of();
+  List<String> callbackAllow;
 
   @Option(names = "--callback-source", split = ",", paramLabel = "CIDR|HOST",
       description = "with --events CALLBACK: accept Marathon's callbacks only from these")
-  List<String> callbackSources = List.of();
+  List<String> callbackSources;
 
   @Option(names = "--stream-idle-timeout", defaultValue = "35", description = "seconds of silence that mean a dead stream")
   long idleSeconds;

@@ -47,20 +47,19 @@ class EtcdRbacTest {
       auth.userAdd(Etcd.bytes("root"), Etcd.bytes("root-pw")).get(5, TimeUnit.SECONDS);
       auth.roleAdd(Etcd.bytes("root")).get(5, TimeUnit.SECONDS);
       auth.userGrantRole(Etcd.bytes("root"), Etcd.bytes("root")).get(5, TimeUnit.SECONDS);
-      String prefix = RegistryKeys.environment(env);
-      auth.roleAdd(Etcd.bytes("mdo-subscriber")).get(5, TimeUnit.SECONDS);
-      auth.roleGrantPermission(Etcd.bytes("mdo-subscriber"), Etcd.bytes(prefix), prefixEnd(prefix),
-          Permission.Type.READWRITE).get(5, TimeUnit.SECONDS);
-      auth.userAdd(Etcd.bytes("mdo-subscriber"), Etcd.bytes("sub-pw")).get(5, TimeUnit.SECONDS);
-      auth.userGrantRole(Etcd.bytes("mdo-subscriber"), Etcd.bytes("mdo-subscriber")).get(5, TimeUnit.SECONDS);
-      String services = RegistryKeys.services(env);
-      auth.roleAdd(Etcd.bytes("mdo-task")).get(5, TimeUnit.SECONDS);
-      auth.roleGrantPermission(Etcd.bytes("mdo-task"), Etcd.bytes(services), prefixEnd(services),
-          Permission.Type.READ).get(5, TimeUnit.SECONDS);
-      auth.userAdd(Etcd.bytes("mdo-task"), Etcd.bytes("task-pw")).get(5, TimeUnit.SECONDS);
-      auth.userGrantRole(Etcd.bytes("mdo-task"), Etcd.bytes("mdo-task")).get(5, TimeUnit.SECONDS);
+      role(auth, "mdo-subscriber", "sub-pw", RegistryKeys.environment(env), Permission.Type.READWRITE);
+      role(auth, "mdo-task", "task-pw", RegistryKeys.services(env), Permission.Type.READ);
       auth.authEnable().get(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** {@code etcdctl role add NAME; role grant-permission NAME --prefix=true TYPE PREFIX; user add NAME; grant-role}. */
+  private static void role(io.etcd.jetcd.Auth auth, String name, String password, String prefix, Permission.Type type)
+      throws Exception {
+    auth.roleAdd(Etcd.bytes(name)).get(5, TimeUnit.SECONDS);
+    auth.roleGrantPermission(Etcd.bytes(name), Etcd.bytes(prefix), prefixEnd(prefix), type).get(5, TimeUnit.SECONDS);
+    auth.userAdd(Etcd.bytes(name), Etcd.bytes(password)).get(5, TimeUnit.SECONDS);
+    auth.userGrantRole(Etcd.bytes(name), Etcd.bytes(name)).get(5, TimeUnit.SECONDS);
   }
 
   /** etcdctl's {@code --prefix}: the key after every key that starts with {@code prefix}. */
