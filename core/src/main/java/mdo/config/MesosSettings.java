@@ -30,10 +30,14 @@ public record MesosSettings(List<URI> masters, String principal, String secret, 
   /** Marathon's default {@code inactiveAfterSeconds} for ephemeral tasks (RAML {@code UnreachableStrategy}). */
   public static final Duration DEFAULT_UNREACHABLE_TIMEOUT = Duration.ofMinutes(5);
 
+  public static final String CREDENTIALS_IN_URL = "a Mesos master URL must not carry credentials (user:password@host);"
+      + " set mesos.principal and mesos.secret (or MESOS_PRINCIPAL/MESOS_SECRET)";
+
   public MesosSettings {
     Objects.requireNonNull(masters, "masters");
     if (masters.isEmpty()) throw new IllegalArgumentException("at least one Mesos master URL is required");
     masters = List.copyOf(masters);
+    for (URI uri : masters) if (uri.getRawUserInfo() != null) throw new IllegalArgumentException(CREDENTIALS_IN_URL);
     if (secret != null && principal == null) throw new IllegalArgumentException("a Mesos secret needs a principal");
     if (role == null) role = DEFAULT_ROLE;
     if (frameworkName == null) frameworkName = DEFAULT_FRAMEWORK_NAME;
@@ -44,6 +48,11 @@ public record MesosSettings(List<URI> masters, String principal, String secret, 
   /** The defaults: one master on this machine, no credentials. */
   public static MesosSettings defaults() {
     return new MesosSettings(List.of(URI.create(DEFAULT_MASTER)), null, null, null, null, null, null, null, null);
+  }
+
+  /** A secret sent as HTTP basic auth to a master over plain http. */
+  public boolean secretInClear() {
+    return secret != null && masters.stream().anyMatch(u -> "http".equals(u.getScheme()));
   }
 
   @Override

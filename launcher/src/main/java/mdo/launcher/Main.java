@@ -34,7 +34,8 @@ import picocli.CommandLine.Parameters;
     footer = {
         "  launcher cassandra             start (or update) cassandra, wait until it runs",
         "  launcher zookeeper kafka       one after the other, in this order",
-        "  launcher --dry-run cassandra   print the Marathon app JSON (mesos: the desired state), send nothing",
+        "  launcher --dry-run cassandra   print the Marathon app JSON (mesos: the desired state), secrets masked,",
+        "                                 send nothing",
         "  launcher --no-wait kafka       return once Marathon accepted the deployment",
         "  launcher --force kafka         override a deployment still running for kafka",
         "  launcher --config prod.yaml --timeout 20m cassandra",
@@ -45,7 +46,7 @@ import picocli.CommandLine.Parameters;
         "come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
 public final class Main extends DeployCommand {
   @Option(names = "--dry-run", description = "print what would be sent (the Marathon app JSON, or the desired state"
-      + " for the Mesos framework); send nothing")
+      + " for the Mesos framework; secret env values shown as ***); send nothing")
   boolean dryRun;
 
   @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "service names from config.yaml's services:")
@@ -70,7 +71,7 @@ public final class Main extends DeployCommand {
     for (String service : services) definitions.put(service, ServiceDefinition.of(cfg, cfg.service(service)));
     try (ClusterBackend backend = open(cfg)) {
       if (dryRun) {
-        definitions.values().forEach(d -> terminal.out().println(backend.render(d)));
+        definitions.values().forEach(d -> terminal.out().println(backend.render(d.masked())));
         return ExitCodes.OK;
       }
       for (Map.Entry<String, ServiceDefinition> e : definitions.entrySet()) {
