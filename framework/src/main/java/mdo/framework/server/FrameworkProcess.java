@@ -3,6 +3,7 @@ package mdo.framework.server;
 import io.etcd.jetcd.Client;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mdo.command.CrossSiteGuard;
 import mdo.command.DaemonThreads;
 import mdo.config.MdoConfig;
 import mdo.framework.desired.FrameworkKeys;
@@ -67,8 +69,15 @@ public final class FrameworkProcess implements AutoCloseable {
 
   /** Serves HTTP on {@code host:port} (0: any free port) and starts leading. */
   public synchronized FrameworkProcess start(String host, int port) {
+    CrossSiteGuard guard = new CrossSiteGuard(List.of(host));
     app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
+      cfg.routes.before(ctx -> { // no web page may read the framework's state through a browser (DNS rebinding)
+        boolean hasBody = ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
+        CrossSiteGuard.Refusal refusal = guard.check(ctx.method().name(), ctx.header("Host"), ctx.header("Origin"),
+            ctx.header("Content-Type"), hasBody);
+        if (refusal != null) throw new HttpResponseException(refusal.status(), refusal.message());
+      });
       cfg.routes.get("/health", this::health);
       cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
           .result(registry.scrape()));
