@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import mdo.framework.server.FrameworkProcess;
 import mdo.registry.InstanceRecord;
+import mdo.registry.RegistryJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,9 +84,34 @@ class MesosFailoverTest {
     }
   }
 
+  @Test
+  void aTaskRecordedButNeverLaunchedIsResolvedByReconciliationAndNothingRunningIsTouched() throws Exception {
+    stack = new MesosStack();
+    FrameworkProcess framework = stack.startFramework();
+    Map<String, InstanceRecord> two = launchTwo();
+    stack.stopFramework(framework);
+    // a scheduler that wrote a launch's record and died before its ACCEPT reached the master
+    InstanceRecord model = two.values().iterator().next();
+    String ghost = stack.env + "_peers.instance-00000000-0000-4000-8000-000000000001._app.1";
+    String desired = stack.range("/mdo/" + stack.env + "/framework/services/peers").get(0).getValue().toString();
+    String configVersion = RegistryJson.MAPPER.readTree(desired).path("configVersion").asText();
+    stack.etcd.getKVClient().put(mdo.registry.Etcd.bytes("/mdo/" + stack.env + "/framework/tasks/" + ghost),
+        io.etcd.jetcd.ByteSequence.from(RegistryJson.write(new mdo.framework.state.FrameworkTask(ghost, "peers",
+            model.agentId(), "127.0.0.1", Map.of(), Map.of(), configVersion, configVersion, "TASK_STAGING", null,
+            mdo.cluster.Timestamps.format(java.time.Instant.now()), null, null, false, false))))
+        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+    stack.startFramework();
+
+    await("the record of the task Mesos never had gone").atMost(Duration.ofSeconds(30))
+        .until(() -> stack.range("/mdo/" + stack.env + "/framework/tasks/").size() == 2);
+    assertThat(stack.awaitRegistry(2)).isEqualTo(two);
+    assertThat(stack.runningTaskIds("peers")).isEqualTo(two.keySet());
+  }
+
   /** The framework id when the process is subscribed at the master {@code url}, else null. */
   private static String subscribedFramework(FrameworkProcess framework, String url) {
-    JsonNode mesos = mdo.registry.RegistryJson.MAPPER.valueToTree(framework.health()).path("mesos");
+    JsonNode mesos = RegistryJson.MAPPER.valueToTree(framework.health()).path("mesos");
     return mesos.path("state").asText().equals("SUBSCRIBED") && mesos.path("master").asText().startsWith(url)
         ? mesos.path("frameworkId").asText() : null;
   }

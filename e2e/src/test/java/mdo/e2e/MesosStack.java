@@ -170,7 +170,7 @@ final class MesosStack implements AutoCloseable {
   /** Short timers, so kills, reconciliation and launch delays happen within a test. */
   FrameworkTuning tuning(MdoConfig cfg) {
     SchedulerSettings scheduler = SchedulerSettings.defaults(cfg.mesos().unreachableTimeout())
-        .withTimers(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(100))
+        .withTimers(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofMillis(100))
         .withBackoff(Duration.ofMillis(200), 2, Duration.ofSeconds(2));
     return FrameworkTuning.defaults(cfg).withScheduler(scheduler)
         .withIntervals(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1));

@@ -108,6 +108,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
   private final Map<String, String> lastFailure = new HashMap<>();
   private final Map<String, Instant> killSentAt = new HashMap<>();
   private final Map<String, Instant> acceptedAt = new HashMap<>();
+  private final Map<String, Instant> confirmAskedAt = new HashMap<>();
   private final Map<String, ServiceProgress> written = new HashMap<>();
   private SchedulerConnection connection;
   private boolean desiredLoaded;
@@ -266,11 +267,20 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       acknowledge(s);
       return;
     }
-    if (terminal) {
-      ended(task, s, state, at);
-      acknowledge(s);
+    try {
+      if (terminal) ended(task, s, state, at);
+      else changed(task, s, state, at, unreachable);
+    } catch (EtcdException e) {
+      log.warn("failed: recording {} of task {}: {}; not acknowledged, so Mesos sends it again", state, id,
+          e.getMessage());
       return;
     }
+    acknowledge(s);
+  }
+
+  /** A task's state or health changed (or was confirmed): record, registry, and a kill if it is no longer wanted. */
+  private void changed(FrameworkTask task, TaskStatus s, String state, Instant at, boolean unreachable) {
+    String id = task.taskId();
     String since = unreachable ? task.unreachableSince() != null ? task.unreachableSince()
         : Timestamps.format(s.hasUnreachableTime() ? Instant.ofEpochSecond(0, s.getUnreachableTime().getNanoseconds())
             : at) : null;
@@ -278,7 +288,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     String startedAt = task.startedAt() == null && running ? Timestamps.format(at) : task.startedAt();
     FrameworkTask updated = task.withState(state, s.hasHealthy() ? Boolean.valueOf(s.getHealthy()) : task.healthy(),
         startedAt, since);
-    if (!updated.equals(task)) book.put(updated); // an EtcdException leaves it unacknowledged: Mesos resends it
+    if (!updated.equals(task)) book.put(updated);
     if (unreachable && task.unreachableSince() == null) {
       log.warn("unreachable: task {} of {} on {} ({}); replaced after {} unless it comes back", id, task.service(),
           task.hostname(), s.getReason(), settings.unreachableTimeout());
@@ -290,7 +300,6 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     writer.apply(List.of(new RegistryWriter.Received(Observations.of(environment, updated, desired.get(task.service()),
         s.hasHealthy(), at), "status_update", System.nanoTime())));
     if (!unreachable && updated.inactive()) kill(updated, "its agent came back after a replacement took its place");
-    acknowledge(s);
   }
 
   /** A task ended: its record goes, and an instance that ended unasked is relaunched (after a delay if it failed). */
@@ -299,6 +308,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     reconciliation.forget(task.taskId());
     killSentAt.remove(task.taskId());
     acceptedAt.remove(task.taskId());
+    confirmAskedAt.remove(task.taskId());
     writer.apply(List.of(new RegistryWriter.Received(new TaskObservation.Instance(task.service(),
         Labels.appId(environment, task.service()), MesosTaskId.parse(task.taskId()).map(MesosTaskId::instanceId)
             .orElse(task.taskId()), null, null, true, at), "status_update", System.nanoTime())));
@@ -589,7 +599,9 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       for (FrameworkTask t : book.all()) if (t.unreachable()) unreachable.add(t.taskId());
       if (!unreachable.isEmpty()) reconcile(unreachable, "explicit, unreachable tasks");
     }
+    Set<String> unconfirmed = new TreeSet<>();
     for (FrameworkTask t : List.copyOf(book.all())) {
+      if ("TASK_STAGING".equals(t.state()) && launchUnconfirmed(t, now)) unconfirmed.add(t.taskId());
       if (t.killing()) {
         Instant sent = killSentAt.get(t.taskId());
         if (sent == null || !now.isBefore(sent.plus(settings.killRetry()))) sendKill(t);
@@ -606,6 +618,18 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
         }
       }
     }
+    if (!unconfirmed.isEmpty()) reconcile(unconfirmed, "explicit, launches without an update");
+  }
+
+  /** No status since the launch for {@link SchedulerSettings#launchConfirm()} (and not asked about for as long). */
+  private boolean launchUnconfirmed(FrameworkTask t, Instant now) {
+    Duration wait = settings.launchConfirm();
+    Instant asked = confirmAskedAt.get(t.taskId());
+    if (now.isBefore(Timestamps.parse(t.stagedAt()).plus(wait)) || asked != null && now.isBefore(asked.plus(wait))) {
+      return false;
+    }
+    confirmAskedAt.put(t.taskId(), now);
+    return true;
   }
 
   private void reconcile(Set<String> taskIds, String how) {

@@ -16,11 +16,14 @@ import java.time.Duration;
  * @param backoff the first relaunch delay after a task failed, growing by {@code backoffFactor} per failure up to
  *     {@code backoffMax} (Marathon's {@code backoffSeconds} 1, {@code backoffFactor} 1.15, {@code maxLaunchDelaySeconds}
  *     300)
+ * @param launchConfirm a task without any status update this long after its launch is reconciled explicitly (an
+ *     ACCEPT that never reached the master is then answered TASK_GONE and the task relaunched; Marathon's
+ *     {@code --task_launch_confirm_timeout}, 5 minutes)
  * @param tick how often timers (kill retries, reconciliation, unreachable timeouts, backoffs) are looked at
  */
 public record SchedulerSettings(double refuseSeconds, Duration killRetry, Duration reconcileInterval,
     Duration reconcileRetry, Duration reconcileRetryMax, Duration unreachableTimeout, Duration backoff,
-    double backoffFactor, Duration backoffMax, Duration tick) {
+    double backoffFactor, Duration backoffMax, Duration launchConfirm, Duration tick) {
 
   public SchedulerSettings {
     if (refuseSeconds <= 0) throw new IllegalArgumentException("refuseSeconds must be positive");
@@ -30,22 +33,23 @@ public record SchedulerSettings(double refuseSeconds, Duration killRetry, Durati
   public static SchedulerSettings defaults(Duration unreachableTimeout) {
     return new SchedulerSettings(120, Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(2),
         Duration.ofMinutes(1), unreachableTimeout, Duration.ofSeconds(1), 1.15, Duration.ofMinutes(5),
-        Duration.ofSeconds(1));
+        Duration.ofMinutes(5), Duration.ofSeconds(1));
   }
 
   /** Faster timers for tests. */
-  public SchedulerSettings withTimers(Duration newKillRetry, Duration newReconcileRetry, Duration newTick) {
+  public SchedulerSettings withTimers(Duration newKillRetry, Duration newReconcileRetry, Duration newLaunchConfirm,
+      Duration newTick) {
     return new SchedulerSettings(refuseSeconds, newKillRetry, reconcileInterval, newReconcileRetry, reconcileRetryMax,
-        unreachableTimeout, backoff, backoffFactor, backoffMax, newTick);
+        unreachableTimeout, backoff, backoffFactor, backoffMax, newLaunchConfirm, newTick);
   }
 
   public SchedulerSettings withBackoff(Duration first, double factor, Duration max) {
     return new SchedulerSettings(refuseSeconds, killRetry, reconcileInterval, reconcileRetry, reconcileRetryMax,
-        unreachableTimeout, first, factor, max, tick);
+        unreachableTimeout, first, factor, max, launchConfirm, tick);
   }
 
   public SchedulerSettings withReconcileInterval(Duration interval) {
     return new SchedulerSettings(refuseSeconds, killRetry, interval, reconcileRetry, reconcileRetryMax,
-        unreachableTimeout, backoff, backoffFactor, backoffMax, tick);
+        unreachableTimeout, backoff, backoffFactor, backoffMax, launchConfirm, tick);
   }
 }
