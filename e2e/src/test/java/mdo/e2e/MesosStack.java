@@ -350,17 +350,6 @@ final class MesosStack implements AutoCloseable {
         etcdServer.close();
       }
     }
-    try {
-      await("no process of the test left").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-          .untilAsserted(() -> {
-            assertThat(Stack.descendants()).as("live descendants of the test JVM").isEmpty();
-            assertThat(Stack.tasksUnder(dir)).as("processes with a task sandbox under " + dir).isEmpty();
-          });
-    } catch (AssertionError | RuntimeException e) {
-      Stream.concat(ProcessHandle.current().descendants(), Stack.tasksUnder(dir).stream().map(ProcessHandle::of)
-          .flatMap(Optional::stream)).forEach(ProcessHandle::destroyForcibly);
-      throw e;
-    }
-    Stack.deleteRecursively(dir);
+    Stack.assertNothingLeft(dir);
   }
 }

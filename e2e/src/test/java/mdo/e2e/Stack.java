@@ -350,6 +350,14 @@ final class Stack implements AutoCloseable {
         etcdServer.close();
       }
     }
+    assertNothingLeft(dir);
+  }
+
+  /**
+   * Waits until no descendant of this JVM and no task with a sandbox under {@code dir} runs (survivors are killed,
+   * then reported), and deletes {@code dir}.
+   */
+  static void assertNothingLeft(Path dir) {
     try {
       await("no process of the test left").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
           .untilAsserted(() -> {
@@ -401,7 +409,7 @@ final class Stack implements AutoCloseable {
     return false;
   }
 
-  static void deleteRecursively(Path root) {
+  private static void deleteRecursively(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
