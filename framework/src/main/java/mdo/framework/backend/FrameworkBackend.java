@@ -35,6 +35,8 @@ import mdo.registry.store.EtcdException;
  */
 public final class FrameworkBackend implements ClusterBackend {
   static final String NAME = "mdo framework";
+  /** gRPC logs start-up chatter through java.util.logging at INFO; launcher's stderr should carry only what matters. */
+  private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
   private final Client etcd;
   private final DesiredStateStore store;
@@ -59,6 +61,7 @@ public final class FrameworkBackend implements ClusterBackend {
 
     @Override
     public ClusterBackend open(MdoConfig config, Duration pollInterval) {
+      GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
       return new FrameworkBackend(Etcd.client(config.etcd()), config.environment(), config.file().toString(),
           pollInterval, Clock.systemUTC());
     }
