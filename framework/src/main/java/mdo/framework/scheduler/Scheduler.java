@@ -435,7 +435,14 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       decline(offers.ids(), settings.refuseSeconds());
       return;
     }
-    PlacementResult result = Placer.place(offers.forPlacement(), pending, running);
+    PlacementResult result;
+    try {
+      result = Placer.place(offers.forPlacement(), pending, running);
+    } catch (IllegalArgumentException e) { // offers Mesos would never send (overlapping ports of one agent...)
+      log.error("failed: placing on {} offers: {}; declining them", offers.size(), e.getMessage());
+      decline(offers.ids(), RETRY_REFUSE_SECONDS);
+      return;
+    }
     for (AgentLaunch launch : result.launches()) launch(launch, now);
     decline(result.unusedOfferIds(), settings.refuseSeconds());
     for (PendingTasks p : pending) {
