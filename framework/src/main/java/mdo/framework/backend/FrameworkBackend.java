@@ -4,6 +4,8 @@ import io.etcd.jetcd.Client;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -17,9 +19,11 @@ import mdo.cluster.ServiceDefinition;
 import mdo.cluster.Timestamps;
 import mdo.command.Failure;
 import mdo.config.MdoConfig;
+import mdo.framework.desired.DesiredJson;
 import mdo.framework.desired.DesiredService;
 import mdo.framework.desired.DesiredStateStore;
 import mdo.framework.desired.FrameworkKeys;
+import mdo.framework.desired.ServicePorts;
 import mdo.framework.desired.ServiceProgress;
 import mdo.framework.desired.Versioned;
 import mdo.registry.Etcd;
@@ -77,7 +81,8 @@ public final class FrameworkBackend implements ClusterBackend {
   public String render(ServiceDefinition service) {
     String unset = "(assigned when written)";
     return "# " + FrameworkKeys.service(store.environment(), service.service()) + "\n"
-        + mdo.framework.desired.DesiredJson.pretty(new DesiredService(service, unset, unset, unset));
+        + DesiredJson.pretty(new DesiredService(service, unset, unset, unset,
+            ServicePorts.assign(service, List.of(), List.of())));
   }
 
   @Override
@@ -89,7 +94,8 @@ public final class FrameworkBackend implements ClusterBackend {
   @Override
   public Deployment create(ServiceDefinition service) {
     String version = nextVersion(null);
-    DesiredService desired = new DesiredService(service, version, version, UUID.randomUUID().toString());
+    DesiredService desired = new DesiredService(service, version, version, UUID.randomUUID().toString(),
+        ServicePorts.assign(service, List.of(), call(() -> otherServicePorts(service.service()))));
     if (!call(() -> store.create(desired))) {
       throw new ClusterException(Failure.Kind.REFUSED, service.id() + " was created by someone else meanwhile; re-run"
           + " to compare with what they wrote", null);
@@ -179,8 +185,10 @@ public final class FrameworkBackend implements ClusterBackend {
     private Deployment write(ServiceDefinition definition, boolean reconfigured, boolean force) {
       if (!force) refuseWhileDeploying();
       String version = nextVersion(current.version());
+      List<Integer> servicePorts = definition.ports().equals(current.definition().ports()) ? current.servicePorts()
+          : ServicePorts.assign(definition, current.servicePorts(), call(() -> otherServicePorts(current.service())));
       DesiredService next = new DesiredService(definition, version, reconfigured ? version : current.configVersion(),
-          UUID.randomUUID().toString());
+          UUID.randomUUID().toString(), servicePorts);
       if (!call(() -> store.replace(next, revision))) {
         throw new ClusterException(Failure.Kind.REFUSED, id() + " was changed by someone else meanwhile (its desired"
             + " state in etcd is no longer the one read); re-run to compare with what they wrote", null);
@@ -203,6 +211,15 @@ public final class FrameworkBackend implements ClusterBackend {
       throw new ClusterException(Failure.Kind.REFUSED, "Another deployment (" + current.deploymentId() + ") is still"
           + " changing " + id() + ": " + state + ".\nWait for it, or re-run with --force to deploy anyway.", null);
     }
+  }
+
+  /** The service ports the environment's other services hold, which a new assignment must not take. */
+  private List<Integer> otherServicePorts(String service) {
+    List<Integer> out = new ArrayList<>();
+    store.list().services().forEach((name, d) -> {
+      if (!name.equals(service)) out.addAll(d.servicePorts());
+    });
+    return out;
   }
 
   private static ServiceDefinition withInstances(ServiceDefinition d, int instances) {

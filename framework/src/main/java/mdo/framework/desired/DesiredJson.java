@@ -45,6 +45,7 @@ public final class DesiredJson {
     root.put("version", desired.version());
     root.put("configVersion", desired.configVersion());
     root.put("deploymentId", desired.deploymentId());
+    desired.servicePorts().forEach(root.putArray("servicePorts")::add);
     root.set("definition", definition(desired.definition()));
     return root;
   }
@@ -100,8 +101,13 @@ public final class DesiredJson {
         throw new IllegalArgumentException("service '" + text(root, "service") + "' does not match its definition's '"
             + definition.service() + "'");
       }
+      List<Integer> servicePorts = new ArrayList<>();
+      for (JsonNode p : array(root, "servicePorts")) {
+        if (!p.canConvertToInt()) throw new IllegalArgumentException("'servicePorts' must hold port numbers");
+        servicePorts.add(p.intValue());
+      }
       return new DesiredService(definition, text(root, "version"), text(root, "configVersion"),
-          text(root, "deploymentId"));
+          text(root, "deploymentId"), servicePorts);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("malformed desired state at " + key + ": " + e.getMessage(), e);
     }

@@ -490,7 +490,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       DesiredService d = desired.get(p.service());
       MesosTaskId id = MesosTaskId.parse(p.taskId()).orElseThrow();
       try {
-        infos.add(TaskInfoBuilder.build(d.definition(), id, offered, p.ports()));
+        infos.add(TaskInfoBuilder.build(d, id, offered, p.ports()));
       } catch (ResourceShortfallException e) {
         log.warn("skipped: launching {} on {}: {}", id, offered.hostname(), e.getMessage());
         unplaced.put(p.service(), e.getMessage());

@@ -105,7 +105,8 @@ class SchedulerTranscriptTest {
     d = new ServiceDefinition(d.service(), d.id(), d.image(), d.cmd(), d.args(), d.cpus(), d.mem(), instances,
         d.environment(), d.labels(), d.constraints(), d.network(), d.ports(), d.requirePorts(), d.volumes(), d.health(),
         d.marathonFormat());
-    return new DesiredService(d, "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "deploy-1");
+    return new DesiredService(d, "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "deploy-1",
+        List.of(10000));
   }
 
   /** The recorded offer, as an offer of {@code agent} with id {@code id}. */

@@ -29,7 +29,7 @@ class ServicePlanTest {
     d = new ServiceDefinition(d.service(), d.id(), d.image(), d.cmd(), d.args(), d.cpus(), d.mem(), instances,
         d.environment(), d.labels(), d.constraints(), d.network(), d.ports(), d.requirePorts(), d.volumes(), d.health(),
         d.marathonFormat());
-    return new DesiredService(d, configVersion, configVersion, "d-" + configVersion);
+    return new DesiredService(d, configVersion, configVersion, "d-" + configVersion, List.of(10000));
   }
 
   static FrameworkTask task(int n, String configVersion, String state, Boolean healthy) {
