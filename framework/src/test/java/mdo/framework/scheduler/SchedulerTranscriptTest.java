@@ -277,6 +277,62 @@ class SchedulerTranscriptTest {
     assertThat(writer.records()).extracting(InstanceRecord::taskId).doesNotContain(gone);
   }
 
+  /** The recorded offer of agent a1 with the given port range instead of the recorded ones. */
+  static Offer withPorts(String id, long begin, long end) {
+    Offer o = offer(id, "a1");
+    Offer.Builder b = o.toBuilder().clearResources();
+    for (org.apache.mesos.v1.Protos.Resource r : o.getResourcesList()) {
+      b.addResources(!r.getName().equals("ports") ? r : r.toBuilder().setRanges(
+          org.apache.mesos.v1.Protos.Value.Ranges.newBuilder().addRange(
+              org.apache.mesos.v1.Protos.Value.Range.newBuilder().setBegin(begin).setEnd(end))).build());
+    }
+    return b.build();
+  }
+
+  @Test
+  void anImageUpdateWithAFixedPortKillsTheOldTaskBeforeLaunchingTheNewImage() throws Exception {
+    MdoConfig cfg = ConfigLoader.parse(Path.of("config.yaml"), """
+        environment: %s
+        etcd: {endpoints: ["%s"]}
+        services:
+          cassandra: {image: "cassandra:3.11", ports-hard: {native: 21000}, cpus: 0.5, mem: 128}
+        """.formatted(env, ETCD.endpoint()), Map.of());
+    DesiredWatch watch = new DesiredWatch(etcd, new mdo.framework.desired.DesiredStateStore(etcd.getKVClient(), env,
+        Duration.ofSeconds(5)), scheduler, Duration.ofSeconds(30));
+    watch.start();
+    try (mdo.cluster.ClusterBackend backend = new mdo.framework.backend.FrameworkBackend.Provider().open(cfg,
+        Duration.ofMillis(50))) {
+      backend.create(ServiceDefinition.of(cfg, cfg.service("cassandra")));
+      master.next(Call.Type.REVIVE);
+      master.emit(offers(withPorts("o1", 21000, 21010)));
+      TaskInfo old = master.next(Call.Type.ACCEPT).call().getAccept().getOperations(0).getLaunch().getTaskInfos(0);
+      assertThat(old.getContainer().getDocker().getImage()).isEqualTo("cassandra:3.11");
+      master.emit(update(old.getTaskId().getValue(), "a1", TaskState.TASK_RUNNING, null, uuid()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.snapshot().progress().containsKey("cassandra")
+          && scheduler.snapshot().progress().get("cassandra").done());
+
+      backend.find("/" + env + "/cassandra").orElseThrow().change(null, "cassandra:4.0", false);
+
+      // the agent's port 21000 is the old task's: the new one cannot start beside it, so the old one goes first
+      master.next(Call.Type.REVIVE);
+      master.emit(offers(withPorts("o2", 21001, 21010)));
+      master.next(Call.Type.DECLINE);
+      Call kill = master.next(Call.Type.KILL).call();
+      assertThat(kill.getKill().getTaskId()).isEqualTo(old.getTaskId());
+      assertThat(master.received()).extracting(r -> r.call() == null ? null : r.call().getType())
+          .containsOnlyOnce(Call.Type.ACCEPT);
+      master.emit(update(old.getTaskId().getValue(), "a1", TaskState.TASK_KILLED, null, uuid()));
+      master.emit(offers(withPorts("o3", 21000, 21010)));
+      TaskInfo replacement = master.next(Call.Type.ACCEPT).call().getAccept().getOperations(0).getLaunch()
+          .getTaskInfos(0);
+      assertThat(replacement.getContainer().getDocker().getImage()).isEqualTo("cassandra:4.0");
+      assertThat(replacement.getContainer().getDocker().getPortMappings(0).getHostPort()).isEqualTo(21000);
+      assertThat(replacement.getTaskId()).isNotEqualTo(old.getTaskId());
+    } finally {
+      watch.close();
+    }
+  }
+
   @Test
   void anotherSchedulerTakingTheFrameworkOverStopsThisOneForGood() throws Exception {
     master.emit(MesosPayloads.error("Framework failed over"));
