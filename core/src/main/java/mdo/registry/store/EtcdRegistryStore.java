@@ -8,23 +8,30 @@ import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import mdo.registry.Etcd;
-import mdo.registry.InstanceRecord;
+import mdo.registry.EtcdRanges;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 
-/** The registry in etcd: prefix reads and compare-and-swap transactions. The client belongs to the caller. */
+/**
+ * The registry in etcd: prefix reads in pages at one revision ({@link EtcdRanges}: the registry may hold 50,000+
+ * records, far past one gRPC message) and compare-and-swap transactions. The client belongs to the caller.
+ */
 public final class EtcdRegistryStore implements RegistryStore {
+  /** A load whose second prefix lost its revision to a compaction starts over, this many times at most. */
+  private static final int LOAD_ATTEMPTS = 3;
+
   private final KV kv;
   private final Duration timeout;
 
+  /** @param timeout per request, and per page of a prefix read */
   public EtcdRegistryStore(KV kv, Duration timeout) {
     this.kv = kv;
     this.timeout = timeout;
@@ -32,64 +39,78 @@ public final class EtcdRegistryStore implements RegistryStore {
 
   @Override
   public Snapshot load(String environment) {
-    String prefix = RegistryKeys.services(environment);
-    GetResponse response = EtcdException.await(kv.get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build()),
-        "read " + prefix, timeout.multipliedBy(2));
-    List<Stored> records = new ArrayList<>();
-    int malformed = 0;
-    for (KeyValue kv : response.getKvs()) {
-      String key = kv.getKey().toString();
-      String service = RegistryKeys.serviceOf(environment, key);
-      if (service == null) continue; // not an instance key: never ours to touch
-      InstanceRecord record = record(kv, key);
-      if (record == null) malformed++;
-      records.add(new Stored(key, service, record, kv.getModRevision()));
+    String services = RegistryKeys.services(environment);
+    String ordinals = RegistryKeys.ordinals(environment);
+    for (int attempt = 1; ; attempt++) {
+      SnapshotReader reader = new SnapshotReader(environment);
+      long revision = EtcdException.await(() -> EtcdRanges.scan(kv, services, timeout, reader::restart,
+          v -> reader.instance(v.getKey().toString(), v.getValue().getBytes(), v.getModRevision())),
+          "read " + services, timeout);
+      try {
+        EtcdException.await(() -> {
+          EtcdRanges.scanAt(kv, ordinals, revision, timeout,
+              v -> reader.claim(v.getKey().toString(), v.getValue().getBytes(), v.getModRevision()));
+          return null;
+        }, "read " + ordinals + " at revision " + revision, timeout);
+      } catch (EtcdException e) {
+        if (attempt < LOAD_ATTEMPTS && EtcdRanges.compacted(e)) continue;
+        throw e;
+      }
+      return reader.snapshot(revision);
     }
-    return new Snapshot(records, response.getHeader().getRevision(), malformed);
   }
 
   @Override
   public Stored read(String environment, String key) {
-    GetResponse response = EtcdException.await(kv.get(Etcd.bytes(key)), "read " + key, timeout.multipliedBy(2));
-    if (response.getKvs().isEmpty()) return null;
-    KeyValue v = response.getKvs().get(0);
-    return new Stored(key, RegistryKeys.serviceOf(environment, key), record(v, key), v.getModRevision());
+    KeyValue v = get(key);
+    return v == null ? null : SnapshotReader.decode(environment, key, v.getValue().getBytes(), v.getModRevision());
   }
 
-  /** The record a value holds, or null when it is not one (resync replaces it). */
-  private static InstanceRecord record(KeyValue kv, String key) {
-    try {
-      return RegistryJson.read(kv.getValue().getBytes(), InstanceRecord.class, key);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+  @Override
+  public StoredClaim readClaim(String environment, String key) {
+    KeyValue v = get(key);
+    return v == null ? null : SnapshotReader.claimOf(environment, key, v.getValue().getBytes(), v.getModRevision());
+  }
+
+  private KeyValue get(String key) {
+    GetResponse response = EtcdException.await(kv.get(Etcd.bytes(key)), "read " + key, timeout.multipliedBy(2));
+    return response.getKvs().isEmpty() ? null : response.getKvs().get(0);
   }
 
   @Override
   public CompletableFuture<Outcome> transact(List<Change> changes) {
-    Cmp[] cmps = new Cmp[changes.size()];
-    Op[] ops = new Op[changes.size()];
-    for (int i = 0; i < changes.size(); i++) {
-      Change c = changes.get(i);
-      ByteSequence key = Etcd.bytes(c.key());
-      cmps[i] = c.expectedRevision() == 0
-          ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-          : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(c.expectedRevision()));
-      ops[i] = c instanceof Change.Put p
-          ? Op.put(key, ByteSequence.from(RegistryJson.write(p.record())), PutOption.DEFAULT)
-          : Op.delete(key, DeleteOption.DEFAULT);
+    List<Cmp> cmps = new ArrayList<>();
+    List<Op> ops = new ArrayList<>();
+    for (Change c : changes) {
+      add(c, cmps, ops);
+      if (c.claim() != null) add(c.claim(), cmps, ops);
     }
-    return kv.txn().If(cmps).Then(ops).commit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    return kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(r -> new Outcome(r.isSucceeded(), r.getHeader().getRevision()));
+  }
+
+  private static void add(Change c, List<Cmp> cmps, List<Op> ops) {
+    ByteSequence key = Etcd.bytes(c.key());
+    cmps.add(c.expectedRevision() == 0
+        ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
+        : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(c.expectedRevision())));
+    if (c instanceof Change.Put p) {
+      ops.add(Op.put(key, ByteSequence.from(RegistryJson.write(p.record())), PutOption.DEFAULT));
+    } else if (c instanceof Change.Claim claim && claim.holder() != null) {
+      ops.add(Op.put(key, ByteSequence.from(claim.holder(), StandardCharsets.UTF_8), PutOption.DEFAULT));
+    } else {
+      ops.add(Op.delete(key, DeleteOption.DEFAULT));
+    }
   }
 
   @Override
   public boolean ping(String environment) {
     try {
-      read(environment, RegistryKeys.environment(environment));
+      get(RegistryKeys.environment(environment));
       return true;
     } catch (EtcdException e) {
-      return false;
+      return e.kind() != mdo.command.Failure.Kind.UNAVAILABLE; // it answered, even if with an error
     }
   }
 
