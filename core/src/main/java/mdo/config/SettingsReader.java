@@ -21,7 +21,7 @@ final class SettingsReader {
   private static final List<String> ETCD_KEYS =
       List.of("host", "port", "endpoints", "user", "password", "ca-file", "cert-file", "key-file");
   private static final List<String> MARATHON_KEYS =
-      List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout");
+      List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout", "listing-timeout");
   private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "events",
       "resync-interval", "max-delete-fraction", "stream-idle-timeout", "callback-allow");
 
@@ -64,7 +64,8 @@ final class SettingsReader {
     }
     Path ca = file(node.get("ca-file"));
     Duration timeout = positive(node.get("timeout"));
-    return ok ? new MarathonSettings(urls, user, password, token, ca, timeout) : null;
+    Duration listingTimeout = positive(node.get("listing-timeout"));
+    return ok ? new MarathonSettings(urls, user, password, token, ca, timeout, listingTimeout) : null;
   }
 
   SubscriberSettings subscriber(ConfigNode node) {
