@@ -23,7 +23,7 @@ final class SettingsReader {
   private static final List<String> MARATHON_KEYS =
       List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout", "listing-timeout");
   private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "events",
-      "resync-interval", "max-delete-fraction", "stream-idle-timeout", "callback-allow");
+      "resync-interval", "resync-unhealthy-after", "max-delete-fraction", "stream-idle-timeout", "callback-allow");
 
   private final Path base;
   private final Map<String, String> env;
@@ -92,15 +92,16 @@ final class SettingsReader {
       }
     }
     Duration resync = positive(node.get("resync-interval"));
-    ConfigNode fractionNode = node.get("max-delete-fraction");
-    Double fraction = fractionNode.number();
-    if (fraction != null && (fraction <= 0 || fraction > 1)) {
-      fractionNode.error("expected a fraction above 0 and at most 1, got " + fraction);
+    Duration unhealthyAfter = positive(node.get("resync-unhealthy-after"));
+    if (node.has("max-delete-fraction")) {
+      node.get("max-delete-fraction").warn("no longer used, remove it: a resync reconciles every app Marathon lists"
+          + " against its listed tasks, and deletes the records of an app missing from the listing only once Marathon"
+          + " confirms the app is gone");
     }
     Duration idle = positive(node.get("stream-idle-timeout"));
     List<String> allow = node.get("callback-allow").textList();
     return new SubscriberSettings(host, port == null ? SubscriberSettings.DEFAULT_PORT : port, url, token, events,
-        resync, fraction == null ? 0 : fraction, idle, allow);
+        resync, unhealthyAfter, idle, allow);
   }
 
   /** {@code host}+{@code port} (seed), {@code url}, or a list under {@code listKey}: exactly one form. */

@@ -15,7 +15,8 @@ import java.util.Objects;
  *     callers except from loopback
  * @param events where events come from: the SSE stream (Marathon >= 0.9, the default) or HTTP callbacks (< 1.5)
  * @param resyncInterval period of the full resync against Marathon
- * @param maxDeleteFraction a resync that would delete more than this fraction of records refuses
+ * @param resyncUnhealthyAfter how long resyncs may keep failing before {@code /health} answers 503 (a failure or two
+ *     is retried with backoff and only reported)
  * @param streamIdleTimeout no bytes (not even Marathon's 10 s heartbeat) for this long = a dead stream
  * @param callbackAllow when not empty, callback URLs must match one of these hosts or CIDRs
  */
@@ -26,7 +27,7 @@ public record SubscriberSettings(
     String token,
     EventSource events,
     Duration resyncInterval,
-    double maxDeleteFraction,
+    Duration resyncUnhealthyAfter,
     Duration streamIdleTimeout,
     List<String> callbackAllow) {
 
@@ -34,7 +35,7 @@ public record SubscriberSettings(
 
   public static final int DEFAULT_PORT = 5000;
   public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(60);
-  public static final double DEFAULT_MAX_DELETE_FRACTION = 0.5;
+  public static final Duration DEFAULT_RESYNC_UNHEALTHY_AFTER = Duration.ofMinutes(5);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(35);
 
   public SubscriberSettings {
@@ -43,14 +44,14 @@ public record SubscriberSettings(
     if (url == null) url = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     if (events == null) events = EventSource.SSE;
     if (resyncInterval == null) resyncInterval = DEFAULT_RESYNC;
-    if (maxDeleteFraction <= 0 || maxDeleteFraction > 1) maxDeleteFraction = DEFAULT_MAX_DELETE_FRACTION;
+    if (resyncUnhealthyAfter == null) resyncUnhealthyAfter = DEFAULT_RESYNC_UNHEALTHY_AFTER;
     if (streamIdleTimeout == null) streamIdleTimeout = DEFAULT_IDLE_TIMEOUT;
     callbackAllow = callbackAllow == null ? List.of() : List.copyOf(callbackAllow);
     Objects.requireNonNull(url);
   }
 
   public static SubscriberSettings defaults() {
-    return new SubscriberSettings(null, DEFAULT_PORT, null, null, null, null, 0, null, null);
+    return new SubscriberSettings(null, DEFAULT_PORT, null, null, null, null, null, null, null);
   }
 
   @Override

@@ -1,12 +1,16 @@
 package mdo.subscriber;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import mdo.command.Durations;
 import mdo.config.SubscriberSettings.EventSource;
+import mdo.registry.store.BadData;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
@@ -33,16 +37,32 @@ final class HealthReporter {
 
   Health health() {
     List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     boolean sse = config.subscriber().events() == EventSource.SSE;
     boolean connected = streamConnected.getAsBoolean();
     if (sse && !connected) problems.add("event stream disconnected");
     if (!reachability.etcd()) problems.add("etcd unreachable");
     if (!reachability.marathon()) problems.add("Marathon unreachable");
     ResyncResult r = resyncs.last();
-    if (r == null) problems.add("no resync completed yet");
-    else if (r.failure() != null) problems.add("last resync failed: " + r.error());
-    else if (r.refusedDeletes() > 0) problems.add("last resync refused to delete " + r.refusedDeletes()
-        + " records (more than " + config.subscriber().maxDeleteFraction() + " of them); POST /v1/resync?force=true");
+    Instant failingSince = resyncs.failingSince();
+    Duration limit = config.subscriber().resyncUnhealthyAfter();
+    if (r == null) {
+      problems.add("no resync completed yet");
+    } else if (failingSince != null) {
+      String failing = "resyncs failing since " + failingSince + ": " + r.error();
+      if (Duration.between(failingSince, Instant.now()).compareTo(limit) > 0) problems.add(failing);
+      else warnings.add(failing + " (retrying; unhealthy after " + Durations.format(limit) + ")");
+    }
+    if (r != null && !r.refused().isEmpty()) {
+      problems.add("last resync kept " + r.refusedDeletes() + " records of apps missing from Marathon's listing: "
+          + r.refused() + "; POST /v1/resync?force=true deletes them unconfirmed");
+    }
+    if (r != null) {
+      for (BadData b : r.bad()) {
+        warnings.add("registry holds " + b.count() + " bad values (" + b.kind().label() + ", e.g. " + b.example()
+            + ": " + b.reason() + ")");
+      }
+    }
     if (writer.needsResync()) problems.add("etcd writes failed since the last resync");
     long last = intake.lastEventNanos();
     Map<String, Object> stream = new LinkedHashMap<>();
@@ -55,8 +75,12 @@ final class HealthReporter {
     resync.put("result", r == null ? null : r.summary());
     resync.put("ok", r != null && r.ok());
     resync.put("lastSuccessAt", resyncs.lastSuccess() == null ? null : resyncs.lastSuccess().toString());
+    resync.put("failingSince", failingSince == null ? null : failingSince.toString());
+    resync.put("nextAt", resyncs.nextAt() == null ? null : resyncs.nextAt().toString());
     resync.put("intervalSeconds", resyncs.interval().toSeconds());
-    return new Health(problems.isEmpty(), problems, stream, resync,
+    resync.put("refused", r == null ? List.of() : r.refused().stream().map(x -> Map.of("appId", x.appId(),
+        "records", x.records(), "reason", x.reason())).toList());
+    return new Health(problems.isEmpty(), problems, warnings, stream, resync,
         Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList()),
         Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString()),
         writer.recordCount(), queueDepth.getAsInt());

@@ -82,7 +82,7 @@ public final class SubscriberBench {
       String env = "bench";
       for (int a = 0; a < APPS; a++) marathon.putApp(app(env, "svc" + a));
       SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, "bench", SubscriberSettings.EventSource.SSE,
-          Duration.ofMinutes(30), 0.5, Duration.ofSeconds(35), List.of());
+          Duration.ofMinutes(30), null, Duration.ofSeconds(35), List.of());
       SubscriberConfig config = new SubscriberConfig(EtcdSettings.of(etcd.endpoint()), MarathonSettings.of(marathon.url()),
           settings, env, SubscriberConfig.Tuning.defaults());
       Arrivals arrivals = null;
@@ -190,7 +190,7 @@ public final class SubscriberBench {
         for (int i = 0; i < RESYNC_TASKS; i++) big.putTask(task(env2, i % APPS, taskId(env2, i % APPS, i), i));
         RegistryWriter writer = new RegistryWriter(env2, new EtcdRegistryStore(client.getKVClient(),
             Duration.ofSeconds(10)), new MarathonClusterView(new MarathonClient(MarathonSettings.of(big.url())), env2),
-            0.5, Duration.ofSeconds(10), null);
+            Duration.ofSeconds(10), null);
         ResyncResult first = writer.resync(false);
         System.out.printf("resync of %,d tasks into an empty registry: %d ms (%s)%n", RESYNC_TASKS, first.took().toMillis(),
             first.summary());

@@ -76,7 +76,7 @@ public record ResyncResult(Instant at, Duration took, int records, int created, 
         + took.toMillis() + " ms";
   }
 
-  static ResyncResult failed(Instant at, Duration took, Cause cause, Failure.Kind kind, String message) {
+  public static ResyncResult failed(Instant at, Duration took, Cause cause, Failure.Kind kind, String message) {
     return new ResyncResult(at, took, 0, 0, 0, 0, List.of(), 0, 0, List.of(), new Failed(cause, kind, message));
   }
 }

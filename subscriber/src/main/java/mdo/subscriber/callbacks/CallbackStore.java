@@ -2,17 +2,16 @@ package mdo.subscriber.callbacks;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import mdo.registry.Etcd;
+import mdo.registry.EtcdRanges;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import mdo.registry.store.EtcdException;
@@ -33,17 +32,17 @@ final class CallbackStore {
     this.environment = environment;
   }
 
+  /** Every registration, read in pages at one revision (there may be one per task). */
   List<CallbackRegistration> loadAll() {
-    List<KeyValue> kvs = await(client.getKVClient()
-        .get(Etcd.bytes(RegistryKeys.callbacks(environment)), GetOption.builder().isPrefix(true).build()), "read callback registrations").getKvs();
-    List<CallbackRegistration> all = new ArrayList<>(kvs.size());
-    for (KeyValue kv : kvs) {
-      try {
-        all.add(RegistryJson.read(kv.getValue().getBytes(), CallbackRegistration.class, kv.getKey().toString()));
-      } catch (IllegalArgumentException e) {
-        log.warn("skipped: {}", e.getMessage());
-      }
-    }
+    List<CallbackRegistration> all = new ArrayList<>();
+    EtcdException.await(() -> EtcdRanges.scan(client.getKVClient(), RegistryKeys.callbacks(environment), TIMEOUT,
+        all::clear, kv -> {
+          try {
+            all.add(RegistryJson.read(kv.getValue().getBytes(), CallbackRegistration.class, kv.getKey().toString()));
+          } catch (IllegalArgumentException e) {
+            log.warn("skipped: {}", e.getMessage());
+          }
+        }), "read callback registrations", TIMEOUT);
     return all;
   }
 
