@@ -32,6 +32,8 @@ import java.util.function.Consumer;
 public final class EtcdRanges {
   /** Keys per page. */
   public static final int PAGE = 1_000;
+  /** Keys per page of a keys-only scan (about 1 MB of keys and revisions). */
+  public static final int KEYS_PAGE = 10_000;
   private static final int RESTARTS = 3;
 
   private EtcdRanges() {}
@@ -45,9 +47,18 @@ public final class EtcdRanges {
    */
   public static long scan(KV kv, String prefix, Duration pageTimeout, Runnable restart, Consumer<KeyValue> each)
       throws ExecutionException, TimeoutException, InterruptedException {
+    return scan(kv, prefix, false, pageTimeout, restart, each);
+  }
+
+  /**
+   * {@link #scan}, of keys and their revisions only when {@code keysOnly} (values come back empty): what a reader
+   * needs to tell which values it holds already.
+   */
+  public static long scan(KV kv, String prefix, boolean keysOnly, Duration pageTimeout, Runnable restart,
+      Consumer<KeyValue> each) throws ExecutionException, TimeoutException, InterruptedException {
     for (int attempt = 0; ; attempt++) {
       try {
-        return pages(kv, prefix, 0, pageTimeout, each);
+        return pages(kv, prefix, 0, keysOnly, pageTimeout, each);
       } catch (ExecutionException e) {
         if (!compacted(e) || attempt == RESTARTS) throw e;
         restart.run();
@@ -59,9 +70,9 @@ public final class EtcdRanges {
    * Like {@link #scan}, at a revision the caller chose (another prefix of the same snapshot); fails when etcd has
    * compacted it.
    */
-  public static void scanAt(KV kv, String prefix, long revision, Duration pageTimeout, Consumer<KeyValue> each)
-      throws ExecutionException, TimeoutException, InterruptedException {
-    pages(kv, prefix, revision, pageTimeout, each);
+  public static void scanAt(KV kv, String prefix, long revision, boolean keysOnly, Duration pageTimeout,
+      Consumer<KeyValue> each) throws ExecutionException, TimeoutException, InterruptedException {
+    pages(kv, prefix, revision, keysOnly, pageTimeout, each);
   }
 
   /** Whether etcd refused because the revision asked for was compacted. */
@@ -84,14 +95,15 @@ public final class EtcdRanges {
     return false;
   }
 
-  private static long pages(KV kv, String prefix, long revision, Duration pageTimeout, Consumer<KeyValue> each)
-      throws ExecutionException, TimeoutException, InterruptedException {
+  private static long pages(KV kv, String prefix, long revision, boolean keysOnly, Duration pageTimeout,
+      Consumer<KeyValue> each) throws ExecutionException, TimeoutException, InterruptedException {
     ByteSequence start = Etcd.bytes(prefix);
     ByteSequence end = OptionsUtil.prefixEndOf(start);
     long at = revision;
-    int limit = PAGE;
+    int limit = keysOnly ? KEYS_PAGE : PAGE;
     while (true) {
-      GetOption option = GetOption.builder().withRange(end).withLimit(limit).withRevision(at).build();
+      GetOption option = GetOption.builder().withRange(end).withLimit(limit).withRevision(at).withKeysOnly(keysOnly)
+          .build();
       GetResponse page;
       try {
         page = kv.get(start, option).get(pageTimeout.toMillis(), TimeUnit.MILLISECONDS);

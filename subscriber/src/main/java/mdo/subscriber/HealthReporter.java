@@ -74,6 +74,14 @@ final class HealthReporter {
     resync.put("lastAt", r == null ? null : r.at().toString());
     resync.put("result", r == null ? null : r.summary());
     resync.put("ok", r != null && r.ok());
+    if (r != null && r.failure() == null) {
+      resync.put("tookMillis", r.took().toMillis());
+      resync.put("records", r.records());
+      resync.put("writes", r.writes());
+      resync.put("created", r.created());
+      resync.put("updated", r.updated());
+      resync.put("deleted", r.deleted());
+    }
     resync.put("lastSuccessAt", resyncs.lastSuccess() == null ? null : resyncs.lastSuccess().toString());
     resync.put("failingSince", failingSince == null ? null : failingSince.toString());
     resync.put("nextAt", resyncs.nextAt() == null ? null : resyncs.nextAt().toString());

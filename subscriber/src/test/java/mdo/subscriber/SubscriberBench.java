@@ -39,6 +39,7 @@ import mdo.testkit.Payloads;
 /**
  * {@code bin/bench-subscriber}: replays a recorded event stream into a running subscriber backed by a real etcd and
  * prints throughput, latency and resync figures next to the raw etcd batched-put throughput measured in the same run.
+ * {@code bin/bench-subscriber scale} runs {@link ScaleBench} instead: 50,000 instances.
  *
  * <p>The stream is built from the real {@code status_update_event.sse-task-running.json} payload with synthetic 1.8+
  * task ids, spread over {@link #APPS} apps. Latencies are measured from just before an event is written to the SSE
@@ -61,6 +62,10 @@ public final class SubscriberBench {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    if (args.length > 0 && args[0].equals("scale")) {
+      ScaleBench.run();
+      System.exit(0);
+    }
     try (EtcdServer etcd = EtcdServer.start(); MarathonSimulation marathon = new MarathonSimulation().start()) {
       Client client = Etcd.client(EtcdSettings.of(etcd.endpoint()));
       System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",

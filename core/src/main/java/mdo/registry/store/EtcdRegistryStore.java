@@ -8,13 +8,21 @@ import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import mdo.registry.Etcd;
 import mdo.registry.EtcdRanges;
 import mdo.registry.RegistryJson;
@@ -25,8 +33,11 @@ import mdo.registry.RegistryKeys;
  * records, far past one gRPC message) and compare-and-swap transactions. The client belongs to the caller.
  */
 public final class EtcdRegistryStore implements RegistryStore {
-  /** A load whose second prefix lost its revision to a compaction starts over, this many times at most. */
+  /** A load whose later reads lost their revision to a compaction starts over, this many times at most. */
   private static final int LOAD_ATTEMPTS = 3;
+  /** Up to this many values not held are read one by one (in parallel); more, with a scan of values. */
+  private static final int READ_ONE_BY_ONE = 500;
+  private static final int READS_IN_FLIGHT = 64;
 
   private final KV kv;
   private final Duration timeout;
@@ -37,29 +48,80 @@ public final class EtcdRegistryStore implements RegistryStore {
     this.timeout = timeout;
   }
 
+  /**
+   * Reads both prefixes at one revision, keys and mod revisions first; then only the values {@code known} does not
+   * hold at that revision: one by one when few, else with a scan of values. A resync that finds nothing changed thus
+   * reads no record again.
+   */
   @Override
-  public Snapshot load(String environment) {
+  public Snapshot load(String environment, Known known) {
     String services = RegistryKeys.services(environment);
     String ordinals = RegistryKeys.ordinals(environment);
     for (int attempt = 1; ; attempt++) {
       SnapshotReader reader = new SnapshotReader(environment);
-      long revision = EtcdException.await(() -> EtcdRanges.scan(kv, services, timeout, reader::restart,
-          v -> reader.instance(v.getKey().toString(), v.getValue().getBytes(), v.getModRevision())),
-          "read " + services, timeout);
       try {
-        EtcdException.await(() -> {
-          EtcdRanges.scanAt(kv, ordinals, revision, timeout,
-              v -> reader.claim(v.getKey().toString(), v.getValue().getBytes(), v.getModRevision()));
-          return null;
-        }, "read " + ordinals + " at revision " + revision, timeout);
+        long revision = EtcdException.await(() -> read(services, 0, reader::restart, v -> {
+          String key = v.getKey().toString();
+          if (!reader.instanceKey(key)) return true; // nothing to read
+          Stored held = known.record(key);
+          if (held == null || held.record() == null || held.modRevision() != v.getModRevision()) return false;
+          reader.known(held);
+          return true;
+        }, v -> reader.instance(v.getKey().toString(), v.getValue().getBytes(), v.getModRevision())), "read " + services,
+            timeout);
+        EtcdException.await(() -> read(ordinals, revision, () -> {}, v -> {
+          StoredClaim held = known.claim(v.getKey().toString());
+          if (held == null || held.modRevision() != v.getModRevision()) return false;
+          reader.known(held);
+          return true;
+        }, v -> reader.claim(v.getKey().toString(), v.getValue().getBytes(), v.getModRevision())),
+            "read " + ordinals + " at revision " + revision, timeout);
+        return reader.snapshot(revision);
       } catch (EtcdException e) {
-        if (attempt < LOAD_ATTEMPTS && EtcdRanges.compacted(e)) continue;
+        if (attempt < LOAD_ATTEMPTS && EtcdRanges.compacted(e)) continue; // compacted between two reads: again
         throw e;
       }
-      return reader.snapshot(revision);
     }
   }
 
+  /**
+   * Reads {@code prefix} at {@code revision} (0: the current one, which it returns): every key with its mod revision,
+   * then the values of those {@code held} says it does not have, into {@code value}.
+   */
+  private long read(String prefix, long revision, Runnable restart, Predicate<KeyValue> held, Consumer<KeyValue> value)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    List<ByteSequence> missing = new ArrayList<>();
+    Consumer<KeyValue> keys = v -> {
+      if (!held.test(v)) missing.add(v.getKey());
+    };
+    long at = revision;
+    if (revision == 0) {
+      at = EtcdRanges.scan(kv, prefix, true, timeout, () -> {
+        restart.run();
+        missing.clear();
+      }, keys);
+    } else {
+      EtcdRanges.scanAt(kv, prefix, revision, true, timeout, keys);
+    }
+    if (missing.size() > READ_ONE_BY_ONE) {
+      Set<ByteSequence> wanted = new HashSet<>(missing);
+      EtcdRanges.scanAt(kv, prefix, at, false, timeout, v -> {
+        if (wanted.contains(v.getKey())) value.accept(v);
+      });
+      return at;
+    }
+    GetOption option = GetOption.builder().withRevision(at).build();
+    Semaphore inFlight = new Semaphore(READS_IN_FLIGHT);
+    List<CompletableFuture<GetResponse>> reads = new ArrayList<>(missing.size());
+    for (ByteSequence key : missing) {
+      inFlight.acquire();
+      reads.add(kv.get(key, option).whenComplete((r, e) -> inFlight.release()));
+    }
+    for (CompletableFuture<GetResponse> read : reads) {
+      for (KeyValue v : read.get(timeout.toMillis(), TimeUnit.MILLISECONDS).getKvs()) value.accept(v);
+    }
+    return at;
+  }
   @Override
   public Stored read(String environment, String key) {
     KeyValue v = get(key);

@@ -11,9 +11,14 @@ import java.util.concurrent.CompletableFuture;
 public interface RegistryStore extends AutoCloseable {
   /**
    * Every instance key and ordinal claim of {@code environment}, at one revision; values that are not records come
-   * back with a null record, and bad data is counted by kind.
+   * back with a null record, and bad data is counted by kind. What {@code known} holds at the same mod revision comes
+   * back as it was given, unread.
    */
-  Snapshot load(String environment);
+  Snapshot load(String environment, Known known);
+
+  default Snapshot load(String environment) {
+    return load(environment, Known.NOTHING);
+  }
 
   /** One instance key, or null when absent. */
   Stored read(String environment, String key);

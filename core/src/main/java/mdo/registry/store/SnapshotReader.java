@@ -23,14 +23,34 @@ final class SnapshotReader {
     this.environment = environment;
   }
 
-  /** A key under the environment's {@code services/} prefix. */
-  void instance(String key, byte[] value, long modRevision) {
+  /**
+   * Whether a key under the environment's {@code services/} prefix is a valid instance key, whose value is wanted;
+   * counts it as bad data when it has the shape of one but is not valid.
+   */
+  boolean instanceKey(String key) {
     RegistryKeys.InstancePath path = RegistryKeys.instancePath(environment, key);
-    if (path == null) return; // not an instance key: never ours to touch
+    if (path == null) return false; // not an instance key: never ours to touch
     if (!path.valid()) {
       bad(BadData.Kind.KEY, key, "a part of the key is not a valid segment ([A-Za-z0-9][A-Za-z0-9._-]*)");
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** An instance key held already, unchanged: taken as it is. */
+  void known(Stored held) {
+    records.add(held);
+  }
+
+  /** A claim held already, unchanged. */
+  void known(StoredClaim held) {
+    claims.add(held);
+  }
+
+  /** The value of a key under the environment's {@code services/} prefix. */
+  void instance(String key, byte[] value, long modRevision) {
+    if (!instanceKey(key)) return;
+    RegistryKeys.InstancePath path = RegistryKeys.instancePath(environment, key);
     InstanceRecord record = null;
     try {
       record = read(path, key, value);

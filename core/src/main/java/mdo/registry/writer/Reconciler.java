@@ -22,9 +22,11 @@ import mdo.registry.RegistryKeys;
 import mdo.registry.store.BadData;
 import mdo.registry.store.Change;
 import mdo.registry.store.EtcdException;
+import mdo.registry.store.Known;
 import mdo.registry.store.RegistryStore;
 import mdo.registry.store.Snapshot;
 import mdo.registry.store.Stored;
+import mdo.registry.store.StoredClaim;
 import mdo.registry.writer.ResyncResult.Cause;
 import mdo.registry.writer.ResyncResult.Refusal;
 
@@ -53,6 +55,20 @@ final class Reconciler {
   private final BadItems badItems;
   private final Supplier<Instant> watermark;
   private Map<Integer, List<String>> reportedDuplicates = Map.of();
+  /** What the writer holds, so a resync reads only the values that changed. */
+  private final Known known = new Known() {
+    @Override
+    public Stored record(String key) {
+      String service = RegistryKeys.serviceOf(environment, key);
+      return service == null ? null : state.get(service, key);
+    }
+
+    @Override
+    public StoredClaim claim(String key) {
+      RegistryKeys.OrdinalPath path = RegistryKeys.ordinalPath(environment, key);
+      return path == null ? null : state.claim(path.service(), path.ordinal());
+    }
+  };
 
   Reconciler(String environment, ClusterView view, RegistryStore store, RegistryState state, Tombstones tombstones,
       Locks locks, Committer committer, RegistryWriter.Observer observer, BadItems badItems,
@@ -82,11 +98,14 @@ final class Reconciler {
     } catch (Failure e) {
       return ResyncResult.failed(started, since(t0), Cause.CLUSTER, e.kind(), view.name() + ": " + e.getMessage());
     }
+    long listedAt = System.nanoTime();
     // Asked before the lock, from what the writer knows: asking the backend must not hold back observations.
     Map<String, Confirmation> confirmed = force ? Map.of() : confirm(unlisted(listed), Map.of());
     locks.resync.writeLock().lock();
     try {
-      Snapshot snapshot = store.load(environment);
+      long lockedAt = System.nanoTime();
+      Snapshot snapshot = store.load(environment, known);
+      long loadedAt = System.nanoTime();
       state.replace(snapshot);
       if (!force) confirmed = confirm(unlisted(listed), confirmed); // apps whose records appeared meanwhile
       Pending pending = new Pending(environment, state);
@@ -124,7 +143,12 @@ final class Reconciler {
       badItems.loaded(bad);
       List<Change> changes = pending.changesRepairingClaims();
       int claims = (int) changes.stream().filter(c -> c instanceof Change.Claim).count();
+      long comparedAt = System.nanoTime();
       int conflicts = committer.commit(changes);
+      RegistryWriter.log.debug("resync phases: listed {} apps in {} ms, waited {} ms for the lock, read {} records in {}"
+          + " ms, compared in {} ms, committed {} changes in {} ms", listed.size(), (listedAt - t0) / 1_000_000,
+          (lockedAt - listedAt) / 1_000_000, snapshot.records().size(), (loadedAt - lockedAt) / 1_000_000,
+          (comparedAt - loadedAt) / 1_000_000, changes.size(), (System.nanoTime() - comparedAt) / 1_000_000);
       return new ResyncResult(started, since(t0), snapshot.records().size(), counts.created, counts.updated,
           counts.deleted, refused, claims, conflicts, bad, null);
     } catch (EtcdException e) {
