@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mdo.command.Durations;
 import mdo.command.FailureHandler;
+import mdo.command.JulLogging;
 import mdo.command.Terminal;
 import mdo.config.ConfigFiles;
 import mdo.config.MarathonSettings;

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import mdo.cluster.TaskObservation;
 import mdo.registry.InstanceRecord;
@@ -29,6 +30,7 @@ final class ObservationApplier {
   private final Committer committer;
   private final RegistryWriter.Observer observer;
   private final BadItems badItems;
+  private final AtomicBoolean writesFailing = new AtomicBoolean();
 
   ObservationApplier(String environment, RegistryState state, Tombstones tombstones, Locks locks, Committer committer,
       RegistryWriter.Observer observer, BadItems badItems) {
@@ -78,9 +80,15 @@ final class ObservationApplier {
     boolean failed = false;
     try {
       refresh |= committer.commit(pending.changes()) > 0;
+      if (!pending.isEmpty() && writesFailing.compareAndSet(true, false)) {
+        RegistryWriter.log.info("recovered: writing observations to etcd");
+      }
     } catch (EtcdException e) {
-      RegistryWriter.log.warn("failed: writing {} observations to etcd ({}); the next resync repairs it", items.size(),
-          e.getMessage());
+      // one line when writes start failing (an etcd outage fails every batch), then only counted (etcd errors metric)
+      if (writesFailing.compareAndSet(false, true)) {
+        RegistryWriter.log.warn("failed: writing {} observations to etcd ({}); failed writes are counted from now on,"
+            + " the next resync repairs them", items.size(), e.getMessage());
+      }
       failed = true;
     }
     for (int i = 0; i < items.size(); i++) {

@@ -28,6 +28,7 @@ final class Pending {
   private final RegistryState state;
   private final Map<String, Change> changes = new LinkedHashMap<>();
   private final Map<String, BitSet> used = new HashMap<>();
+  private final Map<String, Map<Integer, List<String>>> duplicates = new HashMap<>();
 
   Pending(String environment, RegistryState state) {
     this.environment = environment;
@@ -170,6 +171,14 @@ final class Pending {
         holders.computeIfAbsent(p.record().ordinal(), o -> new ArrayList<>()).add(p.record().taskId());
       }
     }
+    for (int i = 0; i < out.size(); i++) { // a released claim another record still needs is handed to it instead
+      if (out.get(i) instanceof Change.Delete d && d.service().equals(service) && d.claim() != null
+          && d.claim().holder() == null && holders.containsKey(d.claim().ordinal())) {
+        Change.Claim release = d.claim();
+        out.set(i, d.withClaim(claim(service, release.ordinal(), holders.get(release.ordinal()).get(0),
+            release.expectedRevision())));
+      }
+    }
     for (StoredClaim claim : state.claims(service)) {
       if (handled.contains(claim.ordinal())) continue;
       List<String> tasks = holders.getOrDefault(claim.ordinal(), List.of());
@@ -178,20 +187,18 @@ final class Pending {
       out.add(claim(service, claim.ordinal(), tasks.isEmpty() ? null : tasks.get(0), claim.modRevision()));
     }
     for (Map.Entry<Integer, List<String>> e : holders.entrySet()) {
+      if (e.getValue().size() > 1) duplicates.computeIfAbsent(service, x -> new HashMap<>()).put(e.getKey(), e.getValue());
       if (handled.contains(e.getKey()) || state.claim(service, e.getKey()) != null) continue;
       out.add(claim(service, e.getKey(), e.getValue().get(0), 0));
     }
   }
 
-  /** Ordinals that two or more records of the service share after the batch (written before claims existed). */
-  Map<Integer, List<String>> duplicates(String service) {
-    Map<Integer, List<String>> holders = new HashMap<>();
-    for (Stored s : state.service(service)) {
-      InstanceRecord r = current(service, s.key());
-      if (r != null) holders.computeIfAbsent(r.ordinal(), o -> new ArrayList<>()).add(r.taskId());
-    }
-    holders.values().removeIf(tasks -> tasks.size() < 2);
-    return holders;
+  /**
+   * Ordinals that two or more records share after the batch (written before claims existed), by service: found by
+   * {@link #changesRepairingClaims}.
+   */
+  Map<String, Map<Integer, List<String>>> duplicates() {
+    return duplicates;
   }
 
   private Change.Claim claim(String service, int ordinal, String holder, long expectedRevision) {

@@ -54,7 +54,7 @@ final class Reconciler {
   private final RegistryWriter.Observer observer;
   private final BadItems badItems;
   private final Supplier<Instant> watermark;
-  private Map<Integer, List<String>> reportedDuplicates = Map.of();
+  private Map<String, Map<Integer, List<String>>> reportedDuplicates = Map.of();
   /** What the writer holds, so a resync reads only the values that changed. */
   private final Known known = new Known() {
     @Override
@@ -138,10 +138,10 @@ final class Reconciler {
         RegistryWriter.log.warn("refused: resync kept {} records of apps missing from {}'s listing: {}",
             refused.stream().mapToInt(Refusal::records).sum(), view.name(), refused);
       }
-      reportDuplicates(pending, services);
       List<BadData> bad = counts.bad(snapshot.bad(), view.name());
       badItems.loaded(bad);
       List<Change> changes = pending.changesRepairingClaims();
+      reportDuplicates(pending.duplicates());
       int claims = (int) changes.stream().filter(c -> c instanceof Change.Claim).count();
       long comparedAt = System.nanoTime();
       int conflicts = committer.commit(changes);
@@ -241,14 +241,11 @@ final class Reconciler {
     return (c == null ? "not confirmed gone yet" : c.reason()) + "; kept, retrying";
   }
 
-  private void reportDuplicates(Pending pending, Set<String> services) {
-    Map<Integer, List<String>> now = new HashMap<>();
-    for (String service : services) {
-      pending.duplicates(service).forEach((ordinal, tasks) -> now.put(ordinal, tasks));
-    }
+  /** Logs the ordinals records share, once each time that set changes. */
+  private void reportDuplicates(Map<String, Map<Integer, List<String>>> now) {
     if (!now.equals(reportedDuplicates) && !now.isEmpty()) {
-      RegistryWriter.log.warn("found: {} ordinals held by two or more records (written before ordinals were claimed,"
-          + " or by another writer): {}; each stays until its tasks end", now.size(), now);
+      RegistryWriter.log.warn("found: ordinals held by two or more records (written before ordinals were claimed):"
+          + " {}; each stays until its tasks end", now);
     }
     reportedDuplicates = now;
   }

@@ -449,6 +449,25 @@ class RegistryWriterRulesTest {
   }
 
   @Test
+  void twoRecordsSharingAnOrdinalFromBeforeClaimsStayAndOneClaimIsWritten() {
+    store.put(RegistryKeys.instance(ENV, "db", "db.a"), recordWithOrdinal("db.a", 0));
+    store.put(RegistryKeys.instance(ENV, "db", "db.b"), recordWithOrdinal("db.b", 0));
+    list(running("db.a", 31000, 0), running("db.b", 31001, 0));
+    ResyncResult r = writer.resync(false);
+    assertThat(r.claims()).isEqualTo(1);
+    assertThat(records()).hasSize(2);
+    assertThat(claims()).containsOnlyKeys(claim(0));
+    assertThat(writer.resync(false).writes()).isZero();
+    // when one of them ends, the ordinal is the other's alone
+    String holder = claims().get(claim(0));
+    String other = holder.equals("db.a") ? "db.b" : "db.a";
+    list(running(other, 31000, 0));
+    writer.resync(false);
+    assertThat(records()).containsOnlyKeys(RegistryKeys.instance(ENV, "db", other));
+    assertThat(claims()).containsOnly(Map.entry(claim(0), other));
+  }
+
+  @Test
   void aLargeResyncSplitsItsWritesIntoTransactionsEtcdAccepts() {
     List<TaskObservation.Task> tasks = new ArrayList<>();
     for (int i = 0; i < 500; i++) tasks.add(running("db.t" + i, 31000 + i, 0));

@@ -1,4 +1,4 @@
-package mdo.subscriber;
+package mdo.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ class JulLoggingTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       JulLogging.routeToSlf4j();
+      System.setProperty("org.slf4j.simpleLogger.log.io.grpc", "warn"); // as the commands' logging settings do
       java.util.logging.Logger grpc = java.util.logging.Logger.getLogger("io.grpc.netty.NettyClientHandler");
       for (int i = 0; i < 100; i++) grpc.info("Received data on closed stream");
       java.util.logging.Logger.getLogger("io.netty.util.ResourceLeakDetector").fine("fine detail");
