@@ -1,4 +1,4 @@
-package mdo.command;
+package mdo.subscriber;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.LogManager;
+import mdo.command.JulLogging;
 import org.junit.jupiter.api.Test;
 
+/** What bin/subscriber does with gRPC's and Netty's java.util.logging, with the subscriber's logging settings. */
 class JulLoggingTest {
   @Test
   void grpcAndNettyJulLoggingGoesThroughSlf4jAndOnlyItsWarningsShow() throws Exception {
@@ -16,7 +18,6 @@ class JulLoggingTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       JulLogging.routeToSlf4j();
-      System.setProperty("org.slf4j.simpleLogger.log.io.grpc", "warn"); // as the commands' logging settings do
       java.util.logging.Logger grpc = java.util.logging.Logger.getLogger("io.grpc.netty.NettyClientHandler");
       for (int i = 0; i < 100; i++) grpc.info("Received data on closed stream");
       java.util.logging.Logger.getLogger("io.netty.util.ResourceLeakDetector").fine("fine detail");
