@@ -261,6 +261,11 @@ final class ScaleBench {
   /** {@code bin/guestutils node-list} of the big service, a new JVM each run, as a container's start script runs it. */
   private void nodeLists(String etcd) throws Exception {
     Path cache = root.resolve("guestutils/target/bench-scale-cds");
+    if (Files.isDirectory(cache)) { // a fresh archive, so the first run below is the one that makes it
+      try (var files = Files.walk(cache)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+      }
+    }
     double archiving = nodeList(etcd, cache); // the first run makes the AppCDS archive, as an image build would
     List<Double> runs = new ArrayList<>();
     for (int i = 0; i < CLI_RUNS; i++) runs.add(nodeList(etcd, cache));
