@@ -14,8 +14,11 @@ import mdo.registry.store.BadData;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
-/** What {@code /health} and {@code /info} report, gathered from the parts that know it. */
-final class HealthReporter {
+/**
+ * What {@code /health} and {@code /info} report, gathered from the parts that know it. Endpoints, and error texts that
+ * name them, only with {@code details} (the admin's view): they map the internal network for whoever asks.
+ */
+final class HealthReporter implements SubscriberApp.HealthView {
   private final SubscriberConfig config;
   private final BooleanSupplier streamConnected;
   private final EventIntake intake;
@@ -35,7 +38,8 @@ final class HealthReporter {
     this.queueDepth = queueDepth;
   }
 
-  Health health() {
+  @Override
+  public Health health(boolean details) {
     List<String> problems = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     boolean sse = config.subscriber().events() == EventSource.SSE;
@@ -49,13 +53,18 @@ final class HealthReporter {
     if (r == null) {
       problems.add("no resync completed yet");
     } else if (failingSince != null) {
-      String failing = "resyncs failing since " + failingSince + ": " + r.error();
+      String failing = "resyncs failing since " + failingSince + ": " + (details ? r.error() : failed(r));
       if (Duration.between(failingSince, Instant.now()).compareTo(limit) > 0) problems.add(failing);
       else warnings.add(failing + " (retrying; unhealthy after " + Durations.format(limit) + ")");
     }
+    List<Map<String, Object>> refused = new ArrayList<>();
     if (r != null && !r.refused().isEmpty()) {
+      for (ResyncResult.Refusal x : r.refused()) {
+        refused.add(Map.of("appId", x.appId(), "records", x.records(), "reason", details ? x.reason() : notConfirmed()));
+      }
       problems.add("last resync kept " + r.refusedDeletes() + " records of apps missing from Marathon's listing: "
-          + r.refused() + "; POST /v1/resync?force=true deletes them unconfirmed");
+          + (details ? r.refused() : refused.stream().map(x -> x.get("appId")).toList())
+          + "; POST /v1/resync?force=true deletes them unconfirmed");
     }
     if (r != null) {
       for (BadData b : r.bad()) {
@@ -72,7 +81,7 @@ final class HealthReporter {
     stream.put("lastEventAgeSeconds", last == 0 ? null : (System.nanoTime() - last) / 1_000_000_000.0);
     Map<String, Object> resync = new LinkedHashMap<>();
     resync.put("lastAt", r == null ? null : r.at().toString());
-    resync.put("result", r == null ? null : r.summary());
+    resync.put("result", r == null ? null : details || r.failure() == null ? r.summary() : "failed: " + failed(r));
     resync.put("ok", r != null && r.ok());
     if (r != null && r.failure() == null) {
       resync.put("tookMillis", r.took().toMillis());
@@ -86,11 +95,24 @@ final class HealthReporter {
     resync.put("failingSince", failingSince == null ? null : failingSince.toString());
     resync.put("nextAt", resyncs.nextAt() == null ? null : resyncs.nextAt().toString());
     resync.put("intervalSeconds", resyncs.interval().toSeconds());
-    resync.put("refused", r == null ? List.of() : r.refused().stream().map(x -> Map.of("appId", x.appId(),
-        "records", x.records(), "reason", x.reason())).toList());
+    resync.put("refused", refused);
     return new Health(problems.isEmpty(), problems, warnings, stream, resync,
-        Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList()),
-        Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString()),
+        details ? Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList())
+            : Map.of("reachable", reachability.etcd()),
+        details ? Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString())
+            : Map.of("reachable", reachability.marathon()),
         writer.recordCount(), queueDepth.getAsInt());
+  }
+
+  /** A failure without its message (which names endpoints): what failed, and where the details are. */
+  private static String failed(ResyncResult r) {
+    String what = r.failed(ResyncResult.Cause.REGISTRY) ? "etcd error" : r.failed(ResyncResult.Cause.CLUSTER)
+        ? "Marathon error" : "internal error";
+    return what + " (details in /health with the admin token, and in the log)";
+  }
+
+  /** A refusal without its reason (which may quote Marathon's error, naming endpoints). */
+  private static String notConfirmed() {
+    return "missing from the listing and not confirmed gone; kept (details in /health with the admin token)";
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import mdo.registry.store.BadData;
+import mdo.marathon.events.MarathonEvents;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
@@ -56,12 +57,17 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
   }
 
   private final Map<String, Counter> events = new ConcurrentHashMap<>();
+  private static final java.util.Set<String> USED_TYPES = java.util.Set.copyOf(MarathonEvents.USED_TYPES);
   /** Outcome labels, made once: applying an event must not build them. */
   private static final String[] OUTCOME_LABELS = java.util.Arrays.stream(RegistryWriter.Outcome.values())
       .map(o -> o.name().toLowerCase()).toArray(String[]::new);
 
+  /**
+   * Counts an event under its type, or {@code other} for a type the registry does not use: the type comes from the
+   * event's body, which for HTTP callbacks anyone could send, and every new label value would be a counter forever.
+   */
   void event(String type, String outcome) {
-    String t = type == null ? "unknown" : type;
+    String t = type == null ? "unknown" : USED_TYPES.contains(type) ? type : "other";
     events.computeIfAbsent(t + '\0' + outcome,
         k -> registry.counter("mdo_subscriber_events", "type", t, "outcome", outcome)).increment();
   }
@@ -95,6 +101,11 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
   /** An unexpected exception a loop caught and survived ({@code where}: resync, refresh, apply, probe, intake). */
   void internalError(String where) {
     registry.counter("mdo_subscriber_internal_errors", "where", where).increment();
+  }
+
+  /** A request refused before any route saw it (a web page's request, a foreign Host): by status. */
+  void refused(int status) {
+    registry.counter("mdo_subscriber_http_refused", "status", String.valueOf(status)).increment();
   }
 
   void reconnected() {

@@ -110,7 +110,9 @@ class SubscriberTest {
     h.marathon.emit(h.status(1, "TASK_RUNNING", 5));
     h.awaitRegistry(r -> r.containsKey(h.taskId(1)));
     assertThat(h.metric("mdo_subscriber_events_total", "outcome=\"malformed\"")).isEqualTo(2);
-    assertThat(h.metric("mdo_subscriber_events_total", "shiny_new_event", "outcome=\"ignored\"")).isEqualTo(1);
+    assertThat(h.metric("mdo_subscriber_events_total", "type=\"other\"", "outcome=\"ignored\"")).as("a type the"
+        + " registry does not use is no label of its own").isEqualTo(1);
+    assertThat(h.get("/metrics").body()).doesNotContain("shiny_new_event");
   }
 
   @Test
@@ -201,7 +203,7 @@ class SubscriberTest {
     h.marathon.omitFromListing(h.appId); // Marathon suddenly lists nothing, but still has the app when asked for it
     assertThat(h.post("/v1/resync", "", Harness.TOKEN).code()).isEqualTo(202);
     await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/health").code() == 503);
-    Harness.Reply health = h.get("/health");
+    Harness.Reply health = h.get("/health", Harness.TOKEN); // the admin's view: with the reasons
     assertThat(health.json().path("problems").toString()).contains("kept 4 records of apps missing from Marathon's listing")
         .contains(h.appId).contains("Marathon has it when asked for it alone");
     assertThat(health.json().path("resync").path("refused").get(0).path("records").asInt()).isEqualTo(4);
@@ -220,15 +222,15 @@ class SubscriberTest {
     h.marathon.failRest(500); // Marathon answers, with errors: it is reachable, resyncs fail
     assertThat(h.post("/v1/resync", "", Harness.TOKEN).code()).isEqualTo(202);
     await().atMost(Duration.ofSeconds(5)).until(() -> !h.get("/health").json().path("resync").path("failingSince").isNull());
-    Harness.Reply early = h.get("/health");
+    Harness.Reply early = h.get("/health", Harness.TOKEN);
     String since = early.json().path("resync").path("failingSince").asText();
     if (early.code() == 200) { // unless this machine took 2 s to get here
       assertThat(early.json().path("warnings").toString()).contains("resyncs failing since " + since)
           .contains("unhealthy after 2s");
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").code() == 503);
-    assertThat(h.get("/health").json().path("problems").toString()).contains("resyncs failing since " + since)
-        .contains("HTTP 500");
+    assertThat(h.get("/health", Harness.TOKEN).json().path("problems").toString())
+        .contains("resyncs failing since " + since).contains("HTTP 500");
     h.marathon.failRest(0);
     await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").code() == 200);
     assertThat(h.get("/health").json().path("resync").path("failingSince").isNull()).isTrue();
