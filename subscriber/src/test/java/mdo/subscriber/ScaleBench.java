@@ -221,7 +221,7 @@ final class ScaleBench {
   private JsonNode resync() throws IOException {
     Instant asked = Instant.now();
     try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/v1/resync")
-        .header("Authorization", "Bearer " + TOKEN).post(RequestBody.create(new byte[0], MediaType.get("text/plain")))
+        .header("Authorization", "Bearer " + TOKEN).post(RequestBody.create("{}", MediaType.get("application/json")))
         .build()).execute()) {
       check(r.code() == 202, "POST /v1/resync answered " + r.code());
     }
