@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import mdo.cluster.Labels;
 import mdo.cluster.TaskObservation;
 import mdo.cluster.Timestamps;
@@ -95,6 +96,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
   private final RegistryWriter writer;
   private final SchedulerMetrics metrics;
   private final Clock clock;
+  private final Consumer<String> refresh;
   private final ScheduledExecutorService thread;
   private final TaskBook book;
   private final MesosOffers offers = new MesosOffers();
@@ -122,14 +124,16 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
   public record Snapshot(Map<String, DesiredService> desired, List<FrameworkTask> tasks, boolean desiredLoaded,
       boolean subscribed, int heldOffers, int unansweredReconciliation, Map<String, ServiceProgress> progress) {}
 
+  /** @param refresh asked to re-read an app into the registry (by its app id) when the writer wants that */
   public Scheduler(String environment, SchedulerSettings settings, StateStore store, RegistryWriter writer,
-      SchedulerMetrics metrics, Clock clock) {
+      SchedulerMetrics metrics, Clock clock, Consumer<String> refresh) {
     this.environment = environment;
     this.settings = settings;
     this.store = store;
     this.writer = writer;
     this.metrics = metrics;
     this.clock = clock;
+    this.refresh = refresh;
     this.book = new TaskBook(store);
     this.backoff = new LaunchBackoff(settings.backoff(), settings.backoffFactor(), settings.backoffMax());
     this.reconciliation = new Reconciliation(settings.reconcileRetry(), settings.reconcileRetryMax(),
@@ -297,7 +301,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     }
     Instant accepted = running ? acceptedAt.remove(id) : null;
     if (accepted != null) metrics.launchLatency(Duration.between(accepted, clock.instant()));
-    writer.apply(List.of(new RegistryWriter.Received(Observations.of(environment, updated, desired.get(task.service()),
+    observe(List.of(new RegistryWriter.Received(Observations.of(environment, updated, desired.get(task.service()),
         s.hasHealthy(), at), "status_update", System.nanoTime())));
     if (!unreachable && updated.inactive()) kill(updated, "its agent came back after a replacement took its place");
   }
@@ -309,7 +313,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     killSentAt.remove(task.taskId());
     acceptedAt.remove(task.taskId());
     confirmAskedAt.remove(task.taskId());
-    writer.apply(List.of(new RegistryWriter.Received(new TaskObservation.Instance(task.service(),
+    observe(List.of(new RegistryWriter.Received(new TaskObservation.Instance(task.service(),
         Labels.appId(environment, task.service()), MesosTaskId.parse(task.taskId()).map(MesosTaskId::instanceId)
             .orElse(task.taskId()), null, null, true, at), "status_update", System.nanoTime())));
     if (task.killing() || task.inactive()) {
@@ -329,6 +333,18 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       Duration ran = task.startedAt() == null ? Duration.ZERO : Duration.between(Timestamps.parse(task.startedAt()), at);
       backoff.failed(task.service(), task.configVersion(), clock.instant(), ran);
     }
+  }
+
+  /**
+   * Hands observations to the registry writer; when it says their services need a fresh look (a write lost its
+   * compare-and-swap to what another writer left, say the previous leader), the refresh runs off this thread, once this
+   * step's state is published.
+   */
+  private void observe(List<RegistryWriter.Received> observations) {
+    if (!writer.apply(observations)) return;
+    Set<String> apps = new TreeSet<>();
+    for (RegistryWriter.Received r : observations) apps.add(r.observation().appId());
+    apps.forEach(refresh);
   }
 
   private void acknowledge(TaskStatus s) {
@@ -546,7 +562,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       staged.add(new RegistryWriter.Received(Observations.of(environment, r, desired.get(r.service()), false, now),
           "launch", System.nanoTime()));
     }
-    writer.apply(staged);
+    observe(staged);
   }
 
   private void decline(List<String> offerIds, double refuseSeconds) {
@@ -574,7 +590,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       log.warn("failed: marking {} for a kill: {}; trying again", task.taskId(), e.getMessage());
       return;
     }
-    writer.apply(List.of(new RegistryWriter.Received(Observations.of(environment, killing,
+    observe(List.of(new RegistryWriter.Received(Observations.of(environment, killing,
         desired.get(task.service()), false, clock.instant()), "kill", System.nanoTime())));
     log.info("killing: {} of {} on {}: {}", task.taskId(), task.service(), task.hostname(), reason);
     sendKill(killing);

@@ -3,6 +3,8 @@ package mdo.framework.server;
 import io.etcd.jetcd.Client;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaderTerm implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderTerm.class);
+  private static final Duration REFRESH_DELAY = Duration.ofMillis(200);
 
   private final RegistryWriter writer;
   private final Scheduler scheduler;
@@ -40,6 +43,7 @@ final class LeaderTerm implements AutoCloseable {
   private final DesiredWatch watch;
   private final ScheduledExecutorService resyncs =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("mdo-framework-resync"));
+  private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
   private volatile ResyncResult lastResync;
 
   /** Builds and starts the term; an {@link mdo.registry.store.EtcdException} means it could not (nothing runs). */
@@ -47,10 +51,9 @@ final class LeaderTerm implements AutoCloseable {
     String env = config.environment();
     Duration timeout = tuning.etcdTimeout();
     FrameworkClusterView view = new FrameworkClusterView(env, () -> scheduler().snapshot());
-    this.writer = new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), timeout), view, 0.5, timeout,
-        null);
+    this.writer = new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), timeout), view, timeout, null);
     this.scheduler = new Scheduler(env, tuning.scheduler(), new StateStore(etcd.getKVClient(), env, timeout), writer,
-        metrics, clock);
+        metrics, clock, this::refresh);
     this.connection = new SchedulerConnection(mesosSettings(config, tuning), new EtcdFrameworkIdStore(
         etcd.getKVClient(), env, timeout), scheduler);
     this.watch = new DesiredWatch(etcd, new DesiredStateStore(etcd.getKVClient(), env, timeout), scheduler,
@@ -69,6 +72,20 @@ final class LeaderTerm implements AutoCloseable {
 
   private Scheduler scheduler() {
     return scheduler;
+  }
+
+  /** Re-reads one app into the registry soon, once per app however often asked meanwhile. */
+  private void refresh(String appId) {
+    if (!refreshing.add(appId)) return;
+    resyncs.schedule(() -> {
+      refreshing.remove(appId);
+      try {
+        ResyncResult r = writer.refreshApp(appId);
+        if (r.failure() != null || r.writes() > 0) log.info("refresh of {}: {}", appId, r.summary());
+      } catch (RuntimeException e) {
+        log.error("failed: refresh of {}: {}", appId, e.toString(), e);
+      }
+    }, REFRESH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The registry against the scheduler's own state, once it read the desired state. */

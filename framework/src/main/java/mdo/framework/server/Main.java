@@ -2,9 +2,11 @@ package mdo.framework.server;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mdo.command.FailureHandler;
+import mdo.command.JulLogging;
 import mdo.command.Terminal;
 import mdo.config.ConfigFiles;
 import mdo.config.MdoConfig;
@@ -44,6 +46,14 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     // The Mesos 1.11.0 classes are protoc 3.5 gencode: protobuf-java 3.25 would warn once per message type.
     System.setProperty("com.google.protobuf.use_unsafe_pre22_gencode", "true");
+    // bin/framework runs for months: timestamps on every line, and only the warnings of Jetty, Javalin, gRPC, Netty and
+    // jetcd (set here, not in a simplelogger.properties, which would reach launcher and updater through this jar)
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    for (String quiet : List.of("org.eclipse.jetty", "io.javalin", "io.grpc", "io.netty", "io.vertx", "io.etcd")) {
+      System.setProperty("org.slf4j.simpleLogger.log." + quiet, "warn");
+    }
+    JulLogging.routeToSlf4j();
     System.exit(FailureHandler.install(new CommandLine(new Main()), "framework").execute(args));
   }
 

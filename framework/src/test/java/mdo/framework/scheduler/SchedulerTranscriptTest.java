@@ -68,11 +68,12 @@ class SchedulerTranscriptTest {
     Duration timeout = Duration.ofSeconds(5);
     StateStore store = new StateStore(etcd.getKVClient(), env, timeout);
     writer = new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), timeout),
-        new FrameworkClusterView(env, () -> scheduler.snapshot()), 0.5, timeout, null);
+        new FrameworkClusterView(env, () -> scheduler.snapshot()), timeout, null);
     SchedulerSettings settings = SchedulerSettings.defaults(Duration.ofMinutes(5))
         .withTimers(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMillis(50));
     scheduler = new Scheduler(env, settings, store, writer,
-        new SchedulerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), Clock.systemUTC());
+        new SchedulerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), Clock.systemUTC(),
+        appId -> { });
     connection = new SchedulerConnection(MesosSettings.of(master.base())
         .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofMillis(200)),
         new InMemoryFrameworkIdStore(), scheduler);
