@@ -3,7 +3,9 @@ package mdo.registry.store;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Txn;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -20,14 +22,27 @@ import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 
-/** The registry in etcd: prefix reads and compare-and-swap transactions. The client belongs to the caller. */
+/**
+ * The registry in etcd: prefix reads and compare-and-swap transactions. The client belongs to the caller. With a
+ * {@link Fence}, only its holder writes: nothing is sent without a guard, and every transaction also compares the guard
+ * key (a leader key), so etcd refuses it once leadership has ended (a former leader that lost its lease, or was paused
+ * past it, cannot write).
+ */
 public final class EtcdRegistryStore implements RegistryStore {
   private final KV kv;
   private final Duration timeout;
+  private final Fence fence;
 
+  /** Unfenced: for a single writer (tests, benchmarks, tools). */
   public EtcdRegistryStore(KV kv, Duration timeout) {
+    this(kv, timeout, null);
+  }
+
+  /** @param fence whose guard every write carries; {@code null} writes unfenced */
+  public EtcdRegistryStore(KV kv, Duration timeout, Fence fence) {
     this.kv = kv;
     this.timeout = timeout;
+    this.fence = fence;
   }
 
   @Override
@@ -67,7 +82,11 @@ public final class EtcdRegistryStore implements RegistryStore {
 
   @Override
   public CompletableFuture<Outcome> transact(List<Change> changes) {
-    Cmp[] cmps = new Cmp[changes.size()];
+    Fence.Guard guard = fence == null ? null : fence.guard();
+    if (fence != null && guard == null) {
+      return CompletableFuture.failedFuture(new FencedException("not the leader: registry writes are refused"));
+    }
+    Cmp[] cmps = new Cmp[changes.size() + (guard == null ? 0 : 1)];
     Op[] ops = new Op[changes.size()];
     for (int i = 0; i < changes.size(); i++) {
       Change c = changes.get(i);
@@ -79,8 +98,29 @@ public final class EtcdRegistryStore implements RegistryStore {
           ? Op.put(key, ByteSequence.from(RegistryJson.write(p.record())), PutOption.DEFAULT)
           : Op.delete(key, DeleteOption.DEFAULT);
     }
-    return kv.txn().If(cmps).Then(ops).commit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(r -> new Outcome(r.isSucceeded(), r.getHeader().getRevision()));
+    Txn txn;
+    if (guard == null) {
+      txn = kv.txn().If(cmps).Then(ops);
+    } else {
+      ByteSequence guardKey = Etcd.bytes(guard.key());
+      cmps[changes.size()] = new Cmp(guardKey, Cmp.Op.EQUAL, CmpTarget.createRevision(guard.createRevision()));
+      txn = kv.txn().If(cmps).Then(ops).Else(Op.get(guardKey, GetOption.DEFAULT)); // tells a lost guard from a conflict
+    }
+    return txn.commit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+      if (!r.isSucceeded() && guard != null && !held(guard, r)) {
+        fence.breached(guard);
+        throw new FencedException("etcd refused a registry write: " + guard.key() + " is no longer at revision "
+            + guard.createRevision() + " (leadership lost)");
+      }
+      return new Outcome(r.isSucceeded(), r.getHeader().getRevision());
+    });
+  }
+
+  /** Whether the failed transaction's guard key still has its create revision (then a record's compare failed). */
+  private static boolean held(Fence.Guard guard, TxnResponse r) {
+    if (r.getGetResponses().isEmpty()) return false;
+    List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+    return !kvs.isEmpty() && kvs.get(0).getCreateRevision() == guard.createRevision();
   }
 
   @Override
