@@ -10,6 +10,7 @@ import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
@@ -199,9 +200,9 @@ public final class LeaderElection implements Fence, AutoCloseable {
       return;
     }
     try {
-      await(leases.keepAliveOnce(t.lease()), "renew lease " + Long.toHexString(t.lease()));
+      await(leases.keepAliveOnce(t.lease()), "renew lease " + Long.toHexString(t.lease()), timing.requestTimeout());
       renewedAt = sent;
-      GetResponse now = await(kv.get(keyBytes), "read " + key);
+      GetResponse now = await(kv.get(keyBytes), "read " + key, timing.requestTimeout());
       KeyValue kv = now.getKvs().isEmpty() ? null : now.getKvs().get(0);
       if (kv == null || kv.getCreateRevision() != t.revision()) {
         depose(t, kv == null ? "the leader key was deleted" : "the leader key was replaced (revision "
@@ -277,6 +278,7 @@ public final class LeaderElection implements Fence, AutoCloseable {
     }
   }
 
+  /** Takes up a term; a listener that cannot start it gives the key back, so that another candidate leads. */
   private void become(Term t, String how) {
     term.set(t);
     seen = t.leader();
@@ -285,6 +287,19 @@ public final class LeaderElection implements Fence, AutoCloseable {
       listener.elected(t);
     } catch (RuntimeException e) {
       log.error("failed: starting {} leadership: {}", role, e.toString(), e);
+      depose(t, "could not start leading: " + e);
+      giveBack(t);
+    }
+  }
+
+  /** Deletes the term's key if it is still the term's. */
+  private void giveBack(Term t) {
+    try {
+      await(kv.txn().If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.createRevision(t.revision())))
+          .Then(Op.delete(keyBytes, DeleteOption.DEFAULT)).commit(), "delete " + key, timing.requestTimeout());
+    } catch (EtcdException e) {
+      log.warn("failed: giving up {} ({}): {}; the lease expires within {} s", key, t, e.getMessage(),
+          timing.ttl().toSeconds());
     }
   }
 
@@ -335,10 +350,17 @@ public final class LeaderElection implements Fence, AutoCloseable {
     }
   }
 
-  /** {@link EtcdException#await} with the election's timeout, telling a missing lease apart from an unreachable etcd. */
+  /**
+   * {@link EtcdException#await} with the timeout of a campaign step (a process's first etcd request loads and connects
+   * the client, which takes seconds), telling a missing lease apart from an unreachable etcd.
+   */
   private <T> T await(CompletableFuture<T> future, String what) {
+    return await(future, what, timing.ttl());
+  }
+
+  private <T> T await(CompletableFuture<T> future, String what, Duration timeout) {
     try {
-      return EtcdException.await(future, what, timing.requestTimeout());
+      return EtcdException.await(future, what, timeout);
     } catch (EtcdException e) {
       if (e.getCause() instanceof io.etcd.jetcd.common.exception.EtcdException ee
           && ee.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.NOT_FOUND) {
@@ -372,7 +394,8 @@ public final class LeaderElection implements Fence, AutoCloseable {
     if (closed) return;
     closed = true;
     try {
-      thread.submit(this::resign).get(timing.renewInterval().multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
+      // a campaign step in progress may wait for etcd up to the ttl first
+      thread.submit(this::resign).get(timing.ttl().plus(timing.renewInterval()).toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
       log.warn("failed: resigning {} leadership: {}", role, e.toString());
     } catch (InterruptedException e) {
@@ -384,16 +407,13 @@ public final class LeaderElection implements Fence, AutoCloseable {
 
   private void resign() {
     Term t = term.getAndSet(null);
+    if (t != null) giveBack(t);
     try {
-      if (t != null) {
-        await(kv.txn().If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.createRevision(t.revision())))
-            .Then(Op.delete(keyBytes, io.etcd.jetcd.options.DeleteOption.DEFAULT)).commit(), "delete " + key);
-      }
-      if (lease != 0) await(leases.revoke(lease), "revoke lease " + Long.toHexString(lease));
+      if (lease != 0) await(leases.revoke(lease), "revoke lease " + Long.toHexString(lease), timing.requestTimeout());
       if (t != null) log.info("resigned: {} leader of {} ({})", role, key, t);
     } catch (EtcdException | LeaseGone e) {
-      log.warn("failed: resigning {} leadership ({}): {}; the lease expires within {} s", role, key,
-          e.getMessage(), timing.ttl().toSeconds());
+      log.warn("failed: revoking the {} lease: {}; it expires within {} s", role, e.getMessage(),
+          timing.ttl().toSeconds());
     }
     lease = 0;
   }

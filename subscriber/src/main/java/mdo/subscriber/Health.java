@@ -2,10 +2,15 @@ package mdo.subscriber;
 
 import java.util.List;
 import java.util.Map;
+import mdo.leader.Leader;
 
 /**
- * What /health reports. {@code healthy} is false when any {@code problems} are listed: the stream (SSE mode) is down,
- * etcd or Marathon do not answer, the last resync failed or refused deletions, or etcd writes failed since it ran.
+ * What /health reports. {@code healthy} is false when any {@code problems} are listed: etcd or Marathon do not answer,
+ * or (the leader) the stream (SSE mode) is down, the last resync failed or refused deletions, or etcd writes failed
+ * since it ran. A standby is healthy while it can read the registry and reach Marathon, ready to take over.
+ *
+ * @param role {@code leader} or {@code standby}
+ * @param leader who leads, as published in the leader key; {@code null} while nobody does
  */
-record Health(boolean healthy, List<String> problems, Map<String, Object> stream, Map<String, Object> resync,
-    Map<String, Object> etcd, Map<String, Object> marathon, int records, int queueDepth) {}
+record Health(boolean healthy, List<String> problems, String role, Leader leader, Map<String, Object> stream,
+    Map<String, Object> resync, Map<String, Object> etcd, Map<String, Object> marathon, int records, int queueDepth) {}

@@ -5,22 +5,26 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.ServiceUnavailableResponse;
 import io.javalin.http.UnauthorizedResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import mdo.registry.InstanceRecord;
 import mdo.marathon.events.MalformedEventException;
 import mdo.marathon.events.MarathonEvent;
 import mdo.marathon.events.MarathonEvents;
+import mdo.subscriber.callbacks.CallbackService;
 
 /**
- * The subscriber's HTTP surface, over narrow views of the rest ({@link Parts}). Every route is declared here;
- * contributors add theirs in the same {@code Javalin.create} call (the seam for callback registrations).
+ * The subscriber's HTTP surface, over narrow views of the rest ({@link Parts}). Every route is declared here (the
+ * callback registrations' go to the current term's {@link CallbackService}); contributors add theirs in the same
+ * {@code Javalin.create} call.
  */
 final class SubscriberApp {
   private SubscriberApp() {}
@@ -31,16 +35,21 @@ final class SubscriberApp {
    * @param authorized whether a request may change state, from its {@code Authorization} header and remote address
    * @param callbackEvents events Marathon POSTs to {@code /callback}
    * @param malformed told of a malformed event body: its type (if any) and why
+   * @param leading whether this subscriber leads now; a standby forwards what only the leader serves
+   * @param forward answers a request only the leader serves with the leader's answer
+   * @param callbacks the current term's callback registrations and delivery; {@code null} on a standby
    */
   record Parts(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health,
       ResyncTrigger resyncs, Consumer<MarathonEvent> callbackEvents, BiConsumer<String, String> malformed,
-      BiPredicate<String, String> authorized, Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors) {}
+      BiPredicate<String, String> authorized, Supplier<String> metrics, BooleanSupplier leading,
+      Consumer<Context> forward, Supplier<CallbackService> callbacks, List<Consumer<JavalinConfig>> contributors) {}
 
   static Javalin create(Parts parts) {
     InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), parts.health());
     Routes routes = new Routes(parts);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
+      cfg.routes.before(routes::forwardUnlessLeading);
       cfg.routes.get("/", ctx -> ctx.redirect("/info"));
       cfg.routes.get("/info", info::page);
       cfg.routes.get("/v1/services", info::services);
@@ -49,6 +58,9 @@ final class SubscriberApp {
       cfg.routes.get("/metrics", routes::metrics);
       cfg.routes.post("/v1/resync", routes::resync);
       cfg.routes.post("/callback", routes::callback);
+      cfg.routes.post("/v1/callbacks", ctx -> routes.callbacks(ctx).register(ctx));
+      cfg.routes.get("/v1/callbacks", ctx -> routes.callbacks(ctx).list(ctx));
+      cfg.routes.delete("/v1/callbacks/{service}/{id}", ctx -> routes.callbacks(ctx).unregister(ctx));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
           InfoRoutes.json(ctx.status(e.getStatus()), Map.of("error", e.getMessage())));
       for (Consumer<JavalinConfig> c : parts.contributors()) c.accept(cfg);
@@ -62,11 +74,30 @@ final class SubscriberApp {
       this.parts = parts;
     }
 
+    /** Only the leader resyncs and takes callback registrations: a standby forwards those requests to it. */
+    void forwardUnlessLeading(Context ctx) {
+      String path = ctx.path();
+      boolean leaderOnly = path.equals("/v1/resync") || path.equals("/v1/callbacks") || path.startsWith("/v1/callbacks/");
+      if (!leaderOnly || parts.leading().getAsBoolean()) return;
+      requireToken(ctx);
+      parts.forward().accept(ctx);
+      ctx.skipRemainingHandlers();
+    }
+
+    /** The term's callback service; between a deposition and the forward filter's check, a clear 503. */
+    CallbackService callbacks(Context ctx) {
+      CallbackService c = parts.callbacks().get();
+      if (c == null) throw new ServiceUnavailableResponse("this subscriber no longer leads: retry");
+      return c;
+    }
+
     void health(Context ctx) {
       Health h = parts.health().get();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", h.healthy() ? "healthy" : "unhealthy");
       body.put("problems", h.problems());
+      body.put("role", h.role());
+      body.put("leader", h.leader());
       body.put("stream", h.stream());
       body.put("resync", h.resync());
       body.put("etcd", h.etcd());

@@ -51,6 +51,7 @@ final class Harness implements AutoCloseable {
   final Client etcd;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
   Subscriber subscriber;
+  private final List<Subscriber> others = new ArrayList<>();
 
   Harness(String etcdEndpoint) {
     this.etcdEndpoint = etcdEndpoint;
@@ -70,8 +71,14 @@ final class Harness implements AutoCloseable {
   }
 
   SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning) {
+    return config(marathonUrls, source, tuning, List.of());
+  }
+
+  /** @param callbackAllow hosts and networks callback receivers may be at ({@code 127.0.0.0/8}: this host's too) */
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning,
+      List<String> callbackAllow) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, source, Duration.ofSeconds(60),
-        0.5, Duration.ofSeconds(5), List.of());
+        0.5, Duration.ofSeconds(5), callbackAllow);
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
         Duration.ofSeconds(2));
     return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), m, settings, env, tuning);
@@ -90,6 +97,17 @@ final class Harness implements AutoCloseable {
   void stopSubscriber() {
     if (subscriber != null) subscriber.close();
     subscriber = null;
+  }
+
+  /** Another subscriber of the same environment, started (it leads only if nobody does); closed with the harness. */
+  Subscriber another() {
+    return another(config(List.of(marathon.url()), SubscriberSettings.EventSource.SSE, fastTuning()));
+  }
+
+  Subscriber another(SubscriberConfig config) {
+    Subscriber s = new Subscriber(config);
+    others.add(s);
+    return s.start();
   }
 
   // ---- test data
@@ -149,10 +167,15 @@ final class Harness implements AutoCloseable {
   // ---- talking to the subscriber
 
   String base() {
-    return "http://127.0.0.1:" + subscriber.port();
+    return base(subscriber);
   }
 
-  record Reply(int code, String body) {
+  static String base(Subscriber s) {
+    return "http://127.0.0.1:" + s.port();
+  }
+
+  /** @param leader the leader a standby forwarded the request to ({@code X-Mdo-Leader}), or null */
+  record Reply(int code, String body, String leader) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -163,11 +186,19 @@ final class Harness implements AutoCloseable {
   }
 
   Reply get(String path) {
-    return call(new Request.Builder().url(base() + path).build());
+    return get(subscriber, path);
+  }
+
+  Reply get(Subscriber s, String path) {
+    return call(new Request.Builder().url(base(s) + path).build());
   }
 
   Reply post(String path, String body, String token) {
-    Request.Builder b = new Request.Builder().url(base() + path)
+    return post(subscriber, path, body, token);
+  }
+
+  Reply post(Subscriber s, String path, String body, String token) {
+    Request.Builder b = new Request.Builder().url(base(s) + path)
         .post(RequestBody.create(body, MediaType.get("application/json")));
     if (token != null) b.header("Authorization", "Bearer " + token);
     return call(b.build());
@@ -175,7 +206,7 @@ final class Harness implements AutoCloseable {
 
   private Reply call(Request request) {
     try (Response r = http.newCall(request).execute()) {
-      return new Reply(r.code(), r.body().string());
+      return new Reply(r.code(), r.body().string(), r.header(LeaderProxy.LEADER));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -183,8 +214,12 @@ final class Harness implements AutoCloseable {
 
   /** The value of a Prometheus sample, summed over the lines whose name and labels contain {@code match}. */
   double metric(String name, String... labels) {
+    return metric(subscriber, name, labels);
+  }
+
+  double metric(Subscriber s, String name, String... labels) {
     double sum = 0;
-    for (String line : get("/metrics").body().split("\n")) {
+    for (String line : get(s, "/metrics").body().split("\n")) {
       if (line.startsWith("#") || !line.startsWith(name)) continue;
       boolean all = true;
       for (String l : labels) all &= line.contains(l);
@@ -195,6 +230,7 @@ final class Harness implements AutoCloseable {
 
   @Override
   public void close() {
+    others.forEach(Subscriber::close);
     stopSubscriber();
     etcd.close();
     marathon.close();
