@@ -196,7 +196,7 @@ public final class LeaderElection implements Fence, AutoCloseable {
   private void renew(Term t) {
     long sent = System.nanoTime();
     if (overdue(sent)) {
-      depose(t, "lease not renewed for " + sinceRenewal(sent) + " ms (etcd unreachable?)");
+      depose(t, "lease not renewed for " + sinceRenewal(sent) + " ms (etcd unreachable, or this process was paused)");
       return;
     }
     try {

@@ -9,11 +9,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import mdo.marathon.events.MarathonEvents;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
@@ -60,8 +62,14 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
   private static final String[] OUTCOME_LABELS = java.util.Arrays.stream(RegistryWriter.Outcome.values())
       .map(o -> o.name().toLowerCase()).toArray(String[]::new);
 
+  /**
+   * Event types as label values: the types the stream asks Marathon for, {@code other} for any other name, so that
+   * bodies POSTed to {@code /callback} (or garbage on the stream) cannot add series without bound.
+   */
+  private static final Set<String> TYPE_LABELS = Set.copyOf(MarathonEvents.USED_TYPES);
+
   void event(String type, String outcome) {
-    String t = type == null ? "unknown" : type;
+    String t = type == null ? "unknown" : TYPE_LABELS.contains(type) ? type : "other";
     events.computeIfAbsent(t + '\0' + outcome,
         k -> registry.counter("mdo_subscriber_events", "type", t, "outcome", outcome)).increment();
   }

@@ -155,6 +155,20 @@ final class Harness implements AutoCloseable {
     return out;
   }
 
+  /** The mod revision of every instance key of this test's environment, by key: changes with every write. */
+  Map<String, Long> revisions() {
+    Map<String, Long> out = new TreeMap<>();
+    try {
+      for (KeyValue kv : etcd.getKVClient().get(Etcd.bytes("/mdo/" + env + "/services/"),
+          GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs()) {
+        out.put(kv.getKey().toString(), kv.getModRevision());
+      }
+    } catch (Exception e) {
+      throw new AssertionError("cannot read etcd: " + e, e);
+    }
+    return out;
+  }
+
   void awaitRegistry(java.util.function.Predicate<Map<String, InstanceRecord>> condition) {
     awaitRegistry(condition, Duration.ofSeconds(10));
   }
@@ -218,8 +232,13 @@ final class Harness implements AutoCloseable {
   }
 
   double metric(Subscriber s, String name, String... labels) {
+    return sum(get(s, "/metrics").body(), name, labels);
+  }
+
+  /** The value of a Prometheus sample in {@code scrape}, summed over the lines whose name and labels match. */
+  static double sum(String scrape, String name, String... labels) {
     double sum = 0;
-    for (String line : get(s, "/metrics").body().split("\n")) {
+    for (String line : scrape.split("\n")) {
       if (line.startsWith("#") || !line.startsWith(name)) continue;
       boolean all = true;
       for (String l : labels) all &= line.contains(l);

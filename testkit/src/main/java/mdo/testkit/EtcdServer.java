@@ -25,20 +25,27 @@ import java.util.stream.Stream;
  *   <li>Election timers are shortened (heartbeat 10 ms, election 100 ms): a fresh server is healthy in under 0.1 s.
  *   <li>{@link #close()} kills the process and deletes the data dir; a JVM shutdown hook does the same for servers a
  *       failed test left behind.
+ *   <li>{@link EtcdCluster} runs several as the members of one cluster.
  * </ol>
  */
 public final class EtcdServer implements AutoCloseable {
   private static EtcdServer shared;
 
+  private final String name;
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
+  private String initialCluster;
+  private String clusterToken;
   private Process process;
 
-  private EtcdServer(Path dataDir, int clientPort, int peerPort) {
+  private EtcdServer(String name, Path dataDir, int clientPort, int peerPort) {
+    this.name = name;
     this.dataDir = dataDir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.initialCluster = name + "=" + peerUrl();
+    this.clusterToken = "mdo-test-" + dataDir.getFileName();
   }
 
   /** One server for the whole test JVM; tests sharing it keep to their own key prefix (environment name). */
@@ -49,14 +56,36 @@ public final class EtcdServer implements AutoCloseable {
 
   /** A new server of the caller's own, for tests that stop and restart etcd. */
   public static EtcdServer start() {
+    EtcdServer server = member("test");
+    server.launch();
+    server.awaitHealthy(Duration.ofSeconds(20));
+    return server;
+  }
+
+  /** A server not started yet, on free ports, alone in its cluster until {@link #joining} says otherwise. */
+  static EtcdServer member(String name) {
     try {
-      EtcdServer server = new EtcdServer(Files.createTempDirectory("mdo-etcd-"), freePort(), freePort());
+      EtcdServer server = new EtcdServer(name, Files.createTempDirectory("mdo-etcd-"), freePort(), freePort());
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-      server.launch();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Makes this server a member of {@code initialCluster} ({@code name=peerUrl,...}); before its first start. */
+  EtcdServer joining(String initialCluster, String clusterToken) {
+    this.initialCluster = initialCluster;
+    this.clusterToken = clusterToken;
+    return this;
+  }
+
+  String name() {
+    return name;
+  }
+
+  String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
   }
 
   /** {@code http://127.0.0.1:<port>}: what {@code ETCD_ENDPOINTS} and {@code --etcd} take. */
@@ -84,10 +113,11 @@ public final class EtcdServer implements AutoCloseable {
     process = null;
   }
 
-  /** Starts the process again on the same ports and data. */
+  /** Starts the process again on the same ports and data; a cluster member rejoins its cluster. */
   public synchronized void restart() {
     stop();
     launch();
+    awaitHealthy(Duration.ofSeconds(20));
   }
 
   @Override
@@ -96,28 +126,27 @@ public final class EtcdServer implements AutoCloseable {
     deleteRecursively(dataDir);
   }
 
-  private synchronized void launch() {
+  /** Starts the process; a member of a cluster is healthy only once a quorum of its cluster runs. */
+  synchronized void launch() {
     String binary = binary();
-    String client = "http://127.0.0.1:" + clientPort;
-    String peer = "http://127.0.0.1:" + peerPort;
+    String client = endpoint();
     List<String> command = List.of(binary,
-        "--name", "test", "--data-dir", dataDir.resolve("data").toString(),
+        "--name", name, "--data-dir", dataDir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "test=" + peer,
+        "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
+        "--initial-cluster", initialCluster, "--initial-cluster-token", clusterToken,
         "--heartbeat-interval=10", "--election-timeout=100", "--log-level=error");
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
-          .redirectOutput(dataDir.resolve("etcd.log").toFile())
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("etcd.log").toFile()))
           .start();
     } catch (IOException e) {
       throw new IllegalStateException("could not start etcd (" + binary + "): " + e.getMessage(), e);
     }
-    awaitHealthy(Duration.ofSeconds(20));
   }
 
-  private void awaitHealthy(Duration timeout) {
+  void awaitHealthy(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -129,7 +158,7 @@ public final class EtcdServer implements AutoCloseable {
     throw new IllegalStateException("etcd not healthy after " + timeout + ": " + log());
   }
 
-  private boolean healthy() {
+  boolean healthy() {
     try {
       HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
       c.setConnectTimeout(200);

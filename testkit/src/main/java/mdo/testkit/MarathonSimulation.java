@@ -45,6 +45,9 @@ import okio.BufferedSink;
  *       {@link #stallStreams} keeps new streams open without writing anything.
  *   <li>{@link #redirectEventsTo} makes this instance a standby: {@code /v2/events} answers 302 to the leader with the
  *       original query. {@link #failRest} makes REST calls answer a status (e.g. 503) until reset with 0.
+ *       {@link #failListings} and {@link #delayListings} do so for the listings only ({@code GET /v2/apps} and
+ *       {@code GET /v2/tasks}), the requests that take Marathon longest: 503 with the body Marathon gives when its own
+ *       request timed out, or an answer that comes too late.
  *   <li>{@link #requests()} lists request lines received; {@link #awaitStreams} waits for open streams and
  *       <b>fails</b> with an {@link AssertionError} on timeout.
  * </ol>
@@ -62,6 +65,8 @@ public final class MarathonSimulation implements AutoCloseable {
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private volatile String redirectEventsTo;
   private volatile int failRest;
+  private volatile int failListings;
+  private volatile Duration delayListings = Duration.ZERO;
   private volatile boolean stall;
   private volatile boolean closed;
 
@@ -119,6 +124,13 @@ public final class MarathonSimulation implements AutoCloseable {
     return tasks.values().stream().mapToInt(Map::size).sum();
   }
 
+  /** The tasks Marathon runs now, by task id: the truth a registry is compared with. */
+  public Map<String, ObjectNode> tasks() {
+    Map<String, ObjectNode> all = new java.util.TreeMap<>();
+    tasks.values().forEach(all::putAll);
+    return all;
+  }
+
   public Set<String> callbackUrls() {
     return Set.copyOf(callbacks);
   }
@@ -131,6 +143,16 @@ public final class MarathonSimulation implements AutoCloseable {
 
   public void failRest(int status) {
     failRest = status;
+  }
+
+  /** Listings answer {@code status} (0: normally again). */
+  public void failListings(int status) {
+    failListings = status;
+  }
+
+  /** Listings answer after {@code delay} (zero: at once again): longer than the client waits is a timeout. */
+  public void delayListings(Duration delay) {
+    delayListings = delay;
   }
 
   public void stallStreams(boolean stall) {
@@ -201,9 +223,24 @@ public final class MarathonSimulation implements AutoCloseable {
     if (failRest != 0) return json(failRest, "{\"message\":\"simulated failure\"}");
     if (path.equals("/v2/leader")) return json(200, "{\"leader\":\"" + server.getHostName() + ":" + server.getPort() + "\"}");
     if (path.equals("/v2/eventSubscriptions")) return subscriptions(r);
-    if (path.equals("/v2/tasks") && method.equals("GET")) return json(200, tasksBody(allTasks()));
+    boolean listing = method.equals("GET") && (path.equals("/v2/tasks") || path.equals("/v2/apps")
+        || path.equals("/v2/apps/"));
+    if (listing) return listing(path.equals("/v2/tasks") ? json(200, tasksBody(allTasks())) : apps("", r));
     if (path.startsWith("/v2/apps") && method.equals("GET")) return apps(path.substring("/v2/apps".length()), r);
     return json(404, "{\"message\":\"URI not found: " + path + "\"}");
+  }
+
+  /**
+   * A listing as the fault knobs leave it. Marathon maps a {@code TimeoutException} to 503 with the exception's
+   * message (MarathonExceptionMapper), e.g. when its own answer took too long.
+   */
+  private MockResponse listing(MockResponse answer) {
+    if (failListings != 0) {
+      return json(failListings, "{\"message\":\"Futures timed out after [5000 milliseconds]\"}");
+    }
+    Duration delay = delayListings;
+    if (delay.isZero()) return answer;
+    return answer.newBuilder().headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
   }
 
   private MockResponse apps(String rest, RecordedRequest r) {
