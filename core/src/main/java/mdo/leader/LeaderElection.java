@@ -44,12 +44,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Campaign: the key is created only if absent ({@code create_revision == 0}), bound to this process's lease. The
  *       key's create revision identifies the {@link Term}; etcd refuses writes fenced with it once the key is gone.
  *   <li>Leading: the lease is renewed every {@code renewInterval} and the key checked to be still this term's. The
- *       term ends ({@link Listener#deposed}) when the lease is gone, the key was deleted or replaced, a fenced write was
- *       refused ({@link #breached}), or no renewal succeeded for {@code ttl - renewInterval} (etcd unreachable: etcd
- *       may expire the lease soon, so this process stops first).
+ *       term ends ({@link Listener#deposed}) when the lease is gone, the key was deleted or replaced, a fenced write
+ *       was refused ({@link #breached}), or no renewal succeeded for {@code ttl - renewInterval} (etcd unreachable:
+ *       etcd may expire the lease soon, so this process stops first).
  *   <li>Standing by: the key is read every {@code retryInterval}; whoever it names is {@link #leader()}. When it is
- *       free, this process campaigns. A process that stepped down while etcd was unreachable and finds its own key still
- *       bound to its live lease takes the same term up again.
+ *       free, this process campaigns. A process that stepped down while etcd was unreachable and finds its own key
+ *       still bound to its live lease takes the same term up again.
  *   <li>{@link #close()} resigns: the key is deleted (if still this term's) and the lease revoked, so a standby takes
  *       over at its next read instead of after the lease's ttl.
  * </ul>
@@ -196,7 +196,8 @@ public final class LeaderElection implements Fence, AutoCloseable {
   private void renew(Term t) {
     long sent = System.nanoTime();
     if (overdue(sent)) {
-      depose(t, "lease not renewed for " + sinceRenewal(sent) + " ms (etcd unreachable, or this process was paused)");
+      depose(t, "lease not renewed for " + sinceRenewal(sent)
+          + " ms (etcd unreachable, or this process was paused)");
       return;
     }
     try {
@@ -238,7 +239,8 @@ public final class LeaderElection implements Fence, AutoCloseable {
       Leader me = new Leader(id, url, Instant.now().toString());
       TxnResponse won = await(kv.txn()
           .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-          .Then(Op.put(keyBytes, ByteSequence.from(RegistryJson.write(me)), PutOption.builder().withLeaseId(lease).build()))
+          .Then(Op.put(keyBytes, ByteSequence.from(RegistryJson.write(me)),
+              PutOption.builder().withLeaseId(lease).build()))
           .Else(Op.get(keyBytes, GetOption.DEFAULT))
           .commit(), "campaign for " + key);
       recovered();

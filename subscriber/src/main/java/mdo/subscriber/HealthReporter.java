@@ -54,7 +54,8 @@ final class HealthReporter {
     resync.put("lastAt", r == null ? null : r.at().toString());
     resync.put("result", r == null ? null : r.summary());
     resync.put("ok", r != null && r.ok());
-    resync.put("lastSuccessAt", resyncs == null || resyncs.lastSuccess() == null ? null : resyncs.lastSuccess().toString());
+    resync.put("lastSuccessAt",
+        resyncs == null || resyncs.lastSuccess() == null ? null : resyncs.lastSuccess().toString());
     resync.put("intervalSeconds", config.subscriber().resyncInterval().toSeconds());
     return new Health(problems.isEmpty(), problems, duties != null ? "leader" : "standby",
         leadership.leader().orElse(null), stream, resync,

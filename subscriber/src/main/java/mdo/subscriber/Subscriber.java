@@ -173,7 +173,7 @@ public final class Subscriber implements AutoCloseable {
     return d == null ? "" : d.scrapeCallbacks();
   }
 
-  /** Where this subscriber serves: {@code subscriber.url}, with the port the server got when configured as 0 (tests). */
+  /** Where this subscriber serves: {@code subscriber.url}, with the port the server got if configured as 0 (tests). */
   String baseUrl() {
     String base = config.subscriber().port() == 0 && app != null
         ? config.subscriber().url().toString().replaceFirst(":0(/|$)", ":" + app.port() + "$1")

@@ -77,7 +77,8 @@ final class SubscriberApp {
     /** Only the leader resyncs and takes callback registrations: a standby forwards those requests to it. */
     void forwardUnlessLeading(Context ctx) {
       String path = ctx.path();
-      boolean leaderOnly = path.equals("/v1/resync") || path.equals("/v1/callbacks") || path.startsWith("/v1/callbacks/");
+      boolean leaderOnly = path.equals("/v1/resync") || path.equals("/v1/callbacks")
+          || path.startsWith("/v1/callbacks/");
       if (!leaderOnly || parts.leading().getAsBoolean()) return;
       requireToken(ctx);
       parts.forward().accept(ctx);

@@ -36,7 +36,8 @@ class EtcdOutageTest {
     h.marathon.putTask(h.task(3));
     h.marathon.emit(h.status(3, "TASK_RUNNING", 31));
     // it cannot renew its lease: it stops leading before etcd could give the lease to another subscriber
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").json().path("role").asText(), "standby"::equals);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> h.get("/health").json().path("role").asText(), "standby"::equals);
     assertThat(h.metric("mdo_subscriber_leader_transitions_total", "to=\"standby\"")).isEqualTo(1.0);
     assertThat(h.metric("mdo_subscriber_leader ")).isZero();
     assertThat(h.get("/info").code()).isEqualTo(200);

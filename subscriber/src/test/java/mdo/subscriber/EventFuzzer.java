@@ -132,7 +132,8 @@ final class EventFuzzer {
   /** An event with a field nested past Jackson's limit (1,000 levels). */
   private Body deeplyNested() {
     int depth = 1_500 + random.nextInt(3_000);
-    StringBuilder b = new StringBuilder("{\"eventType\":\"fuzz_nested\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"x\":");
+    StringBuilder b = new StringBuilder(
+        "{\"eventType\":\"fuzz_nested\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"x\":");
     b.append("[".repeat(depth)).append("]".repeat(depth)).append('}');
     return new Body("deep nesting", b.toString(), Expect.MALFORMED);
   }
