@@ -1,5 +1,6 @@
 package mdo.devcluster;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,87 +12,113 @@ import java.util.Objects;
  * @param host address the API binds to (loopback by default)
  * @param port API port; 0 picks a free one
  * @param stateDir where task logs, pid files and etcd data go
- * @param portRangeStart first host port handed to {@code hostPort: 0} / {@code port: 0}
- * @param portRangeEnd last host port of that range (inclusive)
+ * @param agentPorts the agent's {@code ports} resource: dynamic host ports come from here, and a task needing a fixed
+ *     host port outside it never launches (Mesos default 31000-32000)
  * @param taskHost the host name tasks report and get in {@code HOST}
  * @param heartbeat period of the blank-line SSE heartbeat (Marathon/Jetty: 10 s)
  * @param defaultKillGrace SIGTERM-to-SIGKILL grace when an app has no {@code taskKillGracePeriodSeconds}
  * @param callbackTimeout how long an event callback POST may take before the subscriber counts as slow
  * @param credentials {@code user:password} for HTTP basic auth on every path, or null for none
  * @param dockerCommand the docker CLI used to probe for an engine and to run images
+ * @param marathon the Marathon release and start-up flags to behave as
+ * @param standbyOf the leader's URL when this node is a standby (it then runs nothing and proxies), else null
+ * @param leaderSessionTimeout how long a standby keeps naming an unreachable leader before it has none (Marathon's
+ *     {@code --zk_session_timeout}, 10 s)
  */
 public record Settings(
     String host,
     int port,
     Path stateDir,
-    int portRangeStart,
-    int portRangeEnd,
+    PortRanges agentPorts,
     String taskHost,
     Duration heartbeat,
     Duration defaultKillGrace,
     Duration callbackTimeout,
     String credentials,
-    String dockerCommand) {
+    String dockerCommand,
+    MarathonFlags marathon,
+    URI standbyOf,
+    Duration leaderSessionTimeout) {
 
   public static final int DEFAULT_PORT = 8080;
-  public static final int DEFAULT_RANGE_START = 31000;
-  public static final int DEFAULT_RANGE_END = 32000;
 
   public Settings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(agentPorts, "agentPorts");
+    Objects.requireNonNull(marathon, "marathon");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
-    if (portRangeStart < 1 || portRangeEnd > 65535 || portRangeStart > portRangeEnd) {
-      throw new IllegalArgumentException("port range must be within 1..65535 and not empty, got "
-          + portRangeStart + "-" + portRangeEnd);
-    }
     if (credentials != null && !credentials.contains(":")) {
       throw new IllegalArgumentException("credentials must look like user:password");
+    }
+    if (standbyOf != null && !"http".equals(standbyOf.getScheme()) && !"https".equals(standbyOf.getScheme())) {
+      throw new IllegalArgumentException("the leader must be an http(s) URL like http://127.0.0.1:8080, got "
+          + standbyOf);
     }
   }
 
   public static Settings defaults(Path stateDir) {
-    return new Settings("127.0.0.1", DEFAULT_PORT, stateDir, DEFAULT_RANGE_START, DEFAULT_RANGE_END, "127.0.0.1",
-        Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(10), null, "docker");
+    return new Settings("127.0.0.1", DEFAULT_PORT, stateDir, PortRanges.MESOS_DEFAULT, "127.0.0.1",
+        Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(10), null, "docker",
+        MarathonFlags.defaults(MarathonVersion.DEFAULT), null, Duration.ofSeconds(10));
+  }
+
+  /** True when this node proxies to a leader instead of running apps. */
+  public boolean standby() {
+    return standbyOf != null;
   }
 
   public Settings withPort(int newPort) {
-    return new Settings(host, newPort, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, credentials, dockerCommand);
+    return new Settings(host, newPort, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withHost(String newHost) {
-    return new Settings(newHost, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, credentials, dockerCommand);
+    return new Settings(newHost, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+  }
+
+  public Settings withAgentPorts(PortRanges ranges) {
+    return new Settings(host, port, stateDir, ranges, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withPortRange(int start, int end) {
-    return new Settings(host, port, stateDir, start, end, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand);
+    return withAgentPorts(PortRanges.of(start, end));
   }
 
   public Settings withHeartbeat(Duration period) {
-    return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, period, defaultKillGrace,
-        callbackTimeout, credentials, dockerCommand);
+    return new Settings(host, port, stateDir, agentPorts, taskHost, period, defaultKillGrace, callbackTimeout,
+        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withDefaultKillGrace(Duration grace) {
-    return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, grace,
-        callbackTimeout, credentials, dockerCommand);
+    return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, grace, callbackTimeout,
+        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withCallbackTimeout(Duration timeout) {
-    return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        timeout, credentials, dockerCommand);
+    return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, timeout,
+        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withCredentials(String userColonPassword) {
-    return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, userColonPassword, dockerCommand);
+    return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        userColonPassword, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withDockerCommand(String command) {
-    return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, credentials, command);
+    return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        credentials, command, marathon, standbyOf, leaderSessionTimeout);
+  }
+
+  public Settings withMarathon(MarathonFlags flags) {
+    return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        credentials, dockerCommand, flags, standbyOf, leaderSessionTimeout);
+  }
+
+  public Settings withStandbyOf(URI leader, Duration sessionTimeout) {
+    return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
+        credentials, dockerCommand, marathon, leader, sessionTimeout);
   }
 }

@@ -117,6 +117,20 @@ final class Helpers {
     }
   }
 
+  /** True when something answers HTTP at the URL, whatever the status. */
+  static boolean answers(String url) {
+    try {
+      HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   static String tail(Path log, int lines) {
     try {
       List<String> all = Files.readAllLines(log);
