@@ -42,6 +42,7 @@ class LeaderElectionTest {
     final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     final Client client;
     final LeaderElection election;
+    Term term;
 
     Candidate(String endpoint, String name, ElectionTiming timing) {
       client = Etcd.client(EtcdSettings.of(endpoint));
@@ -80,6 +81,24 @@ class LeaderElectionTest {
     return new Candidate(endpoint, name, timing);
   }
 
+  /** A candidate that campaigned and won; its first event, the election, is consumed. */
+  private Candidate leading(Candidate c) throws InterruptedException {
+    c.election.start();
+    Event first = c.next(Duration.ofSeconds(10));
+    assertThat(first.what()).isEqualTo("elected");
+    c.term = first.term();
+    return c;
+  }
+
+  /** A candidate that campaigned while {@code leader} leads, and sees it lead. */
+  private Candidate standingBy(String name, Candidate leader) {
+    Candidate c = candidate(name);
+    c.election.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.election.leader().map(Leader::id).orElse(""),
+        leader.election.id()::equals);
+    return c;
+  }
+
   @Test
   void oneOfThreeCandidatesLeadsAndTheOthersSeeIt() throws Exception {
     Candidate a = candidate("a");
@@ -102,12 +121,8 @@ class LeaderElectionTest {
 
   @Test
   void aStandbyLeadsWithinFiveSecondsOfTheLeadersDeath() throws Exception {
-    Candidate a = candidate("a");
-    a.election.start();
-    assertThat(a.next(Duration.ofSeconds(10)).what()).isEqualTo("elected");
-    Candidate b = candidate("b");
-    b.election.start();
-    await().atMost(Duration.ofSeconds(5)).until(() -> b.election.leader().map(Leader::id).orElse(""), "a"::equals);
+    Candidate a = leading(candidate("a"));
+    Candidate b = standingBy("b", a);
 
     long died = System.nanoTime();
     a.client.close(); // no renewal and no resignation from now on: as after SIGKILL
@@ -120,12 +135,8 @@ class LeaderElectionTest {
 
   @Test
   void aResigningLeaderHandsOverAtTheStandbysNextRead() throws Exception {
-    Candidate a = candidate("a");
-    a.election.start();
-    assertThat(a.next(Duration.ofSeconds(10)).what()).isEqualTo("elected");
-    Candidate b = candidate("b");
-    b.election.start();
-    await().atMost(Duration.ofSeconds(5)).until(() -> b.election.leader().isPresent());
+    Candidate a = leading(candidate("a"));
+    Candidate b = standingBy("b", a);
 
     long resigned = System.nanoTime();
     a.election.close();
@@ -136,9 +147,8 @@ class LeaderElectionTest {
 
   @Test
   void etcdRefusesTheFencedWritesOfATermThatEnded() throws Exception {
-    Candidate a = candidate("a");
-    a.election.start();
-    Term term = a.next(Duration.ofSeconds(10)).term();
+    Candidate a = leading(candidate("a"));
+    Term term = a.term;
     // A former leader that still believes it leads (paused past its lease, or cut off): its guard stays the old one.
     List<Fence.Guard> breached = new ArrayList<>();
     Fence believer = new Fence() {
@@ -161,9 +171,7 @@ class LeaderElectionTest {
           .hasCauseInstanceOf(FencedException.class).hasMessageContaining("leadership lost");
       assertThat(breached).containsExactly(term.guard());
 
-      Candidate b = candidate("b"); // a new leader: the key exists again, with another create revision
-      b.election.start();
-      assertThat(b.next(Duration.ofSeconds(10)).what()).isEqualTo("elected");
+      leading(candidate("b")); // a new leader: the key exists again, with another create revision
       assertThatThrownBy(() -> store.transact(List.of(put("web.3"))).get(5, TimeUnit.SECONDS))
           .hasCauseInstanceOf(FencedException.class);
       assertThat(store.read(env, key("web.2"))).isNull();
@@ -177,9 +185,8 @@ class LeaderElectionTest {
 
   @Test
   void aBreachClosesTheFenceAtOnceAndDeposes() throws Exception {
-    Candidate a = candidate("a");
-    a.election.start();
-    Term term = a.next(Duration.ofSeconds(10)).term();
+    Candidate a = leading(candidate("a"));
+    Term term = a.term;
     try (EtcdRegistryStore store = new EtcdRegistryStore(a.client.getKVClient(), Duration.ofSeconds(5), a.election)) {
       a.client.getKVClient().delete(Etcd.bytes(term.key())).get(5, TimeUnit.SECONDS); // an operator deletes the key
       GroupCommit commits = new GroupCommit(store, Duration.ofSeconds(5));
@@ -198,9 +205,8 @@ class LeaderElectionTest {
   void aLeaderCutOffFromEtcdStepsDownBeforeItsLeaseCouldExpireAndResumesItsTermWhenEtcdReturns() throws Exception {
     EtcdServer etcd = EtcdServer.start();
     cleanup.add(etcd);
-    Candidate a = candidate(etcd.endpoint(), "a", ElectionTiming.defaults());
-    a.election.start();
-    Term term = a.next(Duration.ofSeconds(10)).term();
+    Candidate a = leading(candidate(etcd.endpoint(), "a", ElectionTiming.defaults()));
+    Term term = a.term;
 
     long cut = System.nanoTime();
     etcd.stop();
