@@ -42,6 +42,8 @@ final class Harness implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String V1 = "2026-01-01T00:00:00.000Z";
   static final String TOKEN = "test-token-4f1c";
+  /** How long the subscriber waits for Marathon, listings included: a slower answer is a timeout. */
+  static final Duration MARATHON_TIMEOUT = Duration.ofSeconds(2);
   private static final AtomicInteger ENVS = new AtomicInteger();
 
   final String env = "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
@@ -80,7 +82,7 @@ final class Harness implements AutoCloseable {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, source, Duration.ofSeconds(60),
         0.5, Duration.ofSeconds(5), callbackAllow);
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
-        Duration.ofSeconds(2));
+        MARATHON_TIMEOUT);
     return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), m, settings, env, tuning);
   }
 
