@@ -201,13 +201,11 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
     synchronized (this) {
       closed = true;
       d = current;
+      current = null; // a deposition meanwhile finds nothing left to close
       e = election;
     }
-    if (d != null) d.close(true);
+    if (d != null) d.close(true); // the election still holds the term: the queued writes carry its guard
     if (e != null) e.close();
-    synchronized (this) {
-      current = null;
-    }
     stopFollowing();
   }
 }
