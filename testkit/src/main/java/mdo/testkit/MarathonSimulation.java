@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +40,8 @@ import okio.BufferedSink;
  *       {@code /v2/apps/{id}/versions/{v}} (every version ever put), {@code /v2/apps/{id}/tasks}, {@code /v2/tasks},
  *       {@code /v2/leader}, and {@code GET/POST/DELETE /v2/eventSubscriptions}. Unknown apps get Marathon's 404 body.
  *   <li>{@code GET /v2/events} answers 405 unless {@code Accept} is exactly {@code text/event-stream}; otherwise 200
- *       with Marathon's headers and a body that stays open. {@link #emit} writes
+ *       with Marathon's headers and a body that stays open, starting with {@code event_stream_attached} stamped with
+ *       the simulated clock (the latest time of an event emitted so far: Marathon's clock never runs back). {@link #emit} writes
  *       {@code event: <type>\r\ndata: <json>\r\n\r\n} to every open stream, {@link #emitRaw} writes bytes as given,
  *       {@link #heartbeat} writes Marathon's blank line, {@link #dropStreams} ends every open stream (EOF), and
  *       {@link #stallStreams} keeps new streams open without writing anything.
@@ -55,6 +57,8 @@ import okio.BufferedSink;
 public final class MarathonSimulation implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Object END = new Object();
+  private static final java.time.format.DateTimeFormatter MARATHON_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
   private final MockWebServer server = new MockWebServer();
   private final Map<String, ObjectNode> apps = new ConcurrentHashMap<>();
@@ -69,6 +73,7 @@ public final class MarathonSimulation implements AutoCloseable {
   private volatile Duration delayListings = Duration.ZERO;
   private volatile boolean stall;
   private volatile boolean closed;
+  private Instant now = Instant.parse("2026-01-01T00:00:00.000Z"); // the simulated clock: events' times, not the host's
 
   public MarathonSimulation start() {
     server.setServerSocketFactory(new NoDelay()); // as Jetty does: no Nagle delay on small event writes
@@ -164,8 +169,24 @@ public final class MarathonSimulation implements AutoCloseable {
   /** Sends one event to every open stream, framed as Marathon does (CRLF, {@code event:} then {@code data:}). */
   public void emit(String eventJson) {
     JsonNode event = parse(eventJson);
+    clock(event.path("timestamp").asText(null));
     String oneLine = event.toString(); // Marathon writes each event on one line
     emitRaw("event: " + event.path("eventType").asText() + "\r\ndata: " + oneLine + "\r\n\r\n");
+  }
+
+  /** Marathon's clock never runs back: a stream attached after an event is stamped no earlier than that event. */
+  private synchronized void clock(String timestamp) {
+    if (timestamp == null) return;
+    try {
+      Instant t = Instant.parse(timestamp);
+      if (t.isAfter(now)) now = t;
+    } catch (java.time.format.DateTimeParseException e) {
+      // a test sending a malformed event on purpose: the clock stays
+    }
+  }
+
+  private synchronized String now() {
+    return MARATHON_TIME.format(now);
   }
 
   public void emitRaw(String bytes) {
@@ -344,7 +365,7 @@ public final class MarathonSimulation implements AutoCloseable {
             try {
               if (!silent) {
                 sink.writeUtf8("event: event_stream_attached\r\ndata: {\"remoteAddress\":\"127.0.0.1\","
-                    + "\"eventType\":\"event_stream_attached\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}\r\n\r\n");
+                    + "\"eventType\":\"event_stream_attached\",\"timestamp\":\"" + now() + "\"}\r\n\r\n");
                 sink.flush();
               }
               for (int idle = 0; !closed && idle < 6_000; ) { // bounded: an unattended stream ends after ~10 min
