@@ -61,17 +61,13 @@ public final class Subscriber implements AutoCloseable {
    *     {@code Javalin.create(cfg -> ...)}
    */
   public Subscriber(SubscriberConfig config, List<Consumer<JavalinConfig>> routeContributors) {
-    this(config, routeContributors, ElectionTiming.defaults());
-  }
-
-  Subscriber(SubscriberConfig config, List<Consumer<JavalinConfig>> routeContributors, ElectionTiming election) {
     this.config = config;
     this.etcd = Etcd.client(config.etcd());
     this.routeContributors = List.copyOf(routeContributors);
     this.marathon = new MarathonClient(config.marathon());
     this.view = new MarathonClusterView(marathon, config.environment());
     this.reachability = new Reachability();
-    this.leadership = new Leadership(etcd, config.environment(), metrics, election);
+    this.leadership = new Leadership(etcd, config.environment(), metrics, ElectionTiming.defaults());
     this.writer = new RegistryWriter(config.environment(), new EtcdRegistryStore(etcd.getKVClient(),
         config.tuning().etcdTimeout(), leadership), view, config.subscriber().maxDeleteFraction(),
         config.tuning().etcdTimeout(), metrics);
