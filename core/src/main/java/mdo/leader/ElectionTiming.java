@@ -32,7 +32,7 @@ public record ElectionTiming(Duration ttl, Duration renewInterval, Duration retr
     return new ElectionTiming(Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(500));
   }
 
-  /** How long a renewal (or resignation) may wait for etcd: half a renewal period, so a slow one leaves time to stop. */
+  /** How long a renewal (or resignation) may wait for etcd: half a renewal period, so a slow one leaves time. */
   Duration requestTimeout() {
     return renewInterval.dividedBy(2);
   }

@@ -10,7 +10,8 @@ import mdo.leader.Leader;
  * since it ran. A standby is healthy while it can read the registry and reach Marathon, ready to take over.
  *
  * @param role {@code leader} or {@code standby}
- * @param leader who leads, as published in the leader key; {@code null} while nobody does
+ * @param leader who leads, as published in the leader key ({@code url} for the admin only); {@code null} while nobody
+ *     does
  */
 record Health(boolean healthy, List<String> problems, String role, Leader leader, Map<String, Object> stream,
     Map<String, Object> resync, Map<String, Object> etcd, Map<String, Object> marathon, int records, int queueDepth) {}

@@ -6,11 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import mdo.config.SubscriberSettings.EventSource;
+import mdo.leader.Leader;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
-/** What {@code /health} and {@code /info} report, gathered from the parts that know it. */
-final class HealthReporter {
+/**
+ * What {@code /health} and {@code /info} report, gathered from the parts that know it. Endpoints, and error texts that
+ * name them, only with {@code details} (the admin's view): they map the internal network for whoever asks. So is the
+ * leader's URL; who leads and since when everyone sees.
+ */
+final class HealthReporter implements SubscriberApp.HealthView {
   private final SubscriberConfig config;
   private final Reachability reachability;
   private final RegistryWriter writer;
@@ -26,7 +31,8 @@ final class HealthReporter {
     this.records = records;
   }
 
-  Health health() {
+  @Override
+  public Health health(boolean details) {
     List<String> problems = new ArrayList<>();
     LeaderDuties duties = leadership.duties();
     boolean sse = config.subscriber().events() == EventSource.SSE;
@@ -38,7 +44,7 @@ final class HealthReporter {
     ResyncResult r = resyncs == null ? null : resyncs.last();
     if (duties != null) {
       if (r == null) problems.add("no resync completed yet");
-      else if (r.failure() != null) problems.add("last resync failed: " + r.error());
+      else if (r.failure() != null) problems.add("last resync failed: " + (details ? r.error() : failed(r)));
       else if (r.refusedDeletes() > 0) problems.add("last resync refused to delete " + r.refusedDeletes()
           + " records (more than " + config.subscriber().maxDeleteFraction() + " of them); POST /v1/resync?force=true");
       if (writer.needsResync()) problems.add("etcd writes failed since the last resync");
@@ -52,15 +58,24 @@ final class HealthReporter {
     stream.put("lastEventAgeSeconds", last == 0 ? null : (System.nanoTime() - last) / 1_000_000_000.0);
     Map<String, Object> resync = new LinkedHashMap<>();
     resync.put("lastAt", r == null ? null : r.at().toString());
-    resync.put("result", r == null ? null : r.summary());
+    resync.put("result", r == null ? null : details || r.failure() == null ? r.summary() : "failed: " + failed(r));
     resync.put("ok", r != null && r.ok());
     resync.put("lastSuccessAt",
         resyncs == null || resyncs.lastSuccess() == null ? null : resyncs.lastSuccess().toString());
     resync.put("intervalSeconds", config.subscriber().resyncInterval().toSeconds());
+    Leader leader = leadership.leader().orElse(null);
     return new Health(problems.isEmpty(), problems, duties != null ? "leader" : "standby",
-        leadership.leader().orElse(null), stream, resync,
-        Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList()),
-        Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString()),
+        leader == null || details ? leader : new Leader(leader.id(), null, leader.since()), stream, resync,
+        details ? Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList())
+            : Map.of("reachable", reachability.etcd()),
+        details ? Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString())
+            : Map.of("reachable", reachability.marathon()),
         records.getAsInt(), duties == null ? 0 : duties.queueDepth());
+  }
+
+  /** A failure without its message (which names endpoints): what failed, and where the details are. */
+  private static String failed(ResyncResult r) {
+    return (r.failed(ResyncResult.Cause.REGISTRY) ? "etcd" : "Marathon")
+        + " error (details in /health with the admin token, and in the log)";
   }
 }

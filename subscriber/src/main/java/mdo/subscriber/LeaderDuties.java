@@ -58,8 +58,8 @@ final class LeaderDuties implements AutoCloseable {
    * @param callbackUrl where Marathon POSTs events in callback mode
    */
   LeaderDuties(SubscriberConfig config, Term term, RegistryWriter writer, MarathonClient marathon,
-      MarathonClusterView view, Client etcd, SubscriberMetrics metrics, Consumer<ResyncResult> onResync,
-      Supplier<String> callbackUrl) {
+      MarathonClusterView view, KnownApps known, Client etcd, SubscriberMetrics metrics,
+      Consumer<ResyncResult> onResync, Supplier<String> callbackUrl) {
     this.config = config;
     this.term = term;
     this.writer = writer;
@@ -70,7 +70,7 @@ final class LeaderDuties implements AutoCloseable {
     this.resyncs = new ResyncScheduler(writer, scheduler, metrics, config.subscriber().resyncInterval(), onResync);
     this.queue = new AppQueue(writer, view, workers, scheduler, config.tuning().refreshDelay(),
         config.tuning().queueCapacity(), () -> resyncs.request("queue overflow", false), metrics);
-    this.intake = new EventIntake(writer, queue, metrics, resyncs);
+    this.intake = new EventIntake(writer, queue, metrics, resyncs, known);
     this.callbacks = new CallbackService(etcd, config.environment(), Subscriber.callbackSettings(config.subscriber()),
         callbackMeters);
     this.subscription = config.subscriber().events() == EventSource.CALLBACK
@@ -123,6 +123,11 @@ final class LeaderDuties implements AutoCloseable {
 
   int queueDepth() {
     return queue.depth();
+  }
+
+  /** Apps with a slot in the event queue now. */
+  int queuedApps() {
+    return queue.slots();
   }
 
   boolean streamConnected() {

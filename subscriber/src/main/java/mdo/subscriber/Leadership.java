@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import mdo.command.UntrustedText;
 import mdo.guestutils.RegistryUnavailableException;
 import mdo.guestutils.RegistryWatch;
 import mdo.leader.ElectionTiming;
@@ -174,8 +175,14 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
   }
 
   void malformed(String type, String reason) {
-    metrics.event(type, "malformed");
-    log.warn("skipped: malformed {} event: {}", type == null ? "unknown" : type, reason);
+    LeaderDuties d = current;
+    if (d != null) {
+      d.intake().malformed(type, reason);
+    } else {
+      metrics.event(type, "malformed");
+      log.warn("skipped: malformed {} event on a standby: {}", type == null ? "unknown" : UntrustedText.escape(type),
+          UntrustedText.escape(reason, 500));
+    }
   }
 
   /** The current term's callback service, or null on a standby. */

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import mdo.command.DaemonThreads;
 import mdo.config.SubscriberSettings;
+import mdo.config.SubscriberSettings.EventSource;
 import mdo.leader.ElectionTiming;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonClusterView;
@@ -19,7 +20,10 @@ import mdo.registry.InstanceRecord;
 import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
+import mdo.subscriber.access.Callers;
 import mdo.subscriber.callbacks.CallbackSettings;
+import mdo.subscriber.callbacks.Networks;
+import mdo.subscriber.callbacks.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,10 @@ public final class Subscriber implements AutoCloseable {
   private final LeaderProxy proxy;
   private final HealthProbe probe;
   private final HealthReporter health;
+  private final Callers callers;
+  private final KnownApps known;
+  /** The last segment of the callback URL registered at Marathon (callback mode): only Marathon learns it. */
+  private final String callbackSecret = Secrets.random(24);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Javalin app;
 
@@ -64,12 +72,15 @@ public final class Subscriber implements AutoCloseable {
     this.config = config;
     this.etcd = Etcd.client(config.etcd());
     this.routeContributors = List.copyOf(routeContributors);
+    this.callers = new Callers(config.subscriber().token(), config.subscriber().registrationSecret(),
+        config.environment());
     this.marathon = new MarathonClient(config.marathon());
     this.view = new MarathonClusterView(marathon, config.environment());
+    this.known = new KnownApps(view);
     this.reachability = new Reachability();
     this.leadership = new Leadership(etcd, config.environment(), metrics, ElectionTiming.defaults());
     this.writer = new RegistryWriter(config.environment(), new EtcdRegistryStore(etcd.getKVClient(),
-        config.tuning().etcdTimeout(), leadership), view, config.subscriber().maxDeleteFraction(),
+        config.tuning().etcdTimeout(), leadership), known, config.subscriber().maxDeleteFraction(),
         config.tuning().etcdTimeout(), metrics);
     this.proxy = new LeaderProxy(leadership::leader, leadership::id);
     this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.factory("mdo-probe"));
@@ -98,29 +109,41 @@ public final class Subscriber implements AutoCloseable {
   }
 
   /**
-   * Callback registrations take the subscriber's token. Loopback receivers are refused unless the allowlist names a
-   * loopback network or host, which single-machine setups (the dev cluster, the demo) do explicitly.
+   * Callback registrations take the admin token and the service tokens derived from the registration secret. Loopback
+   * receivers are refused unless the allowlist names a loopback network or host, which single-machine setups (the dev
+   * cluster, the demo) do explicitly.
    */
   static CallbackSettings callbackSettings(SubscriberSettings settings) {
     boolean loopback = settings.callbackAllow().stream().anyMatch(entry -> entry.startsWith("127.")
         || entry.equals("::1") || entry.equals("::1/128") || entry.equalsIgnoreCase("localhost"));
     return CallbackSettings.defaults()
         .withToken(settings.token())
+        .withRegistrationSecret(settings.registrationSecret())
         .withAllowlist(settings.callbackAllow())
         .withAllowLoopback(loopback);
   }
 
   /** Serves HTTP, then campaigns: this subscriber leads at once if nobody does, else stands by. */
   public synchronized Subscriber start() {
-    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health::health,
-        leadership, leadership::acceptCallback, leadership::malformed,
-        (authorization, remote) -> Tokens.authorized(config.subscriber().token(), authorization, remote),
-        () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward, leadership::callbacks,
-        routeContributors));
+    SubscriberApp.CallbackIntake callbackIntake = config.subscriber().events() != EventSource.CALLBACK ? null
+        : new SubscriberApp.CallbackIntake(callbackSecret, new Networks(config.subscriber().callbackSources()),
+            leadership::acceptCallback);
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health, leadership, callers,
+        List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, leadership::malformed,
+        metrics::refused, () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward,
+        leadership::callbacks, routeContributors));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());
-    leadership.start(baseUrl(), term -> new LeaderDuties(config, term, writer, marathon, view, etcd, metrics,
+    if (config.etcd().passwordInClear()) {
+      log.warn("insecure: the etcd password goes over plain http to {}; use https endpoints or client certificates",
+          config.etcd().endpointList());
+    }
+    if (!callers.adminTokenConfigured()) {
+      log.warn("insecure: no subscriber token (MDO_SUBSCRIBER_TOKEN) is set, so every caller on this host is trusted"
+          + " as admin; set one outside single-machine setups");
+    }
+    leadership.start(baseUrl(), term -> new LeaderDuties(config, term, writer, marathon, view, known, etcd, metrics,
         result -> {
           reachability.resynced(result);
           leadership.resynced(result);
@@ -132,6 +155,12 @@ public final class Subscriber implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** Apps with a slot in the current term's event queue. */
+  int queuedApps() {
+    LeaderDuties d = leadership.duties();
+    return d == null ? 0 : d.queuedApps();
   }
 
   /** Events received from the stream in the current term. */
@@ -177,8 +206,9 @@ public final class Subscriber implements AutoCloseable {
     return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
+  /** {@code <url>/callback/<secret>}: what Marathon is asked to POST its events to. */
   String callbackUrl() {
-    return baseUrl() + "/callback";
+    return baseUrl() + CallbackSubscription.PATH + "/" + callbackSecret;
   }
 
   /** The current term's last resync; null on a standby and before a leader's first. */
@@ -188,7 +218,7 @@ public final class Subscriber implements AutoCloseable {
   }
 
   Health health() {
-    return health.health();
+    return health.health(true);
   }
 
   @Override

@@ -42,9 +42,9 @@ class FaultCampaignTest {
     return h;
   }
 
-  /** What /health says of the last resync. */
+  /** What /health says of the last resync, to the admin (the error text names endpoints). */
   private static String lastResync(Harness h) {
-    return h.get("/health").json().path("resync").path("result").asText();
+    return h.get("/health", Harness.TOKEN).json().path("resync").path("result").asText();
   }
 
   private static void awaitLeadingAndHealthy(Harness h) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import mdo.config.SubscriberSettings;
 import mdo.marathon.events.MarathonEvents;
 import mdo.testkit.EtcdServer;
 import org.junit.jupiter.api.AfterEach;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 10's fault campaign, garbage in: 10,000 seeded fuzzed event bodies ({@link EventFuzzer}) on Marathon's event
- * stream, then the same 10,000 POSTed to {@code /callback}. Nothing escapes (the stream never breaks, no request
- * gets a 500), every body is counted as malformed or ignored as the fuzzer expects, and the registry is exactly as
- * before, mod revisions included.
+ * stream, then the same 10,000 POSTed to a subscriber in callback mode ({@code /callback/<secret>}). Nothing escapes
+ * (the stream never breaks, no request gets a 500), every body is counted as malformed or ignored as the fuzzer
+ * expects, and the registry is exactly as before, mod revisions included.
  */
 class FuzzedEventsTest {
   private static final int BODIES = 10_000;
@@ -69,15 +70,22 @@ class FuzzedEventsTest {
     assertThat(h.metric("mdo_subscriber_stream_reconnects_total")).as("the stream never broke").isZero();
     assertThat(h.get("/health").json().path("stream").path("connected").asBoolean()).isTrue();
 
-    // the HTTP callback
+    assertThat(h.metric("mdo_subscriber_stream_reconnects_total")).isZero();
+    long labels = h.get("/metrics").body().lines().filter(l -> l.startsWith("mdo_subscriber_events_total{"))
+        .map(l -> l.replaceAll(".*type=\"([^\"]*)\".*", "$1")).distinct().count();
+    assertThat(labels).as("event types named in bodies do not become metric labels").isLessThanOrEqualTo(
+        MarathonEvents.USED_TYPES.size() + 2);
+
+    // the HTTP callback: a subscriber in callback mode (Marathon < 1.5) in its place
+    h.stopSubscriber();
+    h.start(h.config(List.of(h.marathon.url()), SubscriberSettings.EventSource.CALLBACK, Harness.fastTuning()));
+    String callback = h.callbackPath();
     double malformed1 = outcome("malformed");
     double ignored1 = outcome("ignored");
     Map<Integer, Integer> codes = new TreeMap<>();
     started = System.nanoTime();
-    for (int i = 0; i < BODIES; i++) {
-      EventFuzzer.Body b = bodies.get(i);
-      if (i % 500 == 0) h.marathon.heartbeat(); // as Marathon does: the stream is idle meanwhile
-      Harness.Reply r = h.post("/callback", b.json(), null);
+    for (EventFuzzer.Body b : bodies) {
+      Harness.Reply r = h.post(callback, b.json(), null);
       codes.merge(r.code(), 1, Integer::sum);
       int expected = b.expect() == EventFuzzer.Expect.MALFORMED ? 400 : 200;
       if (r.code() != expected) {
@@ -90,11 +98,6 @@ class FuzzedEventsTest {
     assertThat(outcome("malformed") - malformed1).isEqualTo(malformed);
     assertThat(outcome("ignored") - ignored1).isEqualTo(ignored);
 
-    assertThat(h.metric("mdo_subscriber_stream_reconnects_total")).isZero();
-    long labels = h.get("/metrics").body().lines().filter(l -> l.startsWith("mdo_subscriber_events_total{"))
-        .map(l -> l.replaceAll(".*type=\"([^\"]*)\".*", "$1")).distinct().count();
-    assertThat(labels).as("event types named in bodies do not become metric labels").isLessThanOrEqualTo(
-        MarathonEvents.USED_TYPES.size() + 2);
     assertThat(h.revisions()).as("garbage changed nothing in etcd").isEqualTo(before);
     Truth.awaitRegistryMatchesMarathon(h, Duration.ofSeconds(5));
     assertThat(h.get("/health").code()).isEqualTo(200);

@@ -46,19 +46,32 @@ final class Harness implements AutoCloseable {
   static final Duration MARATHON_TIMEOUT = Duration.ofSeconds(2);
   private static final AtomicInteger ENVS = new AtomicInteger();
 
-  final String env = "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
-  final String appId = "/" + env + "/web";
+  final String env;
+  final String appId;
   final MarathonSimulation marathon;
   final String etcdEndpoint;
+  final EtcdSettings etcdSettings;
   final Client etcd;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
   Subscriber subscriber;
   private final List<Subscriber> others = new ArrayList<>();
 
   Harness(String etcdEndpoint) {
-    this.etcdEndpoint = etcdEndpoint;
+    this(EtcdSettings.of(etcdEndpoint));
+  }
+
+  Harness(EtcdSettings etcdSettings) {
+    this(etcdSettings, "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid());
+  }
+
+  /** A harness for {@code env}, whose etcd client uses {@code etcdSettings} (and so does the subscriber's). */
+  Harness(EtcdSettings etcdSettings, String env) {
+    this.env = env;
+    this.appId = "/" + env + "/web";
+    this.etcdSettings = etcdSettings;
+    this.etcdEndpoint = etcdSettings.endpointList();
     this.marathon = new MarathonSimulation().start();
-    this.etcd = Etcd.client(EtcdSettings.of(etcdEndpoint));
+    this.etcd = Etcd.client(etcdSettings);
     marathon.putApp(app("web", V1));
   }
 
@@ -72,18 +85,19 @@ final class Harness implements AutoCloseable {
         Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(300));
   }
 
-  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning) {
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source,
+      SubscriberConfig.Tuning tuning) {
     return config(marathonUrls, source, tuning, List.of());
   }
 
   /** @param callbackAllow hosts and networks callback receivers may be at ({@code 127.0.0.0/8}: this host's too) */
-  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning,
-      List<String> callbackAllow) {
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source,
+      SubscriberConfig.Tuning tuning, List<String> callbackAllow) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, source, Duration.ofSeconds(60),
         0.5, Duration.ofSeconds(5), callbackAllow);
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
         MARATHON_TIMEOUT);
-    return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), m, settings, env, tuning);
+    return new SubscriberConfig(etcdSettings, m, settings, env, tuning);
   }
 
   Subscriber start() {
@@ -207,6 +221,19 @@ final class Harness implements AutoCloseable {
 
   Reply get(Subscriber s, String path) {
     return call(new Request.Builder().url(base(s) + path).build());
+  }
+
+  Reply get(String path, String token) {
+    return get(subscriber, path, token);
+  }
+
+  Reply get(Subscriber s, String path, String token) {
+    return call(new Request.Builder().url(base(s) + path).header("Authorization", "Bearer " + token).build());
+  }
+
+  /** The path Marathon's callbacks go to: {@code /callback/<secret>}. */
+  String callbackPath() {
+    return URI.create(subscriber.callbackUrl()).getPath();
   }
 
   Reply post(String path, String body, String token) {

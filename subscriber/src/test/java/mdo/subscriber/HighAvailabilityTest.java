@@ -31,6 +31,11 @@ class HighAvailabilityTest {
     return h.get(s, "/health").json().path("role").asText();
   }
 
+  /** {@code /health} as the admin sees it: the leader's URL included. */
+  private JsonNode health(Subscriber s) {
+    return h.get(s, "/health", Harness.TOKEN).json();
+  }
+
   @Test
   void oneLeadsAndTheStandbyServesTheRegistryAndForwardsWhatOnlyTheLeaderDoes() {
     h.marathon.putTask(h.task(1)).putTask(h.task(2));
@@ -39,15 +44,18 @@ class HighAvailabilityTest {
     Subscriber b = h.another();
     await().atMost(Duration.ofSeconds(10)).until(() -> !h.get(b, "/health").json().path("leader").isNull());
 
-    JsonNode standby = h.get(b, "/health").json();
+    JsonNode standby = health(b);
     assertThat(h.get(b, "/health").code()).as(standby.toString()).isEqualTo(200);
     assertThat(standby.path("role").asText()).isEqualTo("standby");
     JsonNode leader = standby.path("leader");
     assertThat(leader.path("url").asText()).isEqualTo(Harness.base(a));
     assertThat(leader.path("id").asText()).isNotBlank();
     assertThat(leader.path("since").asText()).isNotBlank();
-    assertThat(h.get(a, "/health").json().path("role").asText()).isEqualTo("leader");
-    assertThat(h.get(a, "/health").json().path("leader")).isEqualTo(leader);
+    assertThat(health(a).path("role").asText()).isEqualTo("leader");
+    assertThat(health(a).path("leader")).isEqualTo(leader);
+    JsonNode anyone = h.get(b, "/health").json().path("leader");
+    assertThat(anyone.path("id")).as("who leads, for everyone").isEqualTo(leader.path("id"));
+    assertThat(anyone.path("url").isNull()).as("where, for the admin only").isTrue();
     assertThat(standby.path("stream").path("connected").isNull()).as("a standby reads no events").isTrue();
     assertThat(h.marathon.openStreams()).as("only the leader reads events").isEqualTo(1);
 
@@ -84,8 +92,9 @@ class HighAvailabilityTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> role(b).equals("standby")
           && !h.get(b, "/health").json().path("leader").isNull());
 
-      Harness.Reply registered = h.post(b, "/v1/callbacks",
-          "{\"service\":\"web\",\"url\":\"" + receiver.url("/members") + "\"}", Harness.TOKEN);
+      // as a task of service web does: for itself, owner of the registration
+      Harness.Reply registered = h.post(b, "/v1/callbacks", "{\"service\":\"web\",\"url\":\"" + receiver.url("/members")
+          + "\",\"taskId\":\"" + h.taskId(1) + "\",\"owner\":\"web\"}", Harness.TOKEN);
       assertThat(registered.code()).as(registered.body()).isEqualTo(201);
       assertThat(registered.leader()).isEqualTo(Harness.base(a));
       assertThat(registered.json().path("secret").asText()).hasSize(64);

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -32,16 +33,20 @@ final class SubscriberProcess implements AutoCloseable {
     this.process = process;
   }
 
-  static SubscriberProcess start(String marathonUrl, String etcdEndpoints, String environment) throws IOException {
+  /** @param extraArgs more flags for {@code bin/subscriber} */
+  static SubscriberProcess start(String marathonUrl, String etcdEndpoints, String environment, String... extraArgs)
+      throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
     Path log = Files.createTempFile("mdo-subscriber-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         "mdo.subscriber.Main", "--marathon", marathonUrl, "--etcd", etcdEndpoints, "--environment", environment,
         "--port", String.valueOf(port)));
+    command.addAll(List.of(extraArgs));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("MDO_SUBSCRIBER_TOKEN", Harness.TOKEN);
     Process process = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly)); // even if this JVM dies mid-test
@@ -54,6 +59,14 @@ final class SubscriberProcess implements AutoCloseable {
 
   boolean alive() {
     return process.isAlive();
+  }
+
+  /** Waits for the process to end by itself; its exit code. */
+  int exitCode(Duration within) throws InterruptedException {
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running after " + within);
+    }
+    return process.exitValue();
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is resigned or flushed. */
@@ -86,9 +99,10 @@ final class SubscriberProcess implements AutoCloseable {
     }
   }
 
-  /** {@code /health}'s body, or a missing node when it does not answer. */
+  /** {@code /health}'s body as the admin sees it, or a missing node when it does not answer. */
   JsonNode health() {
-    try (Response r = HTTP.newCall(new Request.Builder().url(url() + "/health").build()).execute()) {
+    try (Response r = HTTP.newCall(new Request.Builder().url(url() + "/health")
+        .header("Authorization", "Bearer " + Harness.TOKEN).build()).execute()) {
       return Harness.JSON.readTree(r.body().string());
     } catch (IOException e) {
       return Harness.JSON.missingNode();

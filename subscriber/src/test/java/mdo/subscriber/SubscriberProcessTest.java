@@ -3,17 +3,21 @@ package mdo.subscriber;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
 import mdo.testkit.EtcdServer;
+import mdo.testkit.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The subscriber as a real process (its {@code Main}), killed with SIGKILL and started again. */
 class SubscriberProcessTest {
-  private final Harness h = new Harness(EtcdServer.shared().endpoint());
+  private Harness h = new Harness(EtcdServer.shared().endpoint());
   private SubscriberProcess process;
 
   @AfterEach
@@ -22,9 +26,9 @@ class SubscriberProcessTest {
     h.close();
   }
 
-  private SubscriberProcess start() throws Exception {
+  private SubscriberProcess start(String... extraArgs) throws Exception {
     if (process != null) process.close();
-    process = SubscriberProcess.start(h.marathon.url(), h.etcdEndpoint, h.env);
+    process = SubscriberProcess.start(h.marathon.url(), h.etcdEndpoint, h.env, extraArgs);
     return process;
   }
 
@@ -50,5 +54,28 @@ class SubscriberProcessTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> again.healthCode() == 200);
     assertThat(again.output()).contains("started: subscriber for environment '" + h.env + "'")
         .doesNotContain(Harness.TOKEN);
+  }
+
+  @Test
+  void writesTheRegistryToAnEtcdThatRequiresAClientCertificateGivenByFlags(@TempDir Path dir) throws Exception {
+    TestCertificates certificates = TestCertificates.create(dir);
+    try (EtcdServer tls = EtcdServer.startTls(certificates.etcdWithClientCertificates())) {
+      h.close();
+      h = new Harness(new EtcdSettings(tls.endpoints().stream().map(java.net.URI::create).toList(), null, null,
+          certificates.ca(), certificates.clientCert(), certificates.clientKey()));
+      h.marathon.putTask(h.task(1));
+      SubscriberProcess p = start("--etcd-ca", certificates.ca().toString(), "--etcd-cert",
+          certificates.clientCert().toString(), "--etcd-key", certificates.clientKey().toString());
+      h.awaitRegistry(r -> r.containsKey(h.taskId(1)), SubscriberProcess.START);
+      await().atMost(Duration.ofSeconds(20)).until(() -> p.healthCode() == 200);
+      p.kill();
+    }
+  }
+
+  @Test
+  void aClientCertificateWithoutItsKeyIsAUsageError() throws Exception {
+    SubscriberProcess p = start("--etcd-cert", "/nonexistent/client.pem");
+    assertThat(p.exitCode(SubscriberProcess.START)).isEqualTo(2);
+    assertThat(p.output()).contains("give --etcd-cert and --etcd-key together");
   }
 }

@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  *   <li>Election timers are shortened (heartbeat 10 ms, election 100 ms): a fresh server is healthy in under 0.1 s.
  *   <li>{@link #close()} kills the process and deletes the data dir; a JVM shutdown hook does the same for servers a
  *       failed test left behind.
+ *   <li>{@link #startTls} serves https on two client ports (so clients can be given several endpoints), optionally
+ *       requiring client certificates; its health is read from a plain-http metrics port.
  *   <li>{@link EtcdCluster} runs several as the members of one cluster.
  * </ol>
  */
@@ -35,15 +37,30 @@ public final class EtcdServer implements AutoCloseable {
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
+  private final Tls tls;
+  private final int secondClientPort;
+  private final int metricsPort;
   private String initialCluster;
   private String clusterToken;
   private Process process;
 
-  private EtcdServer(String name, Path dataDir, int clientPort, int peerPort) {
+  /**
+   * What a TLS server presents and requires.
+   *
+   * @param certFile the server's certificate (PEM), for 127.0.0.1 and localhost
+   * @param clientCa when not null, clients must present a certificate this CA signed
+   */
+  public record Tls(Path certFile, Path keyFile, Path clientCa) {}
+
+  private EtcdServer(String name, Path dataDir, int clientPort, int peerPort, Tls tls, int secondClientPort,
+      int metricsPort) {
     this.name = name;
     this.dataDir = dataDir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.tls = tls;
+    this.secondClientPort = secondClientPort;
+    this.metricsPort = metricsPort;
     this.initialCluster = name + "=" + peerUrl();
     this.clusterToken = "mdo-test-" + dataDir.getFileName();
   }
@@ -56,16 +73,30 @@ public final class EtcdServer implements AutoCloseable {
 
   /** A new server of the caller's own, for tests that stop and restart etcd. */
   public static EtcdServer start() {
-    EtcdServer server = member("test");
+    return start(null);
+  }
+
+  /** A server of the caller's own serving https on two client ports ({@link #endpoints()}). */
+  public static EtcdServer startTls(Tls tls) {
+    return start(tls);
+  }
+
+  private static EtcdServer start(Tls tls) {
+    EtcdServer server = create("test", tls);
     server.launch();
     server.awaitHealthy(Duration.ofSeconds(20));
     return server;
   }
 
-  /** A server not started yet, on free ports, alone in its cluster until {@link #joining} says otherwise. */
+  /** A plain-http server not started yet, on free ports, alone in its cluster until {@link #joining} says otherwise. */
   static EtcdServer member(String name) {
+    return create(name, null);
+  }
+
+  private static EtcdServer create(String name, Tls tls) {
     try {
-      EtcdServer server = new EtcdServer(name, Files.createTempDirectory("mdo-etcd-"), freePort(), freePort());
+      EtcdServer server = new EtcdServer(name, Files.createTempDirectory("mdo-etcd-"), freePort(), freePort(), tls,
+          tls == null ? 0 : freePort(), tls == null ? 0 : freePort());
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
       return server;
     } catch (IOException e) {
@@ -88,9 +119,14 @@ public final class EtcdServer implements AutoCloseable {
     return "http://127.0.0.1:" + peerPort;
   }
 
-  /** {@code http://127.0.0.1:<port>}: what {@code ETCD_ENDPOINTS} and {@code --etcd} take. */
+  /** {@code http://127.0.0.1:<port>} ({@code https} for a TLS server): what {@code ETCD_ENDPOINTS} and {@code --etcd} take. */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
+  }
+
+  /** Every client URL: {@link #endpoint()}, and for a TLS server a second one, by the name {@code localhost}. */
+  public List<String> endpoints() {
+    return tls == null ? List.of(endpoint()) : List.of(endpoint(), "https://localhost:" + secondClientPort);
   }
 
   public int clientPort() {
@@ -129,13 +165,21 @@ public final class EtcdServer implements AutoCloseable {
   /** Starts the process; a member of a cluster is healthy only once a quorum of its cluster runs. */
   synchronized void launch() {
     String binary = binary();
-    String client = endpoint();
-    List<String> command = List.of(binary,
+    String client = tls == null ? endpoint() : endpoint() + ",https://127.0.0.1:" + secondClientPort;
+    String peer = peerUrl();
+    List<String> command = new java.util.ArrayList<>(List.of(binary,
         "--name", name, "--data-dir", dataDir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
-        "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
+        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", initialCluster, "--initial-cluster-token", clusterToken,
-        "--heartbeat-interval=10", "--election-timeout=100", "--log-level=error");
+        "--heartbeat-interval=10", "--election-timeout=100", "--log-level=error"));
+    if (tls != null) {
+      command.addAll(List.of("--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString(),
+          "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
+      if (tls.clientCa() != null) {
+        command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", tls.clientCa().toString()));
+      }
+    }
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
@@ -158,9 +202,10 @@ public final class EtcdServer implements AutoCloseable {
     throw new IllegalStateException("etcd not healthy after " + timeout + ": " + log());
   }
 
-  boolean healthy() {
+  private boolean healthy() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+      String health = tls == null ? endpoint() : "http://127.0.0.1:" + metricsPort;
+      HttpURLConnection c = (HttpURLConnection) URI.create(health + "/health").toURL().openConnection();
       c.setConnectTimeout(200);
       c.setReadTimeout(500);
       try {

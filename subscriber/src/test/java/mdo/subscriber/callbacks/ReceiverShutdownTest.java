@@ -70,7 +70,8 @@ class ReceiverShutdownTest {
     CallbackSettings settings = CallbackSettings.defaults().withAllowLoopback(true)
         .withDelivery(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofMillis(200), 3);
     CallbackRegistration registration = new CallbackRegistration("r1", "cassandra",
-        "http://127.0.0.1:" + silent.getLocalPort() + "/hook", null, "secret", "2026-01-01T00:00:00Z", null, null);
+        "http://127.0.0.1:" + silent.getLocalPort() + "/hook", "web.1", "web", "secret", "2026-01-01T00:00:00Z", null,
+        null);
     Receiver receiver = new Receiver(registration, http, scheduler, settings,
         new CallbackMetrics(new SimpleMeterRegistry(), () -> 1), delivered -> {}, () -> {});
     receiver.offer(List.of(member()), 7);
