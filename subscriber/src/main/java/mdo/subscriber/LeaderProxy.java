@@ -18,8 +18,9 @@ import okhttp3.Response;
 /**
  * On a standby, forwards what only the leader serves ({@code POST /v1/resync}, {@code /v1/callbacks...}) to the leader
  * named in the leader key, as Marathon's standbys forward API calls to theirs: callers and tasks may use any
- * subscriber's URL. The caller is authorized here first (the token is the environment's, so the standby checks it as
- * the leader would; a token-less standby forwards only its own host's callers). A request is forwarded once at most
+ * subscriber's URL. The standby forwards only callers it knows (the admin, or a service by its registration token: the
+ * tokens are the environment's, so it knows them as the leader does), and the leader decides what each may do. A
+ * request is forwarded once at most
  * ({@value #FORWARDED_BY}): a standby that receives a forwarded request, or knows no leader, answers 503 with
  * {@code Retry-After}.
  */
