@@ -54,34 +54,55 @@ class MesosFailoverTest {
   }
 
   @Test
-  void aSigkilledFrameworkIsSucceededByOneWithTheSameFrameworkIdAndNothingDuplicated() throws Exception {
+  void aStandbyTakesOverWithinSecondsOfTheLeadersSigkillWithTheSameFrameworkAndNothingDuplicated() throws Exception {
     stack = new MesosStack();
     Process first = stack.startFrameworkProcess("first");
+    Process second = null;
     try {
+      await("the first one leading").atMost(Duration.ofSeconds(60))
+          .until(() -> stack.log("first").contains("leading: framework of environment"));
+      second = stack.startFrameworkProcess("second");
+      await("the second one standing by").atMost(Duration.ofSeconds(60))
+          .until(() -> stack.log("second").contains("following: framework leader"));
       Map<String, InstanceRecord> two = launchTwo();
       String frameworkId = stack.frameworkIds().get(0);
+      assertThat(stack.log("first")).contains("subscribed: framework " + frameworkId);
+      assertThat(stack.log("second")).doesNotContain("subscribed: framework");
+      JsonNode standby = stack.getJson(baseUrl(stack.log("second")) + "/health");
+      assertThat(standby.path("role").asText()).isEqualTo("standby");
+      assertThat(standby.path("leader").path("url").asText()).isEqualTo(baseUrl(stack.log("first")));
 
-      first.destroyForcibly(); // SIGKILL: no goodbye to Mesos or etcd
+      long killed = System.nanoTime();
+      first.destroyForcibly(); // SIGKILL: no resignation, no goodbye to Mesos
       assertThat(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      Process second = stack.startFrameworkProcess("second");
-      try {
-        await("the successor subscribed as the same framework").atMost(Duration.ofSeconds(60))
-            .until(() -> stack.log("second").contains("subscribed: framework " + frameworkId));
-        assertThat(stack.frameworkIds()).containsExactly(frameworkId);
-        assertThat(stack.awaitRegistry(2)).isEqualTo(two);
+      await("the standby subscribed as the same framework").atMost(Duration.ofSeconds(30))
+          .until(() -> stack.log("second").contains("subscribed: framework " + frameworkId));
+      double seconds = (System.nanoTime() - killed) / 1e9;
+      System.out.printf("framework failover: the standby subscribed %.1f s after the leader's SIGKILL%n", seconds);
+      assertThat(seconds).as("takeover time").isLessThan(15);
+      assertThat(stack.frameworkIds()).containsExactly(frameworkId);
+      assertThat(stack.awaitRegistry(2)).isEqualTo(two);
+      assertThat(stack.log("second")).contains("reconciling (explicit): 2 task(s)");
 
-        Stack.Result up = stack.updater("--config", stack.config.toString(), "--timeout", "60s", "peers", "3");
-        assertThat(up.code()).as(up + stack.log("second")).isZero();
-        assertThat(stack.awaitRegistry(3).keySet()).containsAll(two.keySet());
-        assertThat(stack.runningTaskIds("peers")).hasSize(3);
-        assertThat(stack.log("second")).contains("reconciling (explicit): 2 task(s)");
-      } finally {
+      Stack.Result up = stack.updater("--config", stack.config.toString(), "--timeout", "60s", "peers", "3");
+      assertThat(up.code()).as(up + stack.log("second")).isZero();
+      assertThat(stack.awaitRegistry(3).keySet()).containsAll(two.keySet());
+      assertThat(stack.runningTaskIds("peers")).hasSize(3);
+    } finally {
+      first.destroyForcibly();
+      if (second != null) {
         second.destroy();
         second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
       }
-    } finally {
-      first.destroyForcibly();
     }
+  }
+
+  /** {@code http://host:port} of a framework process, from its start-up log line. */
+  private static String baseUrl(String log) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("started: framework for environment '[^']+' on"
+        + " ([0-9.]+:[0-9]+)").matcher(log);
+    assertThat(m.find()).as("start-up line in %s", log).isTrue();
+    return "http://" + m.group(1);
   }
 
   @Test

@@ -35,6 +35,7 @@ import mdo.framework.desired.ServiceProgress;
 import mdo.framework.scheduler.SchedulerSettings;
 import mdo.framework.server.FrameworkProcess;
 import mdo.framework.server.FrameworkTuning;
+import mdo.leader.ElectionTiming;
 import mdo.registry.Etcd;
 import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
@@ -179,7 +180,8 @@ final class MesosStack implements AutoCloseable {
   /** Starts a framework process in this JVM (HTTP on a free port). */
   FrameworkProcess startFramework() {
     MdoConfig cfg = loadConfig();
-    FrameworkProcess process = new FrameworkProcess(cfg, tuning(cfg), Clock.systemUTC()).start("127.0.0.1", 0);
+    FrameworkProcess process = new FrameworkProcess(cfg, tuning(cfg), ElectionTiming.defaults(), Clock.systemUTC())
+        .start("127.0.0.1", 0);
     frameworks.add(process);
     return process;
   }

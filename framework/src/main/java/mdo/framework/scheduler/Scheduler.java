@@ -46,6 +46,7 @@ import mdo.mesos.SchedulerConnection;
 import mdo.mesos.SchedulerListener;
 import mdo.mesos.SubscriptionRefusedException;
 import mdo.registry.store.EtcdException;
+import mdo.registry.store.FencedException;
 import mdo.registry.writer.RegistryWriter;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.Offer;
@@ -274,7 +275,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     try {
       if (terminal) ended(task, s, state, at);
       else changed(task, s, state, at, unreachable);
-    } catch (EtcdException e) {
+    } catch (EtcdException | FencedException e) {
       log.warn("failed: recording {} of task {}: {}; not acknowledged, so Mesos sends it again", state, id,
           e.getMessage());
       return;
@@ -523,7 +524,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     }
     try {
       book.putAll(records);
-    } catch (EtcdException e) {
+    } catch (EtcdException | FencedException e) {
       log.warn("failed: writing the records of {} task(s) to launch on {}: {}; declining the offers for now",
           records.size(), offered.hostname(), e.getMessage());
       decline(offerIds, RETRY_REFUSE_SECONDS);
@@ -548,7 +549,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
           offered.hostname(), e.getMessage());
       try {
         book.removeAll(records);
-      } catch (EtcdException ex) {
+      } catch (EtcdException | FencedException ex) {
         log.warn("failed: removing the records of tasks never launched: {}; reconciliation removes them",
             ex.getMessage());
       }
@@ -586,7 +587,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
     FrameworkTask killing = task.killed();
     try {
       book.put(killing);
-    } catch (EtcdException e) {
+    } catch (EtcdException | FencedException e) {
       log.warn("failed: marking {} for a kill: {}; trying again", task.taskId(), e.getMessage());
       return;
     }
@@ -636,7 +637,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
           log.warn("replacing: task {} of {} on {} unreachable since {} (unreachable-timeout {}); it is killed if its"
               + " agent comes back", t.taskId(), t.service(), t.hostname(), t.unreachableSince(),
               settings.unreachableTimeout());
-        } catch (EtcdException e) {
+        } catch (EtcdException | FencedException e) {
           log.warn("failed: marking {} inactive: {}; trying again", t.taskId(), e.getMessage());
         }
       }
@@ -692,7 +693,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       try {
         store.putProgress(p);
         written.put(service, p);
-      } catch (EtcdException ex) {
+      } catch (EtcdException | FencedException ex) {
         log.warn("failed: writing the progress of {}: {}; trying again", service, ex.getMessage());
       }
     }
@@ -701,7 +702,7 @@ public final class Scheduler implements SchedulerListener, AutoCloseable {
       try {
         store.deleteProgress(gone);
         written.remove(gone);
-      } catch (EtcdException ex) {
+      } catch (EtcdException | FencedException ex) {
         log.warn("failed: deleting the progress of {}: {}", gone, ex.getMessage());
       }
     }

@@ -23,22 +23,32 @@ import mdo.config.MdoConfig;
 import mdo.framework.desired.FrameworkKeys;
 import mdo.framework.scheduler.Scheduler;
 import mdo.framework.scheduler.SchedulerMetrics;
+import mdo.leader.ElectionTiming;
+import mdo.leader.Leader;
+import mdo.leader.LeaderElection;
+import mdo.leader.Term;
 import mdo.mesos.ConnectionStatus;
 import mdo.registry.Etcd;
 import mdo.registry.RegistryJson;
 import mdo.registry.store.EtcdException;
+import mdo.registry.store.FencedException;
 import mdo.registry.writer.ResyncResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code bin/framework} process: its HTTP surface ({@code /health}, {@code /metrics}), its etcd client, and the
- * {@link LeaderTerm} it runs while it leads. A term that cannot start (etcd unreachable) is tried again every
- * {@code retry}.
+ * One {@code bin/framework} process: its HTTP surface ({@code /health}, {@code /metrics}), its etcd client, its part
+ * in the environment's leader election ({@link LeaderElection}, role {@code framework}: any number of processes run,
+ * one leads), and the {@link LeaderTerm} it runs while it leads, every etcd write fenced by the term. Elected, it
+ * starts a term (retrying while etcd cannot be read, as long as it still leads); deposed, it stops it at once, and a
+ * standby's term resumes the framework with the id stored in etcd. Closing resigns, so a standby takes over without
+ * waiting for the lease to expire.
  */
 public final class FrameworkProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrameworkProcess.class);
   private static final Duration RETRY = Duration.ofSeconds(2);
+  /** The election's role: the leader key is {@code /mdo/<env>/leaders/framework}. */
+  public static final String ROLE = "framework";
 
   private final MdoConfig config;
   private final FrameworkTuning tuning;
@@ -46,17 +56,22 @@ public final class FrameworkProcess implements AutoCloseable {
   private final Client etcd;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final SchedulerMetrics metrics = new SchedulerMetrics(registry);
+  private final ElectionTiming timing;
   private final ExecutorService terms = Executors.newSingleThreadExecutor(DaemonThreads.factory("mdo-framework-term"));
   private final ScheduledExecutorService probes =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("mdo-framework-probe"));
+  private volatile LeaderElection election;
+  private volatile Leader following;
   private volatile LeaderTerm term;
   private volatile boolean etcdReachable = true;
   private volatile boolean closed;
   private Javalin app;
 
-  public FrameworkProcess(MdoConfig config, FrameworkTuning tuning, Clock clock) {
+  /** @param timing how fast leadership moves between this environment's framework processes */
+  public FrameworkProcess(MdoConfig config, FrameworkTuning tuning, ElectionTiming timing, Clock clock) {
     this.config = config;
     this.tuning = tuning;
+    this.timing = timing;
     this.clock = clock;
     this.etcd = Etcd.client(config.etcd());
     Gauge.builder("mdo_framework_subscribed", () -> {
@@ -67,7 +82,7 @@ public final class FrameworkProcess implements AutoCloseable {
         .description("1 while this process leads its environment").register(registry);
   }
 
-  /** Serves HTTP on {@code host:port} (0: any free port) and starts leading. */
+  /** Serves HTTP on {@code host:port} (0: any free port), then campaigns: leads at once if nobody does, else stands by. */
   public synchronized FrameworkProcess start(String host, int port) {
     CrossSiteGuard guard = new CrossSiteGuard(List.of(host));
     app = Javalin.create(cfg -> {
@@ -86,7 +101,27 @@ public final class FrameworkProcess implements AutoCloseable {
     log.info("started: framework for environment '{}' on {}:{} (Mesos masters {})", config.environment(), host,
         app.port(), config.mesos().masters());
     probes.scheduleWithFixedDelay(this::probeEtcd, 0, 5, TimeUnit.SECONDS);
-    terms.execute(this::lead);
+    String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port();
+    LeaderElection candidate = new LeaderElection(etcd, config.environment(), ROLE, LeaderElection.processId(), url,
+        timing,
+        new LeaderElection.Listener() {
+          @Override
+          public void elected(Term t) {
+            terms.execute(() -> lead(t));
+          }
+
+          @Override
+          public void deposed(Term t, String reason) {
+            terms.execute(FrameworkProcess.this::stopLeading);
+          }
+
+          @Override
+          public void following(Leader leader) {
+            following = leader;
+          }
+        });
+    election = candidate; // before it campaigns: lead() asks it whether the term is still held
+    candidate.start();
     return this;
   }
 
@@ -94,12 +129,13 @@ public final class FrameworkProcess implements AutoCloseable {
     return app.port();
   }
 
-  /** Starts a term, retrying while etcd cannot be read. */
-  private void lead() {
-    while (!closed && term == null) {
+  /** Starts the term's work, retrying while etcd cannot be read and this process still holds {@code t}. */
+  private void lead(Term t) {
+    while (!closed && term == null && t.equals(election.term())) {
       try {
-        term = new LeaderTerm(config, etcd, tuning, metrics, clock);
-      } catch (EtcdException e) {
+        term = new LeaderTerm(config, etcd, tuning, metrics, clock, election);
+        log.info("leading: framework of environment '{}' ({})", config.environment(), t);
+      } catch (EtcdException | FencedException e) {
         log.warn("failed: starting to lead: {}; retrying in {} s", e.getMessage(), RETRY.toSeconds());
         try {
           Thread.sleep(RETRY.toMillis()); // the term thread has nothing else to do; close() interrupts it
@@ -108,6 +144,13 @@ public final class FrameworkProcess implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The term ended: its Mesos subscription and writes stop now (etcd refuses them anyway, being fenced). */
+  private void stopLeading() {
+    LeaderTerm t = term;
+    term = null;
+    if (t != null) t.close();
   }
 
   private void probeEtcd() {
@@ -136,7 +179,12 @@ public final class FrameworkProcess implements AutoCloseable {
     if (!etcdReachable) problems.add("etcd unreachable (" + config.etcd().endpointList() + ")");
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("environment", config.environment());
-    body.put("role", t != null ? "leader" : "starting");
+    LeaderElection e = election;
+    boolean elected = e != null && e.leading();
+    body.put("role", t != null ? "leader" : elected ? "starting" : "standby");
+    Leader leader = elected ? null : following;
+    if (leader != null) body.put("leader", Map.of("id", leader.id(), "url", String.valueOf(leader.url()),
+        "since", String.valueOf(leader.since())));
     if (t != null) {
       ConnectionStatus c = t.connection();
       if (t.failed() != null) problems.add("the Mesos master refused this scheduler: " + t.failed());
@@ -162,8 +210,8 @@ public final class FrameworkProcess implements AutoCloseable {
       ResyncResult r = t.lastResync();
       if (r != null && r.failure() != null) problems.add("last resync failed: " + r.error());
       body.put("resync", r == null ? null : r.summary());
-    } else {
-      problems.add("not leading yet");
+    } else if (elected) {
+      problems.add("elected, the term not started yet (etcd?)");
     }
     body.put("etcd", Map.of("reachable", etcdReachable, "endpoints", config.etcd().endpointList()));
     body.put("healthy", problems.isEmpty());
@@ -182,9 +230,8 @@ public final class FrameworkProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    LeaderTerm t = term;
-    term = null;
-    if (t != null) t.close();
+    stopLeading();
+    if (election != null) election.close(); // resigns: a standby leads at its next look, not after the lease's ttl
     if (app != null) app.stop();
     etcd.close();
     log.info("stopped: framework for environment '{}'", config.environment());

@@ -22,6 +22,7 @@ import mdo.mesos.ConnectionStatus;
 import mdo.mesos.MesosSettings;
 import mdo.mesos.SchedulerConnection;
 import mdo.registry.store.EtcdRegistryStore;
+import mdo.registry.store.Fence;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 import org.slf4j.Logger;
@@ -46,16 +47,22 @@ final class LeaderTerm implements AutoCloseable {
   private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
   private volatile ResyncResult lastResync;
 
-  /** Builds and starts the term; an {@link mdo.registry.store.EtcdException} means it could not (nothing runs). */
-  LeaderTerm(MdoConfig config, Client etcd, FrameworkTuning tuning, SchedulerMetrics metrics, Clock clock) {
+  /**
+   * Builds and starts the term; an {@link mdo.registry.store.EtcdException} means it could not (nothing runs).
+   *
+   * @param fence the leadership every etcd write of the term must still hold
+   */
+  LeaderTerm(MdoConfig config, Client etcd, FrameworkTuning tuning, SchedulerMetrics metrics, Clock clock,
+      Fence fence) {
     String env = config.environment();
     Duration timeout = tuning.etcdTimeout();
     FrameworkClusterView view = new FrameworkClusterView(env, () -> scheduler().snapshot());
-    this.writer = new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), timeout), view, timeout, null);
-    this.scheduler = new Scheduler(env, tuning.scheduler(), new StateStore(etcd.getKVClient(), env, timeout), writer,
-        metrics, clock, this::refresh);
+    this.writer = new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), timeout, fence), view, timeout,
+        null);
+    this.scheduler = new Scheduler(env, tuning.scheduler(), new StateStore(etcd.getKVClient(), env, timeout, fence),
+        writer, metrics, clock, this::refresh);
     this.connection = new SchedulerConnection(mesosSettings(config, tuning), new EtcdFrameworkIdStore(
-        etcd.getKVClient(), env, timeout), scheduler);
+        etcd.getKVClient(), env, timeout, fence), scheduler);
     this.watch = new DesiredWatch(etcd, new DesiredStateStore(etcd.getKVClient(), env, timeout), scheduler,
         tuning.relistInterval());
     try {

@@ -10,6 +10,7 @@ import mdo.command.JulLogging;
 import mdo.command.Terminal;
 import mdo.config.ConfigFiles;
 import mdo.config.MdoConfig;
+import mdo.leader.ElectionTiming;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,8 +64,8 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--port must be 0-65535, got " + port);
     }
     MdoConfig cfg = ConfigFiles.load(config, Terminal.system());
-    FrameworkProcess process = new FrameworkProcess(cfg, FrameworkTuning.defaults(cfg), Clock.systemUTC())
-        .start(host, port);
+    FrameworkProcess process = new FrameworkProcess(cfg, FrameworkTuning.defaults(cfg), ElectionTiming.defaults(),
+        Clock.systemUTC()).start(host, port);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       process.close();

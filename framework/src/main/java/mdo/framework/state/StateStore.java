@@ -16,13 +16,17 @@ import mdo.framework.desired.ServiceProgress;
 import mdo.registry.Etcd;
 import mdo.registry.RegistryJson;
 import mdo.registry.store.EtcdException;
+import mdo.registry.store.Fence;
+import mdo.registry.store.FencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What only the leading scheduler writes: its task records and its progress reports ({@link FrameworkKeys}). Writes
- * are transactions of at most {@link #MAX_OPS} operations (etcd's default {@code --max-txn-ops} is 128); failures are
- * {@link EtcdException}s and change nothing the caller relies on. The client belongs to the caller.
+ * are transactions of at most {@link #MAX_OPS} operations (etcd's default {@code --max-txn-ops} is 128), fenced by
+ * the leadership: each also compares the leader key's create revision, so etcd refuses them once this process's term
+ * has ended ({@link FencedException}). Failures change nothing the caller relies on: {@link EtcdException} when etcd
+ * did not answer. The client belongs to the caller.
  */
 public final class StateStore {
   private static final Logger log = LoggerFactory.getLogger(StateStore.class);
@@ -31,11 +35,14 @@ public final class StateStore {
   private final KV kv;
   private final String environment;
   private final Duration timeout;
+  private final Fence fence;
 
-  public StateStore(KV kv, String environment, Duration timeout) {
+  /** @param fence the leadership every write must still hold; null writes unfenced (a single writer, in tests) */
+  public StateStore(KV kv, String environment, Duration timeout, Fence fence) {
     this.kv = kv;
     this.environment = environment;
     this.timeout = timeout;
+    this.fence = fence;
   }
 
   /** Every task record; unreadable ones are logged and left out (reconciliation then kills what they described). */
@@ -86,8 +93,7 @@ public final class StateStore {
 
   private void commit(List<Op> ops, String what) {
     for (int from = 0; from < ops.size(); from += MAX_OPS) {
-      List<Op> chunk = ops.subList(from, Math.min(ops.size(), from + MAX_OPS));
-      EtcdException.await(kv.txn().Then(chunk.toArray(Op[]::new)).commit(), what, timeout);
+      FencedWrite.commit(kv, fence, ops.subList(from, Math.min(ops.size(), from + MAX_OPS)), what, timeout);
     }
   }
 }

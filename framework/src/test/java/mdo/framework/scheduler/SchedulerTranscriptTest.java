@@ -66,7 +66,7 @@ class SchedulerTranscriptTest {
     master = new StubMaster().start();
     etcd = Etcd.client(EtcdSettings.of(ETCD.endpoint()));
     Duration timeout = Duration.ofSeconds(5);
-    StateStore store = new StateStore(etcd.getKVClient(), env, timeout);
+    StateStore store = new StateStore(etcd.getKVClient(), env, timeout, null);
     writer = new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), timeout),
         new FrameworkClusterView(env, () -> scheduler.snapshot()), timeout, null);
     SchedulerSettings settings = SchedulerSettings.defaults(Duration.ofMinutes(5))
