@@ -1,8 +1,11 @@
 package mdo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,8 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LaunchScaleTest}'s story with {@code backend: mesos}: the same commands, output, exit codes and registry, with
- * the framework placing the tasks on the dev cluster's Mesos agent instead of Marathon.
+ * {@link LaunchScaleTest}'s story with {@code backend: mesos}: the same commands, output, exit codes, registry and
+ * signed membership callbacks, with the framework placing the tasks on the dev cluster's Mesos agent instead of
+ * Marathon, and the subscriber serving the registry the framework writes.
  */
 class MesosLaunchScaleTest {
   MesosStack stack;
@@ -53,6 +57,11 @@ class MesosLaunchScaleTest {
     }
     assertNodeList(Stack.nodeList(two.values()));
 
+    // the subscriber serves the same registry (the framework wrote it; the subscriber only reads it)
+    JsonNode served = stack.getJson(stack.subscriberUrl() + "/v1/services/peers");
+    assertThat(served.path("environment").asText()).isEqualTo(stack.env);
+    assertThat(taskIds(served.path("instances"))).isEqualTo(two.keySet());
+
     // the same config again: nothing to do
     String desired = stack.range("/mdo/" + stack.env + "/framework/services/peers").get(0).getValue().toString();
     Stack.Result again = stack.launcher("--config", stack.config.toString(), "--timeout", "60s", "peers");
@@ -79,6 +88,11 @@ class MesosLaunchScaleTest {
     assertThat(three.keySet()).containsAll(two.keySet());
     String joined = three.keySet().stream().filter(id -> !two.containsKey(id)).findFirst().orElseThrow();
     assertThat(three.get(joined).ordinal()).isEqualTo(2);
+    for (InstanceRecord member : two.values()) {
+      JsonNode notification = awaitNotification(member, 3);
+      assertThat(taskIds(notification.path("added"))).as("added, as told to %s", member.taskId()).contains(joined);
+      assertThat(taskIds(notification.path("members"))).isEqualTo(three.keySet());
+    }
     assertNodeList(Stack.nodeList(three.values()));
 
     // scale down: the newest goes, the others keep their ordinals
@@ -90,6 +104,25 @@ class MesosLaunchScaleTest {
     assertThat(after.values()).extracting(InstanceRecord::ordinal).containsExactlyInAnyOrder(0, 1);
     assertNodeList(Stack.nodeList(after.values()));
     assertThat(stack.runningTaskIds("peers")).isEqualTo(after.keySet());
+    for (InstanceRecord member : after.values()) {
+      JsonNode notification = awaitNotification(member, 2);
+      assertThat(taskIds(notification.path("removed"))).as("removed, as told to %s", member.taskId()).contains(joined);
+    }
+  }
+
+  /** The sample's last accepted (so correctly signed) notification, once it lists {@code members} members. */
+  private JsonNode awaitNotification(InstanceRecord member, int members) {
+    String address = Stack.address(member);
+    await("a signed callback with " + members + " members at " + member.taskId()).atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> stack.sampleStatus(address).path("membersNotified").asInt() == members);
+    return stack.sampleStatus(address).path("lastNotification");
+  }
+
+  private static Set<String> taskIds(JsonNode instances) {
+    Set<String> ids = new java.util.TreeSet<>();
+    instances.forEach(i -> ids.add(i.path("taskId").asText()));
+    return ids;
   }
 
   private void assertNodeList(List<String> expected) {

@@ -3,6 +3,7 @@ package mdo.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeSet;
@@ -116,9 +117,15 @@ class MesosPlacementTest {
 
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("1 waiting: constraint rack:LIKE:r9: 1 agent has no rack");
-    assertThat(stack.progress("peers").orElseThrow().pendingReason())
-        .isEqualTo("constraint rack:LIKE:r9: 1 agent has no rack");
+    String reason = "constraint rack:LIKE:r9: 1 agent has no rack";
+    assertThat(stack.progress("peers").orElseThrow().pendingReason()).isEqualTo(reason);
     assertThat(stack.range("/mdo/" + stack.env + "/services/")).isEmpty();
+    // the subscriber shows it, though no instance of the service runs
+    JsonNode served = stack.getJson(stack.subscriberUrl() + "/v1/services/peers");
+    assertThat(served.path("instances")).isEmpty();
+    assertThat(served.path("waiting").path("tasks").asInt()).isEqualTo(1);
+    assertThat(served.path("waiting").path("reason").asText()).isEqualTo(reason);
+    assertThat(stack.getText(stack.subscriberUrl() + "/info")).contains("1 task waits to launch: " + reason);
   }
 
   @Test

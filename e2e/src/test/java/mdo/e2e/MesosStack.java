@@ -41,6 +41,8 @@ import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
+import mdo.subscriber.Subscriber;
+import mdo.subscriber.SubscriberConfig;
 import mdo.testkit.EtcdServer;
 
 /**
@@ -63,6 +65,8 @@ final class MesosStack implements AutoCloseable {
   final MesosDevCluster cluster;
   /** A master with two agents; null unless {@link #twoAgents()}. */
   final TwoAgentMesos twoAgents;
+  /** Beside the framework, as with backend: mesos: it serves the registry and delivers callbacks, writes nothing. */
+  final Subscriber subscriber;
   final Path config;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<FrameworkProcess> frameworks = new ArrayList<>();
@@ -76,25 +80,32 @@ final class MesosStack implements AutoCloseable {
     dir = Files.createTempDirectory("mdo-e2e-mesos-");
     EtcdServer etcdStarted = null;
     Client etcdClient = null;
+    MesosDevCluster clusterStarted = null;
+    TwoAgentMesos agentsStarted = null;
     try {
       etcdStarted = EtcdServer.start();
       etcdClient = Etcd.client(EtcdSettings.of(etcdStarted.endpoint()));
       Path state = dir.resolve("mesos");
       if (twoAgents) {
-        this.twoAgents = new TwoAgentMesos(state);
-        cluster = null;
+        agentsStarted = new TwoAgentMesos(state);
       } else {
-        this.twoAgents = null;
-        cluster = MesosDevCluster.start(MesosSettings.defaults(state).withPort(0).withMasters(masters)
+        clusterStarted = MesosDevCluster.start(MesosSettings.defaults(state).withPort(0).withMasters(masters)
             .withAgentResources(MesosSettings.machineResources(state, "37000-37999"))
             .withTimings(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1))
             .withDefaultKillGrace(Duration.ofSeconds(2)));
       }
+      SubscriberConfig marathonMode = Stack.subscriberConfig(etcdStarted.endpoint(), "http://127.0.0.1:1", env);
+      subscriber = new Subscriber(new SubscriberConfig(marathonMode.etcd(), marathonMode.marathon(),
+          marathonMode.subscriber(), env, marathonMode.tuning(), SubscriberConfig.RegistryWriter.FRAMEWORK)).start();
     } catch (RuntimeException e) {
+      if (clusterStarted != null) clusterStarted.close();
+      if (agentsStarted != null) agentsStarted.close();
       if (etcdClient != null) etcdClient.close();
       if (etcdStarted != null) etcdStarted.close();
       throw e;
     }
+    cluster = clusterStarted;
+    this.twoAgents = agentsStarted;
     etcdServer = etcdStarted;
     etcd = etcdClient;
     config = dir.resolve("config.yaml");
@@ -156,8 +167,15 @@ final class MesosStack implements AutoCloseable {
           unreachable-timeout: 3s
         etcd:
           endpoints: [%s]
+        subscriber:
+          host: 127.0.0.1
+          port: %d
+          token: %s
+          registration-secret: %s
+          callback-allow: [127.0.0.0/8]
         services:
-        %s""".formatted(env, masters, etcdServer.endpoint(), yaml));
+        %s""".formatted(env, masters, etcdServer.endpoint(), subscriber.port(), Stack.TOKEN, Stack.REGISTRATION_SECRET,
+        yaml));
   }
 
   String services() {
@@ -300,6 +318,22 @@ final class MesosStack implements AutoCloseable {
     return ids;
   }
 
+  String subscriberUrl() {
+    return "http://127.0.0.1:" + subscriber.port();
+  }
+
+  String getText(String url) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   JsonNode getJson(String url) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
     try {
@@ -342,6 +376,7 @@ final class MesosStack implements AutoCloseable {
   @Override
   public void close() {
     try {
+      subscriber.close();
       for (FrameworkProcess f : List.copyOf(frameworks)) f.close();
     } finally {
       try {

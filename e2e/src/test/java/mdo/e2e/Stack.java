@@ -85,7 +85,7 @@ final class Stack implements AutoCloseable {
       clusterStarted = DevCluster.start(Settings.defaults(dir.resolve("devcluster")).withPort(0)
           .withPortRange(37000, 37999).withHeartbeat(Duration.ofSeconds(1))
           .withDefaultKillGrace(Duration.ofSeconds(2)).withCallbackTimeout(Duration.ofSeconds(2)));
-      subscriber = new Subscriber(subscriberConfig(etcdStarted.endpoint(), clusterStarted.url())).start();
+      subscriber = new Subscriber(subscriberConfig(etcdStarted.endpoint(), clusterStarted.url(), env)).start();
     } catch (RuntimeException e) {
       if (clusterStarted != null) clusterStarted.close();
       if (etcdClient != null) etcdClient.close();
@@ -99,7 +99,8 @@ final class Stack implements AutoCloseable {
     writeConfig(2);
   }
 
-  private SubscriberConfig subscriberConfig(String etcdEndpoint, String marathonUrl) {
+  /** A subscriber on a free loopback port with short timings, the test's tokens and loopback callbacks allowed. */
+  static SubscriberConfig subscriberConfig(String etcdEndpoint, String marathonUrl, String env) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, SubscriberSettings.EventSource.SSE,
         Duration.ofSeconds(60), null, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
         .withRegistrationSecret(REGISTRATION_SECRET);

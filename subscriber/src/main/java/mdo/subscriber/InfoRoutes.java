@@ -13,15 +13,25 @@ import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;
 import mdo.registry.RegistryJson;
 
-/** {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON). */
+/**
+ * {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON):
+ * every service's instances, and where the native framework reports tasks that cannot launch, how many and why ("no
+ * agent with port 9042 free"), also for a service none of whose instances runs.
+ */
 final class InfoRoutes {
   private final String environment;
   private final Supplier<List<InstanceRecord>> records;
+  private final Supplier<Map<String, Waiting>> waiting;
   private final Supplier<Health> health;
 
-  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health) {
+  /** Tasks of a service waiting to launch, and why. */
+  record Waiting(int tasks, String reason) {}
+
+  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Map<String, Waiting>> waiting,
+      Supplier<Health> health) {
     this.environment = environment;
     this.records = records;
+    this.waiting = waiting;
     this.health = health;
   }
 
@@ -29,21 +39,34 @@ final class InfoRoutes {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("environment", environment);
     Map<String, Object> services = new TreeMap<>();
-    byService().forEach((name, records) -> services.put(name, Map.of("instances", instances(records))));
+    Map<String, Waiting> waits = waiting.get();
+    byService(waits).forEach((name, records) -> services.put(name, service(records, waits.get(name))));
     body.put("services", services);
     json(ctx, body);
   }
 
   void service(Context ctx) {
     String name = ctx.pathParam("name");
-    List<InstanceRecord> records = byService().get(name);
+    Map<String, Waiting> waits = waiting.get();
+    List<InstanceRecord> records = byService(waits).get(name);
     if (records == null) throw new NotFoundResponse("no instances of service '" + name + "'");
-    json(ctx, Map.of("environment", environment, "service", name,
-        "instances", instances(records)));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("environment", environment);
+    body.put("service", name);
+    body.putAll(service(records, waits.get(name)));
+    json(ctx, body);
+  }
+
+  private static Map<String, Object> service(List<InstanceRecord> records, Waiting waiting) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("instances", instances(records));
+    if (waiting != null) out.put("waiting", Map.of("tasks", waiting.tasks(), "reason", waiting.reason()));
+    return out;
   }
 
   void page(Context ctx) {
-    Map<String, List<InstanceRecord>> services = byService();
+    Map<String, Waiting> waits = waiting.get();
+    Map<String, List<InstanceRecord>> services = byService(waits);
     Health health = this.health.get();
     StringBuilder h = new StringBuilder(4096);
     String env = Html.escape(environment);
@@ -59,7 +82,13 @@ final class InfoRoutes {
     for (Map.Entry<String, List<InstanceRecord>> e : services.entrySet()) {
       String name = Html.escape(e.getKey());
       h.append("<section class=\"service\" data-service=\"").append(name).append("\"><h2>").append(name)
-          .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n<table><thead><tr>"
+          .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n");
+      Waiting w = waits.get(e.getKey());
+      if (w != null) {
+        h.append("<p class=\"waiting bad\">").append(w.tasks()).append(w.tasks() == 1 ? " task waits" : " tasks wait")
+            .append(" to launch: ").append(Html.escape(w.reason())).append("</p>\n");
+      }
+      h.append("<table><thead><tr>"
               + "<th>#</th><th>task</th><th>host</th><th>ports</th><th>state</th><th>health</th><th>labels</th>"
               + "<th>age</th></tr></thead><tbody>\n");
       for (InstanceRecord r : e.getValue()) row(h, r);
@@ -102,11 +131,13 @@ final class InfoRoutes {
     }
   }
 
-  private Map<String, List<InstanceRecord>> byService() {
+  /** The instances by service; a service with waiting tasks is listed even when none of its instances runs. */
+  private Map<String, List<InstanceRecord>> byService(Map<String, Waiting> waits) {
     Map<String, List<InstanceRecord>> services = new TreeMap<>();
     for (InstanceRecord r : records.get()) {
       services.computeIfAbsent(r.service(), s -> new java.util.ArrayList<>()).add(r);
     }
+    waits.keySet().forEach(s -> services.putIfAbsent(s, List.of()));
     return services;
   }
 

@@ -5,6 +5,8 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +18,9 @@ import mdo.leader.ElectionTiming;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonClusterView;
 import mdo.registry.Etcd;
+import mdo.framework.desired.DesiredStateStore;
 import mdo.registry.InstanceRecord;
+import mdo.registry.store.EtcdException;
 import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
@@ -33,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * overflows, and when etcd or Marathon come back. Any number run per environment; one leads ({@link Leadership}) and
  * only the leader reads events, resyncs, writes the registry and delivers callbacks ({@link LeaderDuties}, one per
  * term); standbys serve {@code /info}, {@code /v1/services} and {@code /health} from the registry and forward the rest
- * to the leader ({@link LeaderProxy}). This class only builds and wires the parts and runs their lifecycle:
+ * to the leader ({@link LeaderProxy}). With {@code backend: mesos} ({@link SubscriberConfig#readsOnly()}) the native
+ * framework writes the registry: every subscriber then follows it for {@code /info} and {@code /v1/services}, shows the
+ * framework's reasons for tasks that wait, and the leader delivers callbacks; none reads Marathon or writes a record.
+ * This class only builds and wires the parts and runs their lifecycle:
  * {@link Leadership}, {@link HealthProbe}, {@link HealthReporter} and the HTTP app. Construction does no I/O;
  * {@link #start()} does.
  */
@@ -55,6 +62,8 @@ public final class Subscriber implements AutoCloseable {
   private final HealthReporter health;
   private final Callers callers;
   private final KnownApps known;
+  /** The native framework's progress reports, where it writes the registry; null otherwise. */
+  private final DesiredStateStore progress;
   /** The last segment of the callback URL registered at Marathon (callback mode): only Marathon learns it. */
   private final String callbackSecret = Secrets.random(24);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -83,7 +92,10 @@ public final class Subscriber implements AutoCloseable {
         config.tuning().etcdTimeout(), leadership), known, config.tuning().etcdTimeout(), metrics);
     this.proxy = new LeaderProxy(leadership::leader, leadership::id);
     this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.factory("mdo-probe"));
-    this.probe = new HealthProbe(writer, marathon, leadership, leadership::keepSubscribed, reachability, metrics);
+    this.probe = new HealthProbe(writer, config.readsOnly() ? null : marathon, leadership, leadership::keepSubscribed,
+        reachability, metrics);
+    this.progress = config.readsOnly()
+        ? new DesiredStateStore(etcd.getKVClient(), config.environment(), config.tuning().etcdTimeout()) : null;
     this.health = new HealthReporter(config, reachability, writer, leadership, this::recordCount);
     metrics.gauges(() -> streamConnected() ? 1 : 0, this::queueDepth, this::recordCount);
   }
@@ -126,13 +138,20 @@ public final class Subscriber implements AutoCloseable {
     SubscriberApp.CallbackIntake callbackIntake = config.subscriber().events() != EventSource.CALLBACK ? null
         : new SubscriberApp.CallbackIntake(callbackSecret, new Networks(config.subscriber().callbackSources()),
             leadership::acceptCallback);
-    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health, leadership, callers,
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, this::waiting, health,
+        leadership, callers,
         List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, leadership::malformed,
         metrics::refused, () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward,
         leadership::callbacks, routeContributors));
     app.start(config.subscriber().host(), config.subscriber().port());
-    log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
-        app.port(), config.subscriber().events(), config.marathon().urls());
+    if (config.readsOnly()) {
+      log.info("started: subscriber for environment '{}' on port {} (the registry is bin/framework's: backend: mesos)",
+          config.environment(), app.port());
+      leadership.followAlways();
+    } else {
+      log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
+          app.port(), config.subscriber().events(), config.marathon().urls());
+    }
     if (config.etcd().passwordInClear()) {
       log.warn("insecure: the etcd password goes over plain http to {}; use https endpoints or client certificates",
           config.etcd().endpointList());
@@ -164,7 +183,7 @@ public final class Subscriber implements AutoCloseable {
   /** Events received from the stream in the current term. */
   long received() {
     LeaderDuties d = leadership.duties();
-    return d == null ? 0 : d.intake().received();
+    return d == null || d.intake() == null ? 0 : d.intake().received();
   }
 
   /** Whether this subscriber leads its environment now. */
@@ -175,6 +194,22 @@ public final class Subscriber implements AutoCloseable {
   /** The registry: as a standby follows it, or as this leader wrote it. */
   private List<InstanceRecord> records() {
     return leadership.followed().orElseGet(writer::records);
+  }
+
+  /** Where the framework writes the registry: its services' tasks that wait to launch, and why. */
+  private Map<String, InfoRoutes.Waiting> waiting() {
+    if (progress == null) return Map.of();
+    Map<String, InfoRoutes.Waiting> out = new TreeMap<>();
+    try {
+      progress.progressAll().forEach((service, p) -> {
+        if (p.pending() > 0 && p.pendingReason() != null) {
+          out.put(service, new InfoRoutes.Waiting(p.pending(), p.pendingReason()));
+        }
+      });
+    } catch (EtcdException e) {
+      log.debug("skipped: the framework's progress is unreadable now: {}", e.getMessage());
+    }
+    return out;
   }
 
   private int recordCount() {
@@ -212,7 +247,7 @@ public final class Subscriber implements AutoCloseable {
   /** The current term's last resync; null on a standby and before a leader's first. */
   ResyncResult lastResync() {
     LeaderDuties d = leadership.duties();
-    return d == null ? null : d.resyncs().last();
+    return d == null || d.resyncs() == null ? null : d.resyncs().last();
   }
 
   Health health() {
