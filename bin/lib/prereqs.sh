@@ -32,7 +32,7 @@ ensure_packages() {
 # build_if_needed: package the runnable jars once (tests skipped) when a module's jar is missing or stale.
 build_if_needed() {
   local repo=$1 stale=0 module
-  for module in guestutils subscriber launcher updater devcluster sample; do
+  for module in guestutils subscriber launcher updater framework devcluster sample; do
     [ -d "$repo/$module" ] || continue
     ls "$repo/$module"/target/mdo-"$module"-*.jar >/dev/null 2>&1 || stale=1
   done
