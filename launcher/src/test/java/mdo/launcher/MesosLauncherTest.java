@@ -138,6 +138,18 @@ class MesosLauncherTest {
   }
 
   @Test
+  void waitingWithoutAFrameworkSaysSoOnceAndTimesOutWithExitOne() {
+    Result r = run("--timeout", "2s", "hello");
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).containsOnlyOnce("hello: mdo framework unreachable, retrying (no bin/framework leads"
+        + " environment '" + env + "' (nothing at /mdo/" + env + "/leaders/framework); the deployment waits for one)");
+    assertThat(r.err()).contains("hello: FAILED: timed out after 2s waiting for /" + env + "/hello.")
+        .contains("The framework never reported on deployment ").contains("is bin/framework running for environment '"
+            + env + "'?");
+  }
+
+  @Test
   void backendOptionOverridesTheConfig() throws Exception {
     config = write(ETCD.endpoint(), "backend: marathon");
 

@@ -31,8 +31,10 @@ import mdo.registry.store.EtcdException;
  * deployment done and the registry holds at least the wanted number of ready instance records of the service, so a
  * container looking its peers up afterwards finds them. Failure: the desired state was replaced or deleted meanwhile,
  * or the timeout passed; the message then says what the framework reports (counts, why tasks wait, the last failure).
+ * While no {@code bin/framework} leads the environment, the wait says so once (and again if it happens anew).
  */
 final class ProgressWait implements AutoCloseable {
+
   private final Client etcd;
   private final DesiredStateStore store;
   private final Deployment deployment;
@@ -41,6 +43,8 @@ final class ProgressWait implements AutoCloseable {
   private final Semaphore changed = new Semaphore(0);
   private final Watch.Watcher progressWatch;
   private final Watch.Watcher desiredWatch;
+  private final String leaderKey;
+  private boolean toldLeaderless;
 
   ProgressWait(Client etcd, DesiredStateStore store, Deployment deployment, String service, Duration pollInterval) {
     this.etcd = etcd;
@@ -48,6 +52,7 @@ final class ProgressWait implements AutoCloseable {
     this.deployment = deployment;
     this.service = service;
     this.pollInterval = pollInterval;
+    this.leaderKey = FrameworkKeys.leader(store.environment());
     Watch.Listener wake = Watch.listener(response -> changed.release(), error -> changed.release());
     this.progressWatch = etcd.getWatchClient().watch(Etcd.bytes(FrameworkKeys.progress(store.environment(), service)),
         WatchOption.DEFAULT, wake);
@@ -75,6 +80,12 @@ final class ProgressWait implements AutoCloseable {
         Optional<ServiceProgress> progress = store.progress(service);
         boolean ours = progress.isPresent() && deployment.deploymentId().equals(progress.get().deploymentId());
         if (ours) last = progress.get();
+        boolean leaderless = !ours && !leaderPresent();
+        if (leaderless && !toldLeaderless) {
+          listener.retrying("no bin/framework leads environment '" + store.environment() + "' (nothing at "
+              + leaderKey + "); the deployment waits for one");
+        }
+        toldLeaderless = leaderless;
         Progress p = ours ? progress(last, wanted)
             : new Progress(deployment.id(), 0, 0, 0, wanted, now.definition().health() != null, true);
         listener.progress(p);
@@ -92,6 +103,12 @@ final class ProgressWait implements AutoCloseable {
         changed.drainPermits();
       }
     }
+  }
+
+  /** Whether a {@code bin/framework} leads the environment (its leader key exists). */
+  private boolean leaderPresent() {
+    return EtcdException.await(etcd.getKVClient().get(Etcd.bytes(leaderKey), GetOption.builder().withCountOnly(true)
+        .build()), "read " + leaderKey, Duration.ofSeconds(5)).getCount() > 0;
   }
 
   private Progress progress(ServiceProgress p, int wanted) {

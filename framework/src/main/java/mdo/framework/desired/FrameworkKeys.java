@@ -1,5 +1,6 @@
 package mdo.framework.desired;
 
+import mdo.leader.LeaderElection;
 import mdo.registry.RegistryKeys;
 
 /**
@@ -11,13 +12,20 @@ import mdo.registry.RegistryKeys;
  * framework/services/&lt;service&gt;   desired state, written by launcher/updater (compare-and-swap)
  * framework/progress/&lt;service&gt;   how far the framework got, written by the leading scheduler
  * framework/tasks/&lt;taskId&gt;       the scheduler's own record of every task it launched
+ * leaders/framework                  who leads ({@code mdo.leader.LeaderElection}, role {@link #LEADER_ROLE})
  * </pre>
  */
 public final class FrameworkKeys {
+  /** The role {@code bin/framework} processes elect their leader under. */
+  public static final String LEADER_ROLE = "framework";
   private FrameworkKeys() {}
 
   public static String root(String environment) {
     return RegistryKeys.environment(environment) + "framework/";
+  }
+
+  public static String leader(String environment) {
+    return LeaderElection.key(environment, LEADER_ROLE);
   }
 
   public static String frameworkId(String environment) {

@@ -47,8 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class FrameworkProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrameworkProcess.class);
   private static final Duration RETRY = Duration.ofSeconds(2);
-  /** The election's role: the leader key is {@code /mdo/<env>/leaders/framework}. */
-  public static final String ROLE = "framework";
+
 
   private final MdoConfig config;
   private final FrameworkTuning tuning;
@@ -102,8 +101,8 @@ public final class FrameworkProcess implements AutoCloseable {
         app.port(), config.mesos().masters());
     probes.scheduleWithFixedDelay(this::probeEtcd, 0, 5, TimeUnit.SECONDS);
     String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port();
-    LeaderElection candidate = new LeaderElection(etcd, config.environment(), ROLE, LeaderElection.processId(), url,
-        timing,
+    LeaderElection candidate = new LeaderElection(etcd, config.environment(), FrameworkKeys.LEADER_ROLE,
+        LeaderElection.processId(), url, timing,
         new LeaderElection.Listener() {
           @Override
           public void elected(Term t) {
