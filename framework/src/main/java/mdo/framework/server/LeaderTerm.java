@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything that exists only while this process leads its environment: the registry writer, the scheduler with its
- * task records, the desired state watch, the Mesos subscription and the periodic resync. {@link #close()} stops them
+ * Everything that exists only while this process leads its environment: the registry writer (loaded with the registry
+ * first), the scheduler with its task records, the desired state watch, the Mesos subscription and the periodic
+ * resync. {@link #close()} stops them
  * all (the tasks keep running under Mesos for the failover timeout); the next term, here or in a standby, starts from
  * etcd and reconciles.
  */
@@ -66,6 +67,7 @@ final class LeaderTerm implements AutoCloseable {
     this.watch = new DesiredWatch(etcd, new DesiredStateStore(etcd.getKVClient(), env, timeout), scheduler,
         tuning.relistInterval());
     try {
+      writer.load(); // before any observation: never hand out an ordinal the previous leader gave
       scheduler.start(connection);
       watch.start();
       connection.start();
