@@ -2,6 +2,7 @@ package mdo.devcluster;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param defaultKillGrace SIGTERM-to-SIGKILL grace when an app has no {@code taskKillGracePeriodSeconds}
  * @param callbackTimeout how long an event callback POST may take before the subscriber counts as slow
  * @param credentials {@code user:password} for HTTP basic auth on every path, or null for none
- * @param dockerCommand the docker CLI used to probe for an engine and to run images
+ * @param containerEngines the container CLIs to try for image tasks, in order (the first whose engine answers runs them)
  */
 public record Settings(
     String host,
@@ -31,7 +32,7 @@ public record Settings(
     Duration defaultKillGrace,
     Duration callbackTimeout,
     String credentials,
-    String dockerCommand) {
+    List<String> containerEngines) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_RANGE_START = 31000;
@@ -45,6 +46,7 @@ public record Settings(
       throw new IllegalArgumentException("port range must be within 1..65535 and not empty, got "
           + portRangeStart + "-" + portRangeEnd);
     }
+    containerEngines = List.copyOf(containerEngines);
     if (credentials != null && !credentials.contains(":")) {
       throw new IllegalArgumentException("credentials must look like user:password");
     }
@@ -52,46 +54,46 @@ public record Settings(
 
   public static Settings defaults(Path stateDir) {
     return new Settings("127.0.0.1", DEFAULT_PORT, stateDir, DEFAULT_RANGE_START, DEFAULT_RANGE_END, "127.0.0.1",
-        Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(10), null, "docker");
+        Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(10), null, List.of("docker", "podman"));
   }
 
   public Settings withPort(int newPort) {
     return new Settings(host, newPort, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, credentials, dockerCommand);
+        callbackTimeout, credentials, containerEngines);
   }
 
   public Settings withHost(String newHost) {
     return new Settings(newHost, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, credentials, dockerCommand);
+        callbackTimeout, credentials, containerEngines);
   }
 
   public Settings withPortRange(int start, int end) {
     return new Settings(host, port, stateDir, start, end, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand);
+        credentials, containerEngines);
   }
 
   public Settings withHeartbeat(Duration period) {
     return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, period, defaultKillGrace,
-        callbackTimeout, credentials, dockerCommand);
+        callbackTimeout, credentials, containerEngines);
   }
 
   public Settings withDefaultKillGrace(Duration grace) {
     return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, grace,
-        callbackTimeout, credentials, dockerCommand);
+        callbackTimeout, credentials, containerEngines);
   }
 
   public Settings withCallbackTimeout(Duration timeout) {
     return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        timeout, credentials, dockerCommand);
+        timeout, credentials, containerEngines);
   }
 
   public Settings withCredentials(String userColonPassword) {
     return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, userColonPassword, dockerCommand);
+        callbackTimeout, userColonPassword, containerEngines);
   }
 
-  public Settings withDockerCommand(String command) {
+  public Settings withContainerEngines(List<String> clis) {
     return new Settings(host, port, stateDir, portRangeStart, portRangeEnd, taskHost, heartbeat, defaultKillGrace,
-        callbackTimeout, credentials, command);
+        callbackTimeout, credentials, clis);
   }
 }

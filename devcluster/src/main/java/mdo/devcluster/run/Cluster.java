@@ -52,7 +52,7 @@ public final class Cluster implements AutoCloseable {
     this.checkers = Executors.newScheduledThreadPool(4, daemon("devcluster-health"));
     this.state = new State(settings, bus, actor);
     this.scheduler = new Scheduler(state, new PortAllocator(settings.portRangeStart(), settings.portRangeEnd()),
-        new TaskLauncher(settings.stateDir(), settings.dockerCommand()));
+        new TaskLauncher(settings.stateDir(), settings.containerEngines()));
     this.scheduler.health(new HealthMonitor(state, scheduler, checkers, new HealthProbes()));
     this.deployer = new Deployer(state);
     this.views = new Views(state);
