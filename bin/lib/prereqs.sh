@@ -42,3 +42,10 @@ build_if_needed() {
   say "building mdo (./mvnw -B -q -DskipTests package)"
   (cd "$repo" && ./mvnw -B -q -ntp -DskipTests package)
 }
+
+# container_engine: prints the container engine that answers, docker first (as the dev cluster tries them), else podman.
+container_engine() {
+  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then echo docker; return 0; fi
+  if command -v podman >/dev/null && podman info >/dev/null 2>&1; then echo podman; return 0; fi
+  return 1
+}
