@@ -1,4 +1,5 @@
-# Shared checks for bin/test and bin/demo. Sourced, not run.
+# Shared checks for bin/test, bin/demo and docker-images/build. Sourced, not run.
+# shellcheck shell=bash
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -34,7 +35,7 @@ build_if_needed() {
   local repo=$1 stale=0 module
   for module in guestutils subscriber launcher updater devcluster sample; do
     [ -d "$repo/$module" ] || continue
-    ls "$repo/$module"/target/mdo-"$module"-*.jar >/dev/null 2>&1 || stale=1
+    ls "$repo/$module/target/mdo-$module"-*.jar >/dev/null 2>&1 || stale=1
   done
   if [ $stale -eq 0 ] && [ -z "$(find "$repo" -name '*.java' -newer "$repo/guestutils/target/lib" -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
     return 0
