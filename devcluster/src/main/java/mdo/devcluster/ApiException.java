@@ -38,9 +38,9 @@ public final class ApiException extends RuntimeException {
     return withDetails(422, "Object is not valid", details);
   }
 
-  /** JSON that parses but has the wrong types: 422 on Marathon 1.5+, with Play's {@code error.expected.*} keys. */
-  public static ApiException invalidJson(List<Detail> details) {
-    return withDetails(422, "Invalid JSON", details);
+  /** JSON that parses but the reader refuses, with Play's keys: 422 on Marathon 1.5+, 400 on 1.4. */
+  public static ApiException invalidJson(int status, List<Detail> details) {
+    return withDetails(status, "Invalid JSON", details);
   }
 
   /** Syntactically broken JSON: 400, and here {@code details} is a string. */

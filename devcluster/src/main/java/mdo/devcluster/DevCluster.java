@@ -38,7 +38,7 @@ public final class DevCluster implements AutoCloseable {
     }
     this.bus = new EventBus();
     this.callbacks = new CallbackSubscribers(settings.callbackTimeout());
-    bus.subscribe(callbacks);
+    if (settings.marathon().httpCallbacks()) bus.subscribe(callbacks);
     this.cluster = new Cluster(settings, bus);
     this.server = new ApiServer(settings, cluster, bus, callbacks);
     int bound;
@@ -51,11 +51,12 @@ public final class DevCluster implements AutoCloseable {
           + e.getMessage(), e);
     }
     this.port = bound;
-    log.info("serving: Marathon API on {} (state in {}, host ports {}-{})", url(), settings.stateDir(),
-        settings.portRangeStart(), settings.portRangeEnd());
+    log.info("serving: Marathon {} API on {} (state in {}, agent ports {}, features {})", settings.marathon().version(),
+        url(), settings.stateDir(), settings.agentPorts(), settings.marathon().features());
   }
 
   public static DevCluster start(Settings settings) {
+    if (settings.standby()) throw new IllegalArgumentException("a standby runs no apps: start it with Standby.start");
     return new DevCluster(settings);
   }
 

@@ -1,5 +1,6 @@
 package mdo.devcluster;
 
+import mdo.command.FailureHandler;
 import mdo.devcluster.cli.BenchCommand;
 import mdo.devcluster.cli.DownCommand;
 import mdo.devcluster.cli.StatusCommand;
@@ -21,13 +22,7 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new Main())
-        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-          // Bad input and missing tools are explained in one line; a stack trace helps nobody here.
-          commandLine.getErr().println("devcluster: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-          return 1;
-        })
-        .execute(args);
+    return FailureHandler.install(new CommandLine(new Main()), "devcluster").execute(args);
   }
 
   @Override

@@ -34,7 +34,9 @@ class CallbackSubscriptionsTest {
   static void start() {
     // The callback timeout outlasts the test, so a dev cluster that delivered one subscriber after another would
     // hold the fast subscriber's events until the hanging one was released.
-    h = Harness.start(s -> s.withCallbackTimeout(Duration.ofSeconds(60)));
+    // The callback bus is Marathon 1.4's, on only with --event_subscriber http_callback.
+    h = Harness.start(s -> s.withCallbackTimeout(Duration.ofSeconds(60))
+        .withMarathon(MarathonFlags.defaults(MarathonVersion.parse("1.4")).withHttpCallbacks(true)));
     receiver = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.routes.post("/fast", ctx -> {

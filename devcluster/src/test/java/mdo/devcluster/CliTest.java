@@ -158,4 +158,37 @@ class CliTest {
       assertThat(Files.exists(state.resolve("devcluster.pid"))).isFalse();
     }
   }
+
+  @Test
+  void flagsMarathonWouldRefuseAreRefusedBeforeAnythingStarts() {
+    assertThat(run("up", "--marathon-version", "2.0", "--state-dir", state.toString()).code()).isEqualTo(2);
+    assertThat(run("up", "--event-subscriber", "http_callback", "--state-dir", state.toString()).code())
+        .as("the callback bus is 1.4 only").isEqualTo(2);
+    assertThat(run("up", "--enable-features", "teleport", "--state-dir", state.toString()).code()).isEqualTo(2);
+    assertThat(run("up", "--port-range", "32000-31000", "--state-dir", state.toString()).code()).isEqualTo(2);
+    assertThat(run("up", "--standby-of", "http://127.0.0.1:8080", "--etcd", "--state-dir", state.toString()).code())
+        .isEqualTo(2);
+    assertThat(Files.exists(state.resolve("devcluster.pid"))).isFalse();
+  }
+
+  @Test
+  void aDetachedStandbyProxiesToItsLeaderUntilDown() throws Exception {
+    try (Harness leader = Harness.start()) {
+      int port = freePort();
+      Run up = run("up", "--detach", "--port", Integer.toString(port), "--state-dir", state.toString(),
+          "--standby-of", leader.url, "--marathon-version", "1.8");
+      assertThat(up.code()).as(up.out()).isZero();
+      String url = "http://127.0.0.1:" + port;
+      pid("devcluster");
+      await().atMost(Duration.ofSeconds(10)).until(() -> "pong".equals(get(url + "/ping")));
+      post(url + "/v2/apps", "{\"id\":\"via-cli-standby\",\"cmd\":\"sleep 60\",\"instances\":0}");
+      assertThat(leader.get("/v2/apps/via-cli-standby").get("app").get("id").asText()).isEqualTo("/via-cli-standby");
+      HttpResponse<String> events = http.send(HttpRequest.newBuilder(URI.create(url + "/v2/events"))
+          .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(events.statusCode()).isEqualTo(302);
+      assertThat(events.headers().firstValue("Location")).contains(leader.url + "/v2/events");
+      assertThat(run("down", "--state-dir", state.toString()).code()).isZero();
+      assertThat(get(url + "/ping")).isNull();
+    }
+  }
 }

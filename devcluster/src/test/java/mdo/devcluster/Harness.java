@@ -32,6 +32,9 @@ import okhttp3.sse.EventSources;
 /** A dev cluster on port 0 with short timers, an OkHttp client for it, and event recording over real SSE. */
 final class Harness implements AutoCloseable {
   static final MediaType JSON = MediaType.get("application/json");
+  /** The agent's ports resource in tests; fixed host ports must come from here to be launched. */
+  static final int AGENT_PORTS_START = 35000;
+  static final int AGENT_PORTS_END = 35999;
   final Path dir;
   final DevCluster cluster;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
@@ -60,13 +63,28 @@ final class Harness implements AutoCloseable {
   static Harness start(UnaryOperator<Settings> tweak) {
     try {
       Path dir = Files.createTempDirectory("mdo-devcluster-test-");
-      Settings settings = Settings.defaults(dir).withPort(0).withPortRange(35000, 35999)
+      Settings settings = Settings.defaults(dir).withPort(0).withPortRange(AGENT_PORTS_START, AGENT_PORTS_END)
           .withHeartbeat(Duration.ofMillis(300)).withDefaultKillGrace(Duration.ofSeconds(1))
           .withCallbackTimeout(Duration.ofSeconds(1));
       return new Harness(dir, DevCluster.start(tweak.apply(settings)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A port of the agent's range that nothing binds now, taken from the top, where dynamic allocation (from the
+   * bottom, round robin) comes last.
+   */
+  static int freeAgentPort() {
+    for (int port = AGENT_PORTS_END; port > AGENT_PORTS_START; port--) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(port)) {
+        return port;
+      } catch (IOException taken) {
+        // try the next one
+      }
+    }
+    throw new IllegalStateException("no free port in the agent's range");
   }
 
   Reply call(String method, String path, String body) {
@@ -127,6 +145,24 @@ final class Harness implements AutoCloseable {
     Set<String> out = new HashSet<>();
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) out.add(it.next());
     return out;
+  }
+
+  /** A payload of this module's {@code reference/marathon/} test resources (see SOURCES.md there). */
+  static JsonNode reference(String name) {
+    try (java.io.InputStream in = Harness.class.getClassLoader().getResourceAsStream("reference/marathon/" + name)) {
+      if (in == null) throw new IllegalArgumentException("no test resource reference/marathon/" + name);
+      return Json.MAPPER.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The {@code /v2/queue} entry of the app, or null. */
+  JsonNode queueEntry(String appId) {
+    for (JsonNode e : get("/v2/queue").get("queue")) {
+      if (e.path("app").path("id").asText().equals(appId)) return e;
+    }
+    return null;
   }
 
   static JsonNode tree(String json) {
@@ -209,7 +245,11 @@ final class Harness implements AutoCloseable {
     }
 
     Event next(String type, Predicate<JsonNode> data) {
-      return next(e -> e.type().equals(type) && data.test(e.data()), Duration.ofSeconds(20));
+      return next(type, data, Duration.ofSeconds(20));
+    }
+
+    Event next(String type, Predicate<JsonNode> data, Duration timeout) {
+      return next(e -> e.type().equals(type) && data.test(e.data()), timeout);
     }
 
     List<String> types() {

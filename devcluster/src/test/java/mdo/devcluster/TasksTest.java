@@ -122,12 +122,14 @@ class TasksTest {
 
   @Test
   void aKillIsSigtermThenSigkillAfterTheGracePeriod() throws Exception {
-    // The task traps SIGTERM and keeps running, so only the SIGKILL after the grace period ends it.
+    // The task traps SIGTERM and keeps running, so only the SIGKILL after the grace period ends it. It says when the
+    // trap is set: a kill before that would end it at once.
     h.deploy("""
         {"id":"stubborn","taskKillGracePeriodSeconds":2,
-         "cmd":"trap 'echo term >> \\"$MESOS_SANDBOX/signals\\"' TERM; while true; do sleep 0.1; done"}""");
+         "cmd":"trap 'echo term >> \\"$MESOS_SANDBOX/signals\\"' TERM; touch \\"$MESOS_SANDBOX/trapped\\"; while true; do sleep 0.1; done"}""");
     JsonNode task = h.tasks("/stubborn").get(0);
     String taskId = task.get("id").asText();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(h.sandbox(taskId).resolve("trapped")));
     long pid = Long.parseLong(Files.readString(h.sandbox(taskId).resolve("pid")).trim().split(" ")[0]);
     ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
     try (Harness.Recorder events = h.record("?event_type=status_update_event")) {
@@ -135,8 +137,6 @@ class TasksTest {
       Harness.Reply reply = h.call("DELETE", "/v2/apps/stubborn/tasks/" + taskId + "?scale=true", null);
       assertThat(reply.code()).isEqualTo(200);
       assertThat(reply.json().has("deploymentId")).isTrue();
-      events.next("status_update_event", d -> d.get("taskId").asText().equals(taskId)
-          && d.get("taskStatus").asText().equals("TASK_KILLING"));
       JsonNode killed = events.next("status_update_event", d -> d.get("taskId").asText().equals(taskId)
           && d.get("taskStatus").asText().equals("TASK_KILLED")).data();
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
@@ -167,7 +167,7 @@ class TasksTest {
   @Test
   void aCrashedInstanceRestartsWithTheSameInstanceIdAndTheNextIncarnation() {
     try (Harness.Recorder events = h.record("?event_type=status_update_event")) {
-      h.post("/v2/apps", "{\"id\":\"crashy\",\"cmd\":\"sleep 0.3; exit 3\",\"backoffSeconds\":0.2,\"backoffFactor\":1}");
+      h.post("/v2/apps", "{\"id\":\"crashy\",\"cmd\":\"sleep 0.3; exit 3\",\"backoffSeconds\":1,\"backoffFactor\":1}");
       JsonNode failed = events.next("status_update_event", d -> d.get("appId").asText().equals("/crashy")
           && d.get("taskStatus").asText().equals("TASK_FAILED")).data();
       assertThat(failed.get("message").asText()).isEqualTo("Command exited with status 3");
@@ -199,7 +199,8 @@ class TasksTest {
 
   @Test
   void aFixedHostPortThatIsTakenFailsTheTaskClearly() throws IOException {
-    try (ServerSocket taken = new ServerSocket(0); Harness.Recorder events = h.record("?event_type=status_update_event")) {
+    try (ServerSocket taken = new ServerSocket(Harness.freeAgentPort());
+         Harness.Recorder events = h.record("?event_type=status_update_event")) {
       int port = taken.getLocalPort();
       h.post("/v2/apps", "{\"id\":\"fixed\",\"cmd\":\"sleep 60\",\"requirePorts\":true,\"backoffSeconds\":30,"
           + "\"portDefinitions\":[{\"port\":" + port + "}]}");
@@ -211,11 +212,8 @@ class TasksTest {
   }
 
   @Test
-  void uniqueHostnameWithFixedPortsRunsOneInstanceOnThisHost() throws IOException {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
+  void uniqueHostnameWithFixedPortsRunsOneInstanceOnThisHost() {
+    int port = Harness.freeAgentPort();
     h.post("/v2/apps", "{\"id\":\"unique\",\"cmd\":\"sleep 60\",\"instances\":2,\"requirePorts\":true,"
         + "\"constraints\":[[\"hostname\",\"UNIQUE\"]],\"portDefinitions\":[{\"port\":" + port + "}]}");
     h.awaitRunning("/unique", 1);

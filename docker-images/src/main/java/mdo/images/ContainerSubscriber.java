@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import mdo.cli.CliConfig;
-import mdo.cli.Terminal;
-import mdo.config.ConfigException;
+import mdo.command.FailureHandler;
+import mdo.command.Terminal;
+import mdo.config.ConfigFiles;
 import mdo.config.MdoConfig;
 import mdo.config.SubscriberSettings;
 import mdo.subscriber.Main;
@@ -56,7 +56,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ContainerSubscriber(System.getenv(), MOUNTED_CONFIGS)).execute(args));
+    System.exit(FailureHandler.install(new CommandLine(new ContainerSubscriber(System.getenv(), MOUNTED_CONFIGS)),
+        "subscriber").execute(args));
   }
 
   @Override
@@ -81,13 +82,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
           + " --config FILE, $MDO_CONFIG, or the subscriber's flags --marathon and --etcd)");
       return 2;
     }
-    MdoConfig loaded;
-    try {
-      loaded = CliConfig.load(file, new Terminal(System.out, System.err, false, env));
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return 2;
-    }
+    // A mistake in the file is mdo's ConfigException: the handler prints it and exits as bin/subscriber does.
+    MdoConfig loaded = ConfigFiles.load(file, new Terminal(System.out, System.err, false, env));
     SubscriberSettings settings = advertised == null ? loaded.subscriber() : inContainer(loaded.subscriber(), advertised);
     System.out.println("subscriber image: config " + file + "; serving on " + settings.host() + ":" + settings.port()
         + ", reached at " + settings.url());
@@ -107,7 +103,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
       }
       args.addAll(List.of("--host", BIND_HOST, "--port", Integer.toString(CONTAINER_PORT), "--url", advertised.toString()));
     }
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args.toArray(String[]::new));
+    return FailureHandler.install(new CommandLine(new Main()), "subscriber").setCaseInsensitiveEnumValuesAllowed(true)
+        .execute(args.toArray(String[]::new));
   }
 
   private Path configFile() {

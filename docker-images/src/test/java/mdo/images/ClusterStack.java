@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import mdo.config.SubscriberSettings;
 import mdo.devcluster.DevCluster;
 import mdo.devcluster.Settings;
-import mdo.marathon.MarathonSettings;
+import mdo.config.MarathonSettings;
 import mdo.registry.EtcdSettings;
 import mdo.subscriber.Subscriber;
 import mdo.subscriber.SubscriberConfig;

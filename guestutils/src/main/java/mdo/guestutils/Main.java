@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mdo.command.Durations;
+import mdo.command.FailureHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,7 +60,7 @@ public final class Main implements Runnable {
       cli.addSubcommand(new CallbackCommands.ListCallbacks());
       cli.addSubcommand(new CallbackCommands.Unregister());
     }
-    cli.setExecutionExceptionHandler(new LookupErrors());
+    FailureHandler.install(cli, "guestutils");
     cli.setUsageHelpWidth(110);
     if (out != null) cli.setOut(out);
     if (err != null) cli.setErr(err);
@@ -67,19 +69,6 @@ public final class Main implements Runnable {
       return cli.execute(args);
     } finally {
       ENV.remove();
-    }
-  }
-
-  /** A lookup's failure is maestro's message on stderr and exit status 1, not a stack trace. */
-  private static final class LookupErrors implements CommandLine.IExecutionExceptionHandler {
-    @Override
-    public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
-      Throwable cause = e instanceof CommandLine.ExecutionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof GuestUtilsException || cause instanceof IllegalArgumentException) {
-        cmd.getErr().println("guestutils: " + cause.getMessage());
-        return 1;
-      }
-      throw e;
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import mdo.command.DaemonThreads;
 import mdo.registry.Etcd;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryJson;
@@ -83,11 +84,7 @@ public final class RegistryWatch implements RegistryReader {
     this.environment = environment;
     this.prefix = RegistryKeys.services(environment);
     this.debounce = debounce;
-    this.notifier = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mdo-registry-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.notifier = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("mdo-registry-watch"));
   }
 
   /** Loads the registry and starts watching; returns at once, retrying in the background while etcd is down. */

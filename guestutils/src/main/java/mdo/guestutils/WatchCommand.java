@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mdo.command.Durations;
 import mdo.registry.Etcd;
 import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;

@@ -81,7 +81,7 @@ class CliTest {
   @Test
   void usageErrorsExitTwo() {
     assertThat(run("node-list").status()).isEqualTo(2);
-    assertThat(run("node-list", "x", "--timeout", "soon").err()).contains("'soon' is not a duration");
+    assertThat(run("node-list", "x", "--timeout", "soon").err()).contains("expected a duration such as 30s, 2m, 1h or a number of seconds, got 'soon'");
     assertThat(run("no-such-command").status()).isEqualTo(2);
   }
 

@@ -1,28 +1,19 @@
 package mdo.launcher;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import mdo.cli.CliConfig;
-import mdo.cli.DeployOptions;
-import mdo.cli.ExitCode;
-import mdo.cli.Failures;
-import mdo.cli.Terminal;
-import mdo.cli.Waiter;
-import mdo.config.ConfigException;
+import mdo.cluster.ClusterBackend;
+import mdo.cluster.Deployment;
+import mdo.cluster.ServiceDefinition;
+import mdo.command.ExitCodes;
+import mdo.command.Failure;
+import mdo.command.Terminal;
 import mdo.config.MdoConfig;
-import mdo.deploy.AppDefinitions;
-import mdo.deploy.AppDiff;
-import mdo.marathon.DeploymentResult;
-import mdo.marathon.MarathonClient;
-import mdo.marathon.MarathonException;
-import mdo.marathon.MarathonUnavailableException;
+import mdo.deploy.DeployCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,22 +41,15 @@ import picocli.CommandLine.Parameters;
         "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
         "config.yaml.example documents every field. Marathon credentials can also",
         "come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
-public final class Main implements Callable<Integer> {
-  @Mixin
-  DeployOptions options;
-
+public final class Main extends DeployCommand {
   @Option(names = "--dry-run", description = "print the Marathon app JSON that would be sent; send nothing")
   boolean dryRun;
 
   @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "service names from config.yaml's services:")
   List<String> services;
 
-  private final Terminal terminal;
-  private final Duration pollInterval;
-
   public Main(Terminal terminal, Duration pollInterval) {
-    this.terminal = terminal;
-    this.pollInterval = pollInterval;
+    super(terminal, pollInterval);
   }
 
   public static void main(String[] args) {
@@ -74,59 +58,47 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command in-process and returns its exit code. */
   public static int run(String[] args, Terminal terminal, Duration pollInterval) {
-    return DeployOptions.execute(new Main(terminal, pollInterval), args, terminal);
+    return execute(new Main(terminal, pollInterval), args);
   }
 
   @Override
-  public Integer call() {
-    MdoConfig cfg;
-    Map<String, ObjectNode> apps = new LinkedHashMap<>();
-    try {
-      cfg = CliConfig.load(options.config, terminal);
-      for (String service : services) apps.put(service, AppDefinitions.toApp(cfg, cfg.service(service)));
-    } catch (ConfigException e) {
-      terminal.err().println(e.getMessage());
-      return ExitCode.BAD_INPUT;
+  protected int run(MdoConfig cfg) {
+    Map<String, ServiceDefinition> definitions = new LinkedHashMap<>();
+    for (String service : services) definitions.put(service, ServiceDefinition.of(cfg, cfg.service(service)));
+    try (ClusterBackend backend = open(cfg)) {
+      if (dryRun) {
+        definitions.values().forEach(d -> terminal.out().println(backend.render(d)));
+        return ExitCodes.OK;
+      }
+      for (Map.Entry<String, ServiceDefinition> e : definitions.entrySet()) {
+        int code = launch(backend, e.getKey(), e.getValue());
+        if (code != ExitCodes.OK) return code;
+      }
     }
-    if (dryRun) {
-      apps.values().forEach(app -> terminal.out().println(AppDefinitions.pretty(app)));
-      return ExitCode.OK;
-    }
-    MarathonClient client = new MarathonClient(cfg.marathon());
-    for (Map.Entry<String, ObjectNode> e : apps.entrySet()) {
-      int code = launch(client, cfg, e.getKey(), e.getValue());
-      if (code != ExitCode.OK) return code;
-    }
-    return ExitCode.OK;
+    return ExitCodes.OK;
   }
 
-  private int launch(MarathonClient client, MdoConfig cfg, String service, ObjectNode app) {
-    String appId = app.path("id").asText();
-    String file = cfg.file().toString();
+  private int launch(ClusterBackend backend, String service, ServiceDefinition desired) {
+    Deployment deployment;
     try {
-      Optional<ObjectNode> current = client.getAppJson(appId);
-      DeploymentResult result;
+      Optional<ClusterBackend.RunningService> current = backend.find(desired.id());
       if (current.isEmpty()) {
-        terminal.out().println(service + ": creating " + appId);
-        result = client.createApp(app);
+        terminal.out().println(service + ": creating " + desired.id());
+        deployment = backend.create(desired);
       } else {
-        List<String> changes = AppDiff.differences(app, current.get());
+        List<String> changes = ServiceDefinition.differences(desired, current.get().definition());
         if (changes.isEmpty()) {
           terminal.out().println(service + ": No changes.");
-          return ExitCode.OK;
+          return ExitCodes.OK;
         }
-        terminal.out().println(service + ": updating " + appId);
+        terminal.out().println(service + ": updating " + desired.id());
         changes.forEach(c -> terminal.out().println("  " + c));
-        result = client.replaceApp(appId, app, options.force);
+        deployment = current.get().replace(desired, options.force);
       }
-      int wanted = app.path("instances").asInt();
-      return new Waiter(terminal, pollInterval)
-          .finish(client, service, appId, result, wanted, options.noWait, options.timeout);
-    } catch (MarathonException e) {
-      terminal.err().println(service + ": " + Failures.explain(e, file));
-    } catch (MarathonUnavailableException e) {
-      terminal.err().println(service + ": " + Failures.explain(e, file));
+    } catch (Failure f) {
+      terminal.err().println(service + ": " + f.getMessage());
+      return ExitCodes.of(f);
     }
-    return ExitCode.FAILED;
+    return finish(backend, service, deployment, desired.instances());
   }
 }

@@ -19,10 +19,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import mdo.cli.Terminal;
+import mdo.cluster.ServiceDefinition;
+import mdo.command.Terminal;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
-import mdo.deploy.AppDefinitions;
+import mdo.marathon.AppJson;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -93,7 +94,7 @@ class LauncherTest {
 
   ObjectNode desired(String service) {
     MdoConfig cfg = ConfigLoader.load(config, Map.of());
-    return AppDefinitions.toApp(cfg, cfg.service(service));
+    return AppJson.toApp(ServiceDefinition.of(cfg, cfg.service(service)));
   }
 
   static JsonNode body(RecordedRequest request) {

@@ -11,15 +11,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import mdo.registry.writer.ResyncResult;
+import mdo.marathon.MarathonClusterView;
+import mdo.marathon.MarathonClusterView.ReceivedEvent;
 import mdo.registry.writer.RegistryWriter;
-import mdo.registry.writer.RegistryWriter.Received;
+import mdo.registry.writer.ResyncResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Events queued per app. One worker at a time drains an app's queue and applies everything queued as one batch (one
- * etcd transaction, one app-definition lookup), so a burst for one app costs one write, not one per event. Refreshes
+ * Events queued per app. One worker at a time drains an app's queue, turns everything queued into observations
+ * ({@link MarathonClusterView#observations}) and applies them as one batch (one etcd transaction, one app-definition
+ * lookup), so a burst for one app costs one write, not one per event. Refreshes
  * (refetching an app from Marathon) wait {@code refreshDelay} and coalesce: however many events ask for one while it
  * waits, it runs once. The queue is bounded: on overflow events are dropped and {@code onOverflow} asks for a resync,
  * which heals whatever the dropped events would have done.
@@ -28,6 +30,7 @@ final class AppQueue {
   private static final Logger log = LoggerFactory.getLogger(AppQueue.class);
 
   private final RegistryWriter writer;
+  private final MarathonClusterView view;
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
   private final Duration refreshDelay;
@@ -39,14 +42,15 @@ final class AppQueue {
   private final AtomicBoolean overflowing = new AtomicBoolean();
 
   private static final class Slot {
-    List<Received> events = new ArrayList<>();
+    List<ReceivedEvent> events = new ArrayList<>();
     boolean draining;
     boolean refreshScheduled;
   }
 
-  AppQueue(RegistryWriter writer, ExecutorService workers, ScheduledExecutorService scheduler, Duration refreshDelay,
+  AppQueue(RegistryWriter writer, MarathonClusterView view, ExecutorService workers, ScheduledExecutorService scheduler, Duration refreshDelay,
       int capacity, Runnable onOverflow, SubscriberMetrics metrics) {
     this.writer = writer;
+    this.view = view;
     this.workers = workers;
     this.scheduler = scheduler;
     this.refreshDelay = refreshDelay;
@@ -60,7 +64,7 @@ final class AppQueue {
   }
 
   /** Queues an event for each app it names; false when the queue is full and the event was dropped. */
-  boolean offer(Received received) {
+  boolean offer(ReceivedEvent received) {
     if (depth.get() >= capacity) {
       metrics.event(received.event().type(), "dropped");
       if (overflowing.compareAndSet(false, true)) {
@@ -109,7 +113,7 @@ final class AppQueue {
    * workers' queue instead of keeping its thread: with more busy apps than threads, every app still gets its turn.
    */
   private void drain(String appId, Slot slot) {
-    List<Received> batch;
+    List<ReceivedEvent> batch;
     synchronized (slot) {
       batch = slot.events;
       slot.events = new ArrayList<>();
@@ -120,7 +124,8 @@ final class AppQueue {
     }
     depth.addAndGet(-batch.size());
     try {
-      if (writer.apply(appId, batch)) refresh(appId);
+      MarathonClusterView.Translation t = view.observations(appId, batch, metrics);
+      if (writer.apply(t.observations()) || t.refresh()) refresh(appId);
     } catch (RuntimeException e) {
       log.warn("failed: applying {} events of {}: {}", batch.size(), appId, e.toString());
       refresh(appId);

@@ -8,21 +8,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;
 import mdo.registry.RegistryJson;
 
 /** {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON). */
 final class InfoRoutes {
-  private final Subscriber subscriber;
+  private final String environment;
+  private final Supplier<List<InstanceRecord>> records;
+  private final Supplier<Health> health;
 
-  InfoRoutes(Subscriber subscriber) {
-    this.subscriber = subscriber;
+  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health) {
+    this.environment = environment;
+    this.records = records;
+    this.health = health;
   }
 
   void services(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("environment", subscriber.config().environment());
+    body.put("environment", environment);
     Map<String, Object> services = new TreeMap<>();
     byService().forEach((name, records) -> services.put(name, Map.of("instances", instances(records))));
     body.put("services", services);
@@ -33,15 +38,15 @@ final class InfoRoutes {
     String name = ctx.pathParam("name");
     List<InstanceRecord> records = byService().get(name);
     if (records == null) throw new NotFoundResponse("no instances of service '" + name + "'");
-    json(ctx, Map.of("environment", subscriber.config().environment(), "service", name,
+    json(ctx, Map.of("environment", environment, "service", name,
         "instances", instances(records)));
   }
 
   void page(Context ctx) {
     Map<String, List<InstanceRecord>> services = byService();
-    Health health = subscriber.health();
+    Health health = this.health.get();
     StringBuilder h = new StringBuilder(4096);
-    String env = Html.escape(subscriber.config().environment());
+    String env = Html.escape(environment);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mdo registry: ").append(env)
         .append("</title><style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:"
             + "1.5em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
@@ -99,7 +104,7 @@ final class InfoRoutes {
 
   private Map<String, List<InstanceRecord>> byService() {
     Map<String, List<InstanceRecord>> services = new TreeMap<>();
-    for (InstanceRecord r : subscriber.records()) {
+    for (InstanceRecord r : records.get()) {
       services.computeIfAbsent(r.service(), s -> new java.util.ArrayList<>()).add(r);
     }
     return services;

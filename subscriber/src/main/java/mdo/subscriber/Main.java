@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import mdo.cli.CliConfig;
-import mdo.cli.Terminal;
-import mdo.config.ConfigException;
+import mdo.command.FailureHandler;
+import mdo.command.Terminal;
+import mdo.config.ConfigFiles;
+import mdo.config.MarathonSettings;
 import mdo.config.MdoConfig;
 import mdo.config.SubscriberSettings;
-import mdo.marathon.MarathonSettings;
 import mdo.registry.EtcdSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
         "  curl -s localhost:5000/health; open http://localhost:5000/info",
         "  curl -X POST -H 'Authorization: Bearer s3cret' localhost:5000/v1/resync"})
 public final class Main implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "config.yaml to read (default: $MDO_CONFIG, else ./config.yaml); not used with --marathon/--etcd")
   java.nio.file.Path configFile;
@@ -79,26 +82,22 @@ public final class Main implements Callable<Integer> {
   long idleSeconds;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(FailureHandler.install(new CommandLine(new Main()), "subscriber")
+        .setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }
 
   @Override
   public Integer call() throws InterruptedException {
     if ((marathon == null) != (etcd == null)) {
-      System.err.println("subscriber: give both --marathon and --etcd, or neither (then config.yaml is read)");
-      return 2;
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "give both --marathon and --etcd, or neither (then config.yaml is read)");
     }
     SubscriberConfig config;
     if (marathon != null) {
       config = new SubscriberConfig(etcdSettings(), marathonSettings(), subscriberSettings(), environment);
     } else {
-      try {
-        MdoConfig file = CliConfig.load(configFile, Terminal.system());
-        config = new SubscriberConfig(file.etcd(), file.marathon(), file.subscriber(), file.environment());
-      } catch (ConfigException e) {
-        System.err.println(e.getMessage());
-        return 2;
-      }
+      MdoConfig file = ConfigFiles.load(configFile, Terminal.system());
+      config = new SubscriberConfig(file.etcd(), file.marathon(), file.subscriber(), file.environment());
     }
     return run(config);
   }

@@ -3,34 +3,27 @@ package mdo.subscriber;
 import io.etcd.jetcd.Client;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import java.net.URI;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import mdo.command.DaemonThreads;
 import mdo.config.SubscriberSettings;
 import mdo.config.SubscriberSettings.EventSource;
 import mdo.marathon.MarathonClient;
-import mdo.marathon.MarathonException;
-import mdo.marathon.MarathonUnavailableException;
+import mdo.marathon.MarathonClusterView;
 import mdo.marathon.events.Backoff;
-import mdo.marathon.events.MarathonEvent;
 import mdo.marathon.events.MarathonEventStream;
 import mdo.marathon.events.MarathonEvents;
 import mdo.registry.Etcd;
-import mdo.registry.InstanceRecord;
+import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
-import mdo.registry.writer.RegistryWriter.Received;
 import mdo.registry.writer.ResyncResult;
 import mdo.subscriber.callbacks.CallbackService;
 import mdo.subscriber.callbacks.CallbackSettings;
@@ -41,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * The subscriber: Marathon events → per-app coalescing queue → registry writer → etcd, with resyncs at start, after
  * every stream (re)connect, every {@code resyncInterval}, on {@code POST /v1/resync}, on SIGHUP, when the queue
  * overflows, and when etcd or Marathon come back. The stream is opened before the first resync, so nothing that happens
- * during the resync is missed. Construction does no I/O; {@link #start()} does.
+ * during the resync is missed. This class only builds and wires the parts and runs their lifecycle: {@link EventIntake},
+ * {@link ResyncScheduler}, {@link HealthProbe}, {@link CallbackSubscription}, {@link HealthReporter} and the HTTP app.
+ * Construction does no I/O; {@link #start()} does.
  */
 public final class Subscriber implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
@@ -52,28 +47,19 @@ public final class Subscriber implements AutoCloseable {
   private final Client etcd;
   private final MarathonClient marathon;
   final SubscriberMetrics metrics = new SubscriberMetrics();
-  final RegistryWriter writer;
+  private final RegistryWriter writer;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
-  private final ExecutorService resyncs = Executors.newSingleThreadExecutor(daemon("mdo-resync"));
   private final AppQueue queue;
-  private final AtomicBoolean resyncPending = new AtomicBoolean();
-  private final AtomicBoolean forcePending = new AtomicBoolean();
-  private final AtomicReference<ResyncResult> lastResync = new AtomicReference<>();
-  private final AtomicReference<Instant> lastGoodResync = new AtomicReference<>();
-  private final AtomicLong lastEventNanos = new AtomicLong();
-  private final AtomicLong connects = new AtomicLong();
-  final AtomicLong received = new AtomicLong();
-  private final Backoff resyncBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
-  private volatile boolean etcdReachable = true;
-  private volatile boolean marathonReachable = true;
-  private volatile MarathonEventStream stream;
-  private volatile Javalin app;
-  /** Start, the probe and close all (un)register the callback; one at a time, or each registers its own. */
-  private final Object callbackLock = new Object();
-  private boolean subscribedCallback;
+  private final ResyncScheduler resyncs;
+  private final EventIntake intake;
+  private final CallbackSubscription callbackSubscription;
+  private final HealthProbe probe;
+  private final HealthReporter health;
   private final CallbackService callbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile MarathonEventStream stream;
+  private volatile Javalin app;
 
   public Subscriber(SubscriberConfig config) {
     this(config, List.of());
@@ -92,13 +78,25 @@ public final class Subscriber implements AutoCloseable {
     routes.add(callbacks::routes);
     this.routeContributors = List.copyOf(routes);
     this.marathon = new MarathonClient(config.marathon());
-    this.writer = new RegistryWriter(config.environment(), etcd, marathon, config.subscriber().maxDeleteFraction(),
-        config.tuning().etcdTimeout(), metrics);
-    this.scheduler = Executors.newScheduledThreadPool(2, daemon("mdo-scheduler"));
-    this.workers = Executors.newFixedThreadPool(config.tuning().workers(), daemon("mdo-writer"));
-    this.queue = new AppQueue(writer, workers, scheduler, config.tuning().refreshDelay(),
-        config.tuning().queueCapacity(), () -> requestResync("queue overflow", false), metrics);
-    metrics.gauges(() -> stream != null && stream.connected() ? 1 : 0, queue::depth, writer::recordCount);
+    MarathonClusterView view = new MarathonClusterView(marathon, config.environment());
+    this.writer = new RegistryWriter(config.environment(), new EtcdRegistryStore(etcd.getKVClient(),
+        config.tuning().etcdTimeout()), view, config.subscriber().maxDeleteFraction(), config.tuning().etcdTimeout(),
+        metrics);
+    this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.factory("mdo-scheduler"));
+    this.workers = Executors.newFixedThreadPool(config.tuning().workers(), DaemonThreads.factory("mdo-writer"));
+    Reachability reachability = new Reachability();
+    this.resyncs = new ResyncScheduler(writer, scheduler, metrics, config.subscriber().resyncInterval(),
+        reachability::resynced);
+    this.queue = new AppQueue(writer, view, workers, scheduler, config.tuning().refreshDelay(),
+        config.tuning().queueCapacity(), () -> resyncs.request("queue overflow", false), metrics);
+    this.intake = new EventIntake(writer, queue, metrics, resyncs);
+    boolean callbackMode = config.subscriber().events() == EventSource.CALLBACK;
+    this.callbackSubscription = callbackMode ? new CallbackSubscription(marathon, this::callbackUrl, resyncs) : null;
+    this.probe = new HealthProbe(writer, marathon, resyncs, callbackMode ? callbackSubscription::ensure : () -> {},
+        config.etcd().endpoints().toString(), reachability);
+    this.health = new HealthReporter(config, this::streamConnected, intake, reachability, resyncs, writer,
+        queue::depth);
+    metrics.gauges(() -> streamConnected() ? 1 : 0, queue::depth, writer::recordCount);
   }
 
   public SubscriberConfig config() {
@@ -115,7 +113,7 @@ public final class Subscriber implements AutoCloseable {
   }
 
   /** The registry /metrics serves; contributors may add their meters to it. */
-  public io.micrometer.core.instrument.MeterRegistry meters() {
+  public MeterRegistry meters() {
     return metrics.registry;
   }
 
@@ -134,29 +132,30 @@ public final class Subscriber implements AutoCloseable {
 
   public synchronized Subscriber start() {
     callbacks.start();
-    app = SubscriberApp.create(this, routeContributors);
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), writer::records, health::health, resyncs,
+        intake::acceptCallback, intake::malformed,
+        (authorization, remote) -> Tokens.authorized(config.subscriber().token(), authorization, remote),
+        metrics::scrape, routeContributors));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());
-    if (config.subscriber().events() == EventSource.SSE) {
+    if (callbackSubscription == null) {
       stream = new MarathonEventStream(marathon, config.subscriber().streamIdleTimeout(), MarathonEvents.USED_TYPES,
-          new StreamListener(), scheduler, new Backoff(config.tuning().reconnectBase(), config.tuning().reconnectMax()));
+          intake, scheduler, new Backoff(config.tuning().reconnectBase(), config.tuning().reconnectMax()));
       stream.start(); // subscribe first: its onConnected runs the first resync
       // ...unless the stream cannot connect for a while: then the registry must not wait for it
       scheduler.schedule(() -> {
-        if (connects.get() == 0) requestResync("start, stream not connected yet", false);
+        if (intake.connects() == 0) resyncs.request("start, stream not connected yet", false);
       }, START_RESYNC_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } else {
       scheduler.execute(() -> {
-        ensureCallback(); // register first, then resync
-        requestResync("start", false);
+        callbackSubscription.ensure(); // register first, then resync
+        resyncs.request("start", false);
       });
     }
-    long interval = config.subscriber().resyncInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(() -> requestResync("periodic", false), interval, interval, TimeUnit.MILLISECONDS);
-    long probe = config.tuning().healthInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::probe, 0, probe, TimeUnit.MILLISECONDS);
-    Signals.onHangup(() -> requestResync("SIGHUP", false));
+    resyncs.start();
+    probe.start(scheduler, config.tuning().healthInterval().toMillis());
+    Signals.onHangup(() -> resyncs.request("SIGHUP", false));
     return this;
   }
 
@@ -164,137 +163,14 @@ public final class Subscriber implements AutoCloseable {
     return app.port();
   }
 
-  /** Queues a resync; requests while one is queued are absorbed, one arriving during a resync runs right after it. */
-  public void requestResync(String reason, boolean force) {
-    if (closed.get()) return;
-    if (force) forcePending.set(true);
-    if (!resyncPending.compareAndSet(false, true)) return;
-    try {
-      resyncs.execute(() -> runResync(reason));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      resyncPending.set(false);
-    }
+  /** Events received from the stream so far. */
+  long received() {
+    return intake.received();
   }
 
-  private void runResync(String reason) {
-    resyncPending.set(false);
-    boolean force = forcePending.getAndSet(false);
-    ResyncResult result = writer.resync(force);
-    lastResync.set(result);
-    metrics.resynced(result);
-    if (result.error() != null) {
-      Duration retry = resyncBackoff.next();
-      log.warn("failed: resync ({}): {}; retrying in {} ms", reason, result.error(), retry.toMillis());
-      if (result.error().startsWith("etcd")) etcdReachable = false;
-      if (result.error().startsWith("Marathon")) marathonReachable = false;
-      if (!closed.get()) scheduler.schedule(() -> requestResync("retry", false), retry.toMillis(), TimeUnit.MILLISECONDS);
-      return;
-    }
-    resyncBackoff.reset();
-    lastGoodResync.set(result.at());
-    etcdReachable = true;
-    marathonReachable = true;
-    if (result.writes() > 0 || result.refusedDeletes() > 0 || result.conflicts() > 0) {
-      log.info("resynced ({}): {}", reason, result.summary());
-    } else {
-      log.debug("resynced ({}): no changes, {} records", reason, result.records());
-    }
-  }
-
-  /** Checks etcd and Marathon; when either comes back, resyncs (writes may have been lost while it was away). */
-  private void probe() {
-    boolean etcdNow = writer.etcdReachable();
-    boolean marathonNow;
-    try {
-      marathon.leader();
-      marathonNow = true;
-    } catch (MarathonUnavailableException e) {
-      marathonNow = false;
-    } catch (MarathonException e) {
-      marathonNow = true; // it answered
-    }
-    boolean etcdBack = etcdNow && !etcdReachable;
-    boolean marathonBack = marathonNow && !marathonReachable;
-    if (etcdNow != etcdReachable) log.warn("{}: etcd {}", etcdNow ? "recovered" : "lost", config.etcd().endpoints());
-    if (marathonNow != marathonReachable) log.warn("{}: Marathon", marathonNow ? "recovered" : "lost");
-    etcdReachable = etcdNow;
-    marathonReachable = marathonNow;
-    if (marathonNow && config.subscriber().events() == EventSource.CALLBACK) ensureCallback();
-    if (etcdBack || marathonBack || (etcdNow && writer.needsResync() && !resyncPending.get())) {
-      requestResync(etcdBack ? "etcd back" : marathonBack ? "Marathon back" : "after etcd write failures", false);
-    }
-  }
-
-  // ---- intake, used by the stream and by POST /callback
-
-  void accept(MarathonEvent event, long receivedNanos) {
-    lastEventNanos.set(System.nanoTime());
-    received.incrementAndGet();
-    writer.observed(event);
-    if (event.appIds().isEmpty()) {
-      metrics.event(event.type(), "ignored");
-      return;
-    }
-    queue.offer(new Received(event, receivedNanos));
-  }
-
-  /** Callback events are not authenticated, so they only ever trigger a refetch of the apps they name. */
-  void acceptCallback(MarathonEvent event) {
-    lastEventNanos.set(System.nanoTime());
-    metrics.event(event.type(), event.appIds().isEmpty() ? "ignored" : "refresh");
-    for (String appId : event.appIds()) queue.refresh(appId);
-  }
-
-  void malformed(String type, String reason) {
-    metrics.event(type, "malformed");
-    log.warn("skipped: malformed {} event: {}", type == null ? "unknown" : type, reason);
-  }
-
-  private final class StreamListener implements MarathonEventStream.Listener {
-    @Override
-    public void onConnected(URI url) {
-      if (connects.incrementAndGet() > 1) metrics.reconnected();
-      requestResync("stream connected", false);
-    }
-
-    @Override
-    public void onEvent(MarathonEvent event, long receivedNanos) {
-      accept(event, receivedNanos);
-    }
-
-    @Override
-    public void onMalformed(String type, String reason) {
-      malformed(type, reason);
-    }
-
-    @Override
-    public void onDisconnected(String reason) {
-      // reconnect and the resync that follows are the stream's job
-    }
-  }
-
-  /**
-   * Registers the callback URL unless Marathon already lists it. Run at start and on every probe, because Marathon
-   * forgets subscribers (marathon-lb #230) and skips failing ones.
-   */
-  private void ensureCallback() {
-    String url = callbackUrl();
-    synchronized (callbackLock) {
-      if (closed.get()) return;
-      try {
-        if (subscribedCallback && marathon.eventSubscriptions().contains(url)) return;
-        marathon.subscribe(url);
-        if (subscribedCallback) {
-          log.warn("resubscribed: Marathon had dropped callback {}", url);
-          requestResync("callback resubscribed", false);
-        } else {
-          log.info("subscribed: Marathon HTTP callbacks to {}", url);
-        }
-        subscribedCallback = true;
-      } catch (MarathonException | MarathonUnavailableException e) {
-        log.warn("failed: subscribing callback {}: {}", url, e.getMessage());
-      }
-    }
+  private boolean streamConnected() {
+    MarathonEventStream s = stream;
+    return s != null && s.connected();
   }
 
   String callbackUrl() {
@@ -304,67 +180,21 @@ public final class Subscriber implements AutoCloseable {
     return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/callback";
   }
 
-  // ---- what /health and /info read
-
-  List<InstanceRecord> records() {
-    return writer.records();
-  }
-
   ResyncResult lastResync() {
-    return lastResync.get();
+    return resyncs.last();
   }
 
   Health health() {
-    List<String> problems = new ArrayList<>();
-    boolean sse = config.subscriber().events() == EventSource.SSE;
-    boolean connected = stream != null && stream.connected();
-    if (sse && !connected) problems.add("event stream disconnected");
-    if (!etcdReachable) problems.add("etcd unreachable");
-    if (!marathonReachable) problems.add("Marathon unreachable");
-    ResyncResult r = lastResync.get();
-    if (r == null) problems.add("no resync completed yet");
-    else if (r.error() != null) problems.add("last resync failed: " + r.error());
-    else if (r.refusedDeletes() > 0) problems.add("last resync refused to delete " + r.refusedDeletes()
-        + " records (more than " + config.subscriber().maxDeleteFraction() + " of them); POST /v1/resync?force=true");
-    if (writer.needsResync()) problems.add("etcd writes failed since the last resync");
-    long last = lastEventNanos.get();
-    Map<String, Object> streamInfo = new LinkedHashMap<>();
-    streamInfo.put("mode", config.subscriber().events().name());
-    streamInfo.put("connected", sse ? connected : null);
-    streamInfo.put("connects", connects.get());
-    streamInfo.put("lastEventAgeSeconds", last == 0 ? null : (System.nanoTime() - last) / 1_000_000_000.0);
-    Map<String, Object> resync = new LinkedHashMap<>();
-    resync.put("lastAt", r == null ? null : r.at().toString());
-    resync.put("result", r == null ? null : r.summary());
-    resync.put("ok", r != null && r.ok());
-    resync.put("lastSuccessAt", lastGoodResync.get() == null ? null : lastGoodResync.get().toString());
-    resync.put("intervalSeconds", config.subscriber().resyncInterval().toSeconds());
-    return new Health(problems.isEmpty(), problems, streamInfo, resync,
-        Map.of("reachable", etcdReachable, "endpoints", config.etcd().endpointList()),
-        Map.of("reachable", marathonReachable, "urls", config.marathon().urls().toString()),
-        writer.recordCount(), queue.depth());
-  }
-
-  boolean authorized(String authorizationHeader, String remoteAddress) {
-    return Tokens.authorized(config.subscriber().token(), authorizationHeader, remoteAddress);
+    return health.health();
   }
 
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
     if (stream != null) stream.close();
-    synchronized (callbackLock) { // after closed is set, so no probe registers it again
-      if (subscribedCallback) {
-        try {
-          marathon.unsubscribe(callbackUrl());
-          log.info("unsubscribed: Marathon HTTP callbacks {}", callbackUrl());
-        } catch (RuntimeException e) {
-          log.warn("failed: unsubscribing callback: {}", e.getMessage());
-        }
-      }
-    }
+    if (callbackSubscription != null) callbackSubscription.close();
     scheduler.shutdownNow();
-    resyncs.shutdownNow();
+    resyncs.close();
     workers.shutdown();
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);
@@ -379,14 +209,5 @@ public final class Subscriber implements AutoCloseable {
     marathon.http().dispatcher().executorService().shutdown();
     marathon.http().connectionPool().evictAll();
     log.info("stopped: subscriber for environment '{}'", config.environment());
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicLong n = new AtomicLong();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

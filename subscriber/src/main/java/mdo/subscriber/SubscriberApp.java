@@ -9,21 +9,36 @@ import io.javalin.http.UnauthorizedResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import mdo.registry.InstanceRecord;
 import mdo.marathon.events.MalformedEventException;
 import mdo.marathon.events.MarathonEvent;
 import mdo.marathon.events.MarathonEvents;
 
 /**
- * The subscriber's HTTP surface. Every route is declared here; {@code contributors} add theirs in the same
- * {@code Javalin.create} call (the seam for callback registrations).
+ * The subscriber's HTTP surface, over narrow views of the rest ({@link Parts}). Every route is declared here;
+ * contributors add theirs in the same {@code Javalin.create} call (the seam for callback registrations).
  */
 final class SubscriberApp {
   private SubscriberApp() {}
 
-  static Javalin create(Subscriber s, List<Consumer<JavalinConfig>> contributors) {
-    InfoRoutes info = new InfoRoutes(s);
-    Routes routes = new Routes(s);
+  /**
+   * What the routes need.
+   *
+   * @param authorized whether a request may change state, from its {@code Authorization} header and remote address
+   * @param callbackEvents events Marathon POSTs to {@code /callback}
+   * @param malformed told of a malformed event body: its type (if any) and why
+   */
+  record Parts(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health,
+      ResyncTrigger resyncs, Consumer<MarathonEvent> callbackEvents, BiConsumer<String, String> malformed,
+      BiPredicate<String, String> authorized, Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors) {}
+
+  static Javalin create(Parts parts) {
+    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), parts.health());
+    Routes routes = new Routes(parts);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.routes.get("/", ctx -> ctx.redirect("/info"));
@@ -36,19 +51,19 @@ final class SubscriberApp {
       cfg.routes.post("/callback", routes::callback);
       cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
           InfoRoutes.json(ctx.status(e.getStatus()), Map.of("error", e.getMessage())));
-      for (Consumer<JavalinConfig> c : contributors) c.accept(cfg);
+      for (Consumer<JavalinConfig> c : parts.contributors()) c.accept(cfg);
     });
   }
 
   static final class Routes {
-    private final Subscriber s;
+    private final Parts parts;
 
-    Routes(Subscriber s) {
-      this.s = s;
+    Routes(Parts parts) {
+      this.parts = parts;
     }
 
     void health(Context ctx) {
-      Health h = s.health();
+      Health h = parts.health().get();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", h.healthy() ? "healthy" : "unhealthy");
       body.put("problems", h.problems());
@@ -62,14 +77,14 @@ final class SubscriberApp {
     }
 
     void metrics(Context ctx) {
-      ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(s.metrics.scrape());
+      ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(parts.metrics().get());
     }
 
     /** Queues a full resync; {@code ?force=true} lifts the mass-deletion limit once. Needs the bearer token. */
     void resync(Context ctx) {
       requireToken(ctx);
       boolean force = "true".equals(ctx.queryParam("force"));
-      s.requestResync(force ? "POST /v1/resync?force=true" : "POST /v1/resync", force);
+      parts.resyncs().request(force ? "POST /v1/resync?force=true" : "POST /v1/resync", force);
       InfoRoutes.json(ctx.status(202), Map.of("resync", "queued", "force", force));
     }
 
@@ -79,15 +94,15 @@ final class SubscriberApp {
       try {
         event = MarathonEvents.parse(ctx.body());
       } catch (MalformedEventException e) {
-        s.malformed(e.type(), e.getMessage());
+        parts.malformed().accept(e.type(), e.getMessage());
         throw new BadRequestResponse(e.getMessage());
       }
-      s.acceptCallback(event);
+      parts.callbackEvents().accept(event);
       InfoRoutes.json(ctx, Map.of("accepted", event.type()));
     }
 
     private void requireToken(Context ctx) {
-      if (!s.authorized(ctx.header("Authorization"), ctx.req().getRemoteAddr())) {
+      if (!parts.authorized().test(ctx.header("Authorization"), ctx.req().getRemoteAddr())) {
         ctx.header("WWW-Authenticate", "Bearer");
         throw new UnauthorizedResponse("a valid bearer token is required");
       }

@@ -2,8 +2,8 @@ package mdo.subscriber;
 
 import java.time.Duration;
 import java.util.Objects;
+import mdo.config.MarathonSettings;
 import mdo.config.SubscriberSettings;
-import mdo.marathon.MarathonSettings;
 import mdo.registry.EtcdSettings;
 import mdo.registry.RegistryKeys;
 

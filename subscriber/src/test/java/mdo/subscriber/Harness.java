@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mdo.config.MarathonSettings;
 import mdo.config.SubscriberSettings;
-import mdo.marathon.MarathonSettings;
 import mdo.registry.Etcd;
 import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
@@ -119,7 +119,6 @@ final class Harness implements AutoCloseable {
     ((ArrayNode) e.putArray("ports")).add(31000 + n);
     return e.toString();
   }
-
 
   // ---- reading etcd
 

@@ -23,11 +23,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import mdo.config.MarathonSettings;
 import mdo.config.SubscriberSettings;
 import mdo.marathon.MarathonClient;
-import mdo.marathon.MarathonSettings;
+import mdo.marathon.MarathonClusterView;
 import mdo.registry.Etcd;
 import mdo.registry.EtcdSettings;
+import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 import mdo.testkit.EtcdServer;
@@ -186,8 +188,9 @@ public final class SubscriberBench {
         String env2 = "benchresync";
         for (int a = 0; a < APPS; a++) big.putApp(app(env2, "svc" + a));
         for (int i = 0; i < RESYNC_TASKS; i++) big.putTask(task(env2, i % APPS, taskId(env2, i % APPS, i), i));
-        RegistryWriter writer = new RegistryWriter(env2, client, new MarathonClient(MarathonSettings.of(big.url())), 0.5,
-            Duration.ofSeconds(10), null);
+        RegistryWriter writer = new RegistryWriter(env2, new EtcdRegistryStore(client.getKVClient(),
+            Duration.ofSeconds(10)), new MarathonClusterView(new MarathonClient(MarathonSettings.of(big.url())), env2),
+            0.5, Duration.ofSeconds(10), null);
         ResyncResult first = writer.resync(false);
         System.out.printf("resync of %,d tasks into an empty registry: %d ms (%s)%n", RESYNC_TASKS, first.took().toMillis(),
             first.summary());
@@ -239,11 +242,11 @@ public final class SubscriberBench {
     awaitJitQuiet(); // nor is compiling the code that just built them
     Cpu cpu0 = Cpu.now();
     long revision0 = revision(client);
-    long received0 = subscriber.received.get();
+    long received0 = subscriber.received();
     double written0 = written(subscriber);
     long t0 = System.nanoTime();
     marathon.emitRaw(frames);
-    waitUntil(() -> subscriber.received.get() - received0 >= BURST, Duration.ofSeconds(120));
+    waitUntil(() -> subscriber.received() - received0 >= BURST, Duration.ofSeconds(120));
     double readSeconds = (System.nanoTime() - t0) / 1e9;
     // Completion is the subscriber's count of writes etcd acknowledged (an acknowledged write is visible to every
     // reader), so neither a watch nor polling reads compete with it for etcd's CPU; counted in etcd afterwards.

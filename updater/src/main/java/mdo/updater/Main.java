@@ -1,27 +1,17 @@
 package mdo.updater;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import mdo.cli.CliConfig;
-import mdo.cli.DeployOptions;
-import mdo.cli.ExitCode;
-import mdo.cli.Failures;
-import mdo.cli.Terminal;
-import mdo.cli.Waiter;
-import mdo.config.ConfigException;
+import mdo.cluster.ClusterBackend;
+import mdo.cluster.Deployment;
+import mdo.cluster.ServiceDefinition;
+import mdo.command.ExitCodes;
+import mdo.command.Failure;
+import mdo.command.Terminal;
 import mdo.config.MdoConfig;
-import mdo.deploy.AppDefinitions;
-import mdo.marathon.DeploymentResult;
-import mdo.marathon.MarathonClient;
-import mdo.marathon.MarathonException;
-import mdo.marathon.MarathonUnavailableException;
+import mdo.deploy.DeployCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,10 +39,7 @@ import picocli.CommandLine.Spec;
         "",
         "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
         "Start services with launcher first; updater changes only what exists."})
-public final class Main implements Callable<Integer> {
-  @Mixin
-  DeployOptions options;
-
+public final class Main extends DeployCommand {
   @Option(names = "--image", paramLabel = "IMAGE", description = "roll the service to this Docker image")
   String image;
 
@@ -68,12 +55,8 @@ public final class Main implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  private final Terminal terminal;
-  private final Duration pollInterval;
-
   public Main(Terminal terminal, Duration pollInterval) {
-    this.terminal = terminal;
-    this.pollInterval = pollInterval;
+    super(terminal, pollInterval);
   }
 
   public static void main(String[] args) {
@@ -82,75 +65,70 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command in-process and returns its exit code. */
   public static int run(String[] args, Terminal terminal, Duration pollInterval) {
-    return DeployOptions.execute(new Main(terminal, pollInterval), args, terminal);
+    return execute(new Main(terminal, pollInterval), args);
   }
 
   @Override
-  public Integer call() {
+  protected void checkArguments() {
     if (instances == null && image == null && !restart) throw usage("say what to change: N, --image IMAGE or --restart");
     if (restart && (instances != null || image != null)) throw usage("--restart goes alone (not with N or --image)");
     if (instances != null && instances < 0) throw usage("N must be 0 or more, got " + instances);
     if (image != null && image.isBlank()) throw usage("--image needs an image name");
-    MdoConfig cfg;
-    String appId;
-    try {
-      cfg = CliConfig.load(options.config, terminal);
-      appId = AppDefinitions.appId(cfg, cfg.service(service));
-    } catch (ConfigException e) {
-      terminal.err().println(e.getMessage());
-      return ExitCode.BAD_INPUT;
-    }
-    MarathonClient client = new MarathonClient(cfg.marathon());
-    try {
-      Optional<ObjectNode> current = client.getAppJson(appId);
-      if (current.isEmpty()) {
-        terminal.err().println(service + ": Marathon has no app " + appId + "; start it first: launcher " + service);
-        return ExitCode.FAILED;
-      }
-      return update(client, appId, current.get());
-    } catch (MarathonException e) {
-      terminal.err().println(service + ": " + Failures.explain(e, cfg.file().toString()));
-    } catch (MarathonUnavailableException e) {
-      terminal.err().println(service + ": " + Failures.explain(e, cfg.file().toString()));
-    }
-    return ExitCode.FAILED;
   }
 
-  private int update(MarathonClient client, String appId, ObjectNode current) {
-    int have = current.path("instances").asInt();
+  @Override
+  protected int run(MdoConfig cfg) {
+    String id = ServiceDefinition.of(cfg, cfg.service(service)).id();
+    try (ClusterBackend backend = open(cfg)) {
+      Optional<ClusterBackend.RunningService> current = backend.find(id);
+      if (current.isEmpty()) {
+        terminal.err().println(service + ": " + backend.name() + " has no app " + id + "; start it first: launcher "
+            + service);
+        return ExitCodes.FAILED;
+      }
+      return update(backend, current.get());
+    } catch (Failure f) {
+      terminal.err().println(service + ": " + f.getMessage());
+      return ExitCodes.of(f);
+    }
+  }
+
+  private int update(ClusterBackend backend, ClusterBackend.RunningService running) {
+    ServiceDefinition current = running.definition();
+    int have = current.instances();
     int wanted = instances == null ? have : instances;
-    DeploymentResult result;
+    Deployment deployment;
     if (restart) {
-      terminal.out().println(service + ": restarting the " + have + " instance(s) of " + appId);
-      result = client.restartApp(appId, options.force);
+      terminal.out().println(service + ": restarting the " + have + " instance(s) of " + running.id());
+      deployment = running.restart(options.force);
     } else {
-      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      Integer scale = null;
+      String roll = null;
       if (instances != null && instances != have) {
-        terminal.out().println(service + ": scaling " + appId + " from " + have + " to " + instances + " instance(s)");
-        body.put("instances", instances);
+        terminal.out().println(service + ": scaling " + running.id() + " from " + have + " to " + instances
+            + " instance(s)");
+        scale = instances;
       }
       if (image != null) {
-        JsonNode docker = current.path("container").path("docker");
-        if (!docker.isObject()) {
-          terminal.err().println(service + ": " + appId + " runs a command, not a Docker image; --image does not apply");
-          return ExitCode.BAD_INPUT;
+        if (current.commandOnly()) {
+          terminal.err().println(service + ": " + running.id() + " runs a command, not a Docker image; --image does"
+              + " not apply");
+          return ExitCodes.BAD_INPUT;
         }
-        String was = docker.path("image").asText();
-        if (!was.equals(image)) {
-          terminal.out().println(service + ": rolling " + appId + " from image " + was + " to " + image);
-          ObjectNode container = current.get("container").deepCopy();
-          ((ObjectNode) container.get("docker")).put("image", image);
-          body.set("container", container);
+        if (!current.image().equals(image)) {
+          terminal.out().println(service + ": rolling " + running.id() + " from image " + current.image() + " to "
+              + image);
+          roll = image;
         }
       }
-      if (body.isEmpty()) {
+      if (scale == null && roll == null) {
         terminal.out().println(service + ": already " + (image != null ? "on " + image : "at " + have + " instance(s)")
             + ". No changes.");
-        return ExitCode.OK;
+        return ExitCodes.OK;
       }
-      result = client.putApp(appId, body, options.force);
+      deployment = running.change(scale, roll, options.force);
     }
-    return new Waiter(terminal, pollInterval).finish(client, service, appId, result, wanted, options.noWait, options.timeout);
+    return finish(backend, service, deployment, wanted);
   }
 
   private CommandLine.ParameterException usage(String message) {

@@ -16,10 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import mdo.cli.Terminal;
+import mdo.cluster.ServiceDefinition;
+import mdo.command.Terminal;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
-import mdo.deploy.AppDefinitions;
+import mdo.marathon.AppJson;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +55,7 @@ class UpdaterTest {
             ports: {http: 0}
         """.formatted(marathon.url("/")));
     MdoConfig cfg = ConfigLoader.load(config, Map.of());
-    cassandra = AppDefinitions.toApp(cfg, cfg.service("cassandra"));
+    cassandra = AppJson.toApp(ServiceDefinition.of(cfg, cfg.service("cassandra")));
   }
 
   @AfterEach

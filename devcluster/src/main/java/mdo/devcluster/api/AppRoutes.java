@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
-import mdo.devcluster.apps.AppDefinitions;
+import mdo.devcluster.MarathonVersion;
 import mdo.devcluster.apps.PathIds;
 import mdo.devcluster.run.Cluster;
 
@@ -24,14 +24,15 @@ final class AppRoutes {
   private static final Pattern TASK = Pattern.compile("^(.*)/tasks/([^/]+)$");
   private static final Pattern VERSION = Pattern.compile("^(.*)/versions/([^/]+)$");
   private final Cluster cluster;
+  private final MarathonVersion version;
 
-  AppRoutes(Cluster cluster) {
+  AppRoutes(Cluster cluster, MarathonVersion version) {
     this.cluster = cluster;
+    this.version = version;
   }
 
   void create(Context ctx) {
-    ObjectNode canonical = AppDefinitions.create(Http.body(ctx));
-    ObjectNode app = cluster.createApp(canonical, ctx.ip(), ctx.path());
+    ObjectNode app = cluster.createApp(Http.body(ctx), ctx.ip(), ctx.path());
     String deploymentId = app.path("deployments").path(0).path("id").asText();
     ctx.header("Location", base(ctx) + "/v2/apps" + app.get("id").asText());
     ctx.header("Marathon-Deployment-Id", deploymentId);
@@ -103,7 +104,7 @@ final class AppRoutes {
 
   void post(Context ctx) {
     String path = rest(ctx);
-    if (!path.endsWith("/restart")) throw uriNotFound();
+    if (!path.endsWith("/restart")) throw new RouteNotFound();
     deploymentResult(ctx, cluster.restartApp(appId(path.substring(0, path.length() - 8)), Http.flag(ctx, "force", false)));
   }
 
@@ -116,7 +117,7 @@ final class AppRoutes {
   }
 
   private void update(Context ctx, boolean partial, boolean mayCreate) {
-    List<String> idErrors = PathIds.errors(rest(ctx));
+    List<String> idErrors = PathIds.errors(rest(ctx), version);
     if (!idErrors.isEmpty()) {
       throw ApiException.invalid(idErrors.stream().map(e -> ApiException.Detail.of("/id", e)).toList());
     }
@@ -173,18 +174,14 @@ final class AppRoutes {
   }
 
   /** A path id from the URL; an invalid one cannot name an existing app, so it is "does not exist". */
-  private static String appId(String raw) {
+  private String appId(String raw) {
     String canonical = PathIds.canonical(raw);
-    if (!PathIds.errors(raw).isEmpty()) throw ApiException.appNotFound(canonical);
+    if (!PathIds.errors(raw, version).isEmpty()) throw ApiException.appNotFound(canonical);
     return canonical;
   }
 
-  private static String appIdOrRoot(String raw) {
+  private String appIdOrRoot(String raw) {
     return raw.isEmpty() || raw.equals("/") ? "/" : appId(raw);
-  }
-
-  static ApiException uriNotFound() {
-    return ApiException.message(500, "URI not found");
   }
 
   private static String base(Context ctx) {

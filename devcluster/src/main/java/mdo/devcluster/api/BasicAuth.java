@@ -9,18 +9,19 @@ import java.security.MessageDigest;
  * HTTP basic auth on every path, as Marathon's {@code --http_credentials} does with Jetty's BasicAuthenticator:
  * failures get Jetty's 401 page with {@code WWW-Authenticate: basic realm="Mesosphere"}, not Marathon JSON.
  */
-final class BasicAuth {
+public final class BasicAuth {
   static final String REALM = "Mesosphere";
   private final byte[] expectedUser;
   private final byte[] expectedPassword;
 
-  BasicAuth(String userColonPassword) {
+  public BasicAuth(String userColonPassword) {
     int colon = userColonPassword.indexOf(':');
     this.expectedUser = userColonPassword.substring(0, colon).getBytes(StandardCharsets.UTF_8);
     this.expectedPassword = userColonPassword.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
   }
 
-  void check(Context ctx) {
+  /** Lets the request through, or answers 401 and skips every further handler. */
+  public void check(Context ctx) {
     BasicAuthCredentials given = null;
     try {
       given = ctx.basicAuthCredentials();
@@ -34,9 +35,7 @@ final class BasicAuth {
         && MessageDigest.isEqual(expectedPassword, given.getPassword().getBytes(StandardCharsets.UTF_8));
     if (userOk && passwordOk) return;
     ctx.header("WWW-Authenticate", "basic realm=\"" + REALM + "\"");
-    ctx.status(401).contentType("text/html;charset=iso-8859-1")
-        .result("<html><head><title>Error 401 Unauthorized</title></head><body><h2>HTTP ERROR 401 Unauthorized</h2>"
-            + "</body></html>");
+    JettyErrorPage.send(ctx, 401, "Unauthorized");
     ctx.skipRemainingHandlers();
   }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
+import mdo.devcluster.MarathonFlags;
 import mdo.devcluster.events.CallbackSubscribers;
 import mdo.devcluster.events.EventBus;
 import mdo.devcluster.events.EventStreamClient;
@@ -20,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v2/events} as Marathon serves it (API.md §2.1) and the legacy {@code /v2/eventSubscriptions}.
+ * {@code GET /v2/events} as Marathon serves it (API.md §2.1) and the 1.4 {@code /v2/eventSubscriptions}, which
+ * answers 400 unless the HTTP callback bus is on ({@code NoopHttpCallbackSubscriptionService@r1.4}).
  *
  * <p>Javalin's own SSE client frames lines with LF; Marathon (Jetty's EventSourceServlet) uses CRLF and blank-line
  * heartbeats, so the stream is written here by hand on the request thread, flushed per event. A client that went
@@ -31,12 +33,14 @@ final class EventRoutes {
   private final EventBus bus;
   private final CallbackSubscribers callbacks;
   private final Duration heartbeat;
+  private final MarathonFlags flags;
   private final Set<EventStreamClient> streams = new CopyOnWriteArraySet<>();
 
-  EventRoutes(EventBus bus, CallbackSubscribers callbacks, Duration heartbeat) {
+  EventRoutes(EventBus bus, CallbackSubscribers callbacks, Duration heartbeat, MarathonFlags flags) {
     this.bus = bus;
     this.callbacks = callbacks;
     this.heartbeat = heartbeat;
+    this.flags = flags;
   }
 
   int streamCount() {
@@ -54,7 +58,8 @@ final class EventRoutes {
       ctx.status(405).contentType("text/plain").result("HTTP method GET is not supported by this URL");
       return;
     }
-    EventStreamClient client = new EventStreamClient(ctx.ip(), new HashSet<>(ctx.queryParams("event_type")));
+    EventStreamClient client = new EventStreamClient(ctx.ip(), new HashSet<>(ctx.queryParams("event_type")),
+        EventStreamClient.Backpressure.of(flags.version()));
     // Subscribed before the headers go out: once a client sees 200, it misses no event.
     streams.add(client);
     bus.subscribe(client);
@@ -82,6 +87,7 @@ final class EventRoutes {
   }
 
   void subscriptions(Context ctx) {
+    requireCallbackBus();
     ObjectNode body = Json.object();
     List<String> urls = callbacks.urls();
     urls.forEach(body.putArray("callbackUrls")::add);
@@ -89,6 +95,7 @@ final class EventRoutes {
   }
 
   void subscribe(Context ctx) {
+    requireCallbackBus();
     String url = validUrl(ctx);
     callbacks.add(url);
     ObjectNode event = Events.subscription("subscribe_event", ctx.ip(), url);
@@ -97,11 +104,19 @@ final class EventRoutes {
   }
 
   void unsubscribe(Context ctx) {
+    requireCallbackBus();
     String url = validUrl(ctx);
     callbacks.remove(url);
     ObjectNode event = Events.subscription("unsubscribe_event", ctx.ip(), url);
     bus.publish(event);
     Http.json(ctx, 200, event);
+  }
+
+  private void requireCallbackBus() {
+    if (!flags.httpCallbacks()) {
+      throw ApiException.message(400, "http event callback system is not running on this Marathon instance. Please"
+          + " re-start this instance with\n\"--event_subscriber http_callback\".");
+    }
   }
 
   private static String validUrl(Context ctx) {

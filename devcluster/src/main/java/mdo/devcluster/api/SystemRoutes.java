@@ -7,8 +7,6 @@ import mdo.devcluster.Settings;
 
 /** {@code /ping}, {@code /v2/info}, {@code /v2/leader}: this single node is always the elected leader. */
 final class SystemRoutes {
-  /** Reported in {@code /v2/info}; the API subset follows Marathon 1.11 (1.5+ networking, 1.8+ task ids). */
-  static final String VERSION = "1.11.0-mdo-devcluster";
   private final Settings settings;
   private final String frameworkId;
   private volatile int port;
@@ -39,7 +37,7 @@ final class SystemRoutes {
   void info(Context ctx) {
     ObjectNode info = Json.object();
     info.put("name", "marathon");
-    info.put("version", VERSION);
+    info.put("version", settings.marathon().version().release());
     info.put("buildref", "mdo-devcluster");
     info.put("elected", true);
     info.put("leader", leader());
@@ -50,7 +48,7 @@ final class SystemRoutes {
     config.putNull("default_network_name");
     config.put("env_vars_prefix", "");
     config.put("executor", "//cmd");
-    config.putArray("features").add("task_killing");
+    settings.marathon().features().stream().sorted().forEach(config.putArray("features")::add);
     config.put("framework_name", "marathon");
     config.put("ha", false);
     config.put("hostname", settings.taskHost());
@@ -60,8 +58,17 @@ final class SystemRoutes {
     config.put("mesos_role", "*");
     config.put("mesos_user", System.getProperty("user.name"));
     config.put("webui_url", "http://" + leader());
+    config.put("max_running_deployments", settings.marathon().maxRunningDeployments());
     ObjectNode zk = info.putObject("zookeeper_config");
     zk.put("zk", "");
+    if (!settings.marathon().version().atLeast(5)) {
+      // 1.4 names its event subscriber (InfoResource@r1.4): null, or the http_callback type and its endpoints.
+      if (settings.marathon().httpCallbacks()) {
+        info.putObject("event_subscriber").put("type", "http_callback").putNull("http_endpoints");
+      } else {
+        info.putNull("event_subscriber");
+      }
+    }
     ObjectNode http = info.putObject("http_config");
     http.put("http_port", port);
     http.put("https_port", 8443);

@@ -10,14 +10,17 @@ import java.util.List;
 import java.util.Set;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
+import mdo.devcluster.MarathonVersion;
 import mdo.devcluster.run.Cluster;
 
 /** {@code GET /v2/tasks[?status=running|staging]} and {@code POST /v2/tasks/delete}. */
 final class TaskRoutes {
   private final Cluster cluster;
+  private final MarathonVersion version;
 
-  TaskRoutes(Cluster cluster) {
+  TaskRoutes(Cluster cluster, MarathonVersion version) {
     this.cluster = cluster;
+    this.version = version;
   }
 
   void list(Context ctx) {
@@ -42,7 +45,8 @@ final class TaskRoutes {
   void delete(Context ctx) {
     JsonNode body = Http.body(ctx);
     if (!body.path("ids").isArray()) {
-      throw ApiException.invalidJson(List.of(ApiException.Detail.of("/ids", "error.path.missing")));
+      throw ApiException.invalidJson(version.atLeast(5) ? 422 : 400,
+          List.of(ApiException.Detail.of("/ids", "error.path.missing")));
     }
     boolean scale = Http.flag(ctx, "scale", false);
     if (scale && Http.flag(ctx, "wipe", false)) throw ApiException.message(400, "You cannot use scale and wipe at the same time.");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param image the Docker image, or null
  * @param networkMode host, container/bridge or container
  * @param killGraceSeconds {@code taskKillGracePeriodSeconds}, or null for the dev cluster's default
+ * @param constraints {@code [field, OPERATOR, value?]}, operators upper-cased as Marathon stores them
+ * @param acceptedResourceRoles the roles whose resources the app may use ({@code *} = unreserved)
  * @param volumes {@code container.volumes}
  * @param forcePullImage {@code container.docker.forcePullImage}
  */
@@ -39,7 +42,8 @@ public record AppSpec(
     double backoffFactor,
     double maxLaunchDelaySeconds,
     Double killGraceSeconds,
-    boolean hostnameUnique,
+    List<List<String>> constraints,
+    List<String> acceptedResourceRoles,
     boolean oldestFirst,
     double minimumHealthCapacity,
     double maximumOverCapacity,
@@ -59,10 +63,16 @@ public record AppSpec(
   /** A container volume; {@code hostPath} is null for persistent and external volumes. {@code mode} is RO or RW. */
   public record VolumeSpec(String containerPath, String hostPath, String mode) {}
 
-  /** A health check; {@code portIndex} or {@code port} (null for COMMAND). */
+  /**
+   * A health check; {@code portIndex} or {@code port} (null for COMMAND).
+   *
+   * @param byMesos run by the agent (COMMAND, MESOS_*), which waits {@code delaySeconds} before the first check;
+   *     Marathon runs HTTP, HTTPS and TCP itself and has no delay
+   */
   public record HealthCheckSpec(String protocol, String path, Integer portIndex, Integer port, String command,
                                 double graceSeconds, double intervalSeconds, double timeoutSeconds,
-                                int maxConsecutiveFailures, boolean ignoreHttp1xx, ObjectNode json) {}
+                                int maxConsecutiveFailures, double delaySeconds, boolean byMesos,
+                                boolean ignoreHttp1xx, ObjectNode json) {}
 
   public boolean hasHealthChecks() {
     return !healthChecks.isEmpty();
@@ -100,13 +110,19 @@ public record AppSpec(
           h.path("command").path("value").asText(null),
           h.path("gracePeriodSeconds").asDouble(), h.path("intervalSeconds").asDouble(),
           h.path("timeoutSeconds").asDouble(), h.path("maxConsecutiveFailures").asInt(),
+          h.path("delaySeconds").asDouble(HealthCheckDefaults.DELAY_SECONDS),
+          HealthCheckDefaults.runByMesos(h.path("protocol").asText("HTTP")),
           h.path("ignoreHttp1xx").asBoolean(false), (ObjectNode) h));
     }
-    boolean unique = false;
+    List<List<String>> constraints = new ArrayList<>();
     for (JsonNode c : app.path("constraints")) {
-      String field = c.path(0).asText();
-      unique |= (field.equals("hostname") || field.equals("@hostname")) && c.path(1).asText().equals("UNIQUE");
+      List<String> parts = new ArrayList<>();
+      c.forEach(p -> parts.add(p.asText()));
+      if (parts.size() > 1) parts.set(1, parts.get(1).toUpperCase(Locale.ROOT));
+      constraints.add(List.copyOf(parts));
     }
+    List<String> roles = new ArrayList<>();
+    app.path("acceptedResourceRoles").forEach(r -> roles.add(r.asText()));
     List<String> args = null;
     if (app.path("args").isArray()) {
       args = new ArrayList<>();
@@ -115,8 +131,8 @@ public record AppSpec(
     JsonNode docker = app.path("container").path("docker");
     List<VolumeSpec> volumes = new ArrayList<>();
     for (JsonNode v : app.path("container").path("volumes")) {
-      volumes.add(new VolumeSpec(v.path("containerPath").asText(), v.hasNonNull("hostPath") ? v.get("hostPath").asText() : null,
-          v.path("mode").asText("RW")));
+      volumes.add(new VolumeSpec(v.path("containerPath").asText(),
+          v.hasNonNull("hostPath") ? v.get("hostPath").asText() : null, v.path("mode").asText("RW")));
     }
     return new AppSpec(
         app.get("id").asText(),
@@ -139,7 +155,8 @@ public record AppSpec(
         app.path("backoffFactor").asDouble(1.15),
         app.path("maxLaunchDelaySeconds").asDouble(300),
         app.hasNonNull("taskKillGracePeriodSeconds") ? app.get("taskKillGracePeriodSeconds").asDouble() : null,
-        unique,
+        List.copyOf(constraints),
+        roles.isEmpty() ? List.of("*") : List.copyOf(roles),
         app.path("killSelection").asText().equals("OLDEST_FIRST"),
         app.path("upgradeStrategy").path("minimumHealthCapacity").asDouble(1),
         app.path("upgradeStrategy").path("maximumOverCapacity").asDouble(1),

@@ -7,31 +7,40 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.ApiException.Detail;
 import mdo.devcluster.Json;
+import mdo.devcluster.MarathonFlags;
 
 /**
- * Builds the canonical app JSON (1.5+ networking, Marathon's defaults) from a type-checked body in the 1.5+ form,
- * and validates it. Defaults follow {@code app.raml@HEAD} and API.md §3.2 (backoff 1 s × 1.15 up to 300 s).
+ * Builds the canonical app JSON (1.5+ networking, Marathon's defaults) from a body the reader accepted
+ * ({@link RamlReads}), and applies Marathon's validation rules ({@code AppValidation.scala},
+ * {@code SchedulingValidation.scala}), answering 422 "Object is not valid" with Accord's paths and wording. Defaults
+ * follow {@code app.raml} (backoff 1 s x 1.15 up to 3600 s before 1.8, 300 s from 1.8).
  */
 final class Canonicalizer {
-  static final Set<String> HEALTH_PROTOCOLS =
-      Set.of("HTTP", "HTTPS", "TCP", "COMMAND", "MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP");
   static final Set<String> CONSTRAINT_OPERATORS =
       Set.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS");
-  private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "udp,tcp");
+  /** {@code SchedulingValidationMessages.MesosLiteralOrFloatValue}: what IS accepts. */
+  private static final Pattern MESOS_LITERAL = Pattern.compile("^[a-zA-Z0-9_/.-]*$");
+  private static final String IS_ONLY_SUPPORTS_TEXT = "IS only supports Mesos text and float values"
+      + " (see http://mesos.apache.org/documentation/latest/attributes-resources/)";
 
   private final ObjectNode in;
+  private final MarathonFlags flags;
   private final List<Detail> errors = new ArrayList<>();
 
-  private Canonicalizer(ObjectNode in) {
+  private Canonicalizer(ObjectNode in, MarathonFlags flags) {
     this.in = in;
+    this.flags = flags;
   }
 
-  static ObjectNode canonical(ObjectNode input) {
-    Canonicalizer c = new Canonicalizer(input);
+  static ObjectNode canonical(ObjectNode input, MarathonFlags flags) {
+    Canonicalizer c = new Canonicalizer(input, flags);
     ObjectNode out = c.build();
     if (!c.errors.isEmpty()) throw ApiException.invalid(c.errors);
     return out;
@@ -45,27 +54,31 @@ final class Canonicalizer {
   private ObjectNode build() {
     ObjectNode out = Json.object();
     String rawId = in.get("id").asText();
-    List<String> idErrors = PathIds.errors(rawId);
+    List<String> idErrors = PathIds.errors(rawId, flags.version());
     idErrors.forEach(e -> errors.add(Detail.of("/id", e)));
     out.put("id", idErrors.isEmpty() ? PathIds.canonical(rawId) : rawId);
     commandFields(out);
     out.set("user", text("user"));
     out.set("env", env());
-    out.put("instances", atLeast("instances", 1, 0).intValue());
-    out.put("cpus", atLeast("cpus", 1.0, 0.0).doubleValue());
-    out.put("mem", atLeast("mem", 128.0, 0.0).doubleValue());
-    out.put("disk", atLeast("disk", 0.0, 0.0).doubleValue());
-    out.put("gpus", atLeast("gpus", 0, 0).intValue());
+    out.put("instances", in.path("instances").asInt(1));
+    out.put("cpus", in.path("cpus").asDouble(1.0));
+    out.put("mem", in.path("mem").asDouble(128.0));
+    out.put("disk", in.path("disk").asDouble(0.0));
+    out.put("gpus", in.path("gpus").asInt(0));
     out.put("executor", in.path("executor").asText(""));
     out.set("constraints", constraints());
     ArrayNode fetch = fetch();
-    ArrayNode uris = out.putArray("uris");
-    fetch.forEach(f -> uris.add(f.get("uri").asText()));
+    if (!flags.version().atLeast(5)) {
+      // 1.4 wrote the pre-fetch fields too; 1.5+ never emits uris or storeUrls (API.md §3.3).
+      ArrayNode uris = out.putArray("uris");
+      fetch.forEach(f -> uris.add(f.get("uri").asText()));
+      out.putArray("storeUrls");
+    }
     out.set("fetch", fetch);
-    out.putArray("storeUrls");
-    out.put("backoffSeconds", atLeast("backoffSeconds", 1.0, 0.0).doubleValue());
-    out.put("backoffFactor", atLeast("backoffFactor", 1.15, 1.0).doubleValue());
-    out.put("maxLaunchDelaySeconds", atLeast("maxLaunchDelaySeconds", 300.0, 0.0).doubleValue());
+    out.put("backoffSeconds", in.path("backoffSeconds").asInt(1));
+    out.put("backoffFactor", in.path("backoffFactor").asDouble(1.15));
+    // maxLaunchDelaySeconds fell from 3600 to 300 in 1.8 (app.raml@r1.7 vs @r1.8).
+    out.put("maxLaunchDelaySeconds", in.path("maxLaunchDelaySeconds").asInt(flags.version().atLeast(8) ? 300 : 3600));
     JsonNode networks = networks();
     boolean host = isHostMode(networks);
     JsonNode container = container(host, networks);
@@ -74,8 +87,7 @@ final class Canonicalizer {
     ArrayNode portDefinitions = host ? portDefinitions() : Json.array();
     if (host) portCount = portDefinitions.size();
     if (!host && LegacyFormats.present(in.get("portDefinitions")) && !in.get("portDefinitions").isEmpty()) {
-      errors.add(Detail.of("/portDefinitions",
-          "must be empty unless the network mode is host; use container.portMappings"));
+      errors.add(Detail.of("/", "portDefinitions are only allowed with host-networking"));
     }
     out.set("healthChecks", healthChecks(portCount));
     out.set("readinessChecks", arrayOrEmpty("readinessChecks"));
@@ -87,46 +99,62 @@ final class Canonicalizer {
     out.put("requirePorts", in.path("requirePorts").asBoolean(false));
     out.set("networks", networks);
     out.set("portDefinitions", portDefinitions);
-    String killSelection = in.path("killSelection").asText("YOUNGEST_FIRST");
-    if (!killSelection.equals("YOUNGEST_FIRST") && !killSelection.equals("OLDEST_FIRST")) {
-      errors.add(Detail.of("/killSelection", "must be one of YOUNGEST_FIRST, OLDEST_FIRST"));
-    }
-    out.put("killSelection", killSelection);
+    out.put("killSelection", in.path("killSelection").asText("YOUNGEST_FIRST"));
     out.set("unreachableStrategy", LegacyFormats.present(in.get("unreachableStrategy"))
         ? in.get("unreachableStrategy") : Json.object().put("inactiveAfterSeconds", 0).put("expungeAfterSeconds", 0));
-    out.set("secrets", LegacyFormats.present(in.get("secrets")) ? in.get("secrets") : Json.object());
+    out.set("secrets", secrets());
     if (LegacyFormats.present(in.get("taskKillGracePeriodSeconds"))) {
-      out.put("taskKillGracePeriodSeconds", atLeast("taskKillGracePeriodSeconds", 0.0, 0.0).doubleValue());
+      out.put("taskKillGracePeriodSeconds", in.get("taskKillGracePeriodSeconds").asInt());
     }
+    gpuRules(out);
     return out;
   }
 
+  /**
+   * Either {@code cmd} or {@code args}, or a container. From 1.5 a {@code cmd} must be longer than one character:
+   * {@code isTrue("must not be an empty string")(_.cmd.forall(_.length() > 1))} in {@code validateCanonicalAppAPI}.
+   */
   private void commandFields(ObjectNode out) {
     boolean hasCmd = LegacyFormats.present(in.get("cmd"));
     boolean hasArgs = LegacyFormats.present(in.get("args"));
     boolean hasContainer = LegacyFormats.present(in.get("container"));
-    if (hasCmd && hasArgs) {
-      errors.add(Detail.of("/", "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."));
-    } else if (!hasCmd && !hasArgs && !hasContainer) {
+    if ((hasCmd && hasArgs) || (!hasCmd && !hasArgs && !hasContainer)) {
       errors.add(Detail.of("/", "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."));
     }
-    if (hasCmd && in.get("cmd").asText().isBlank()) errors.add(Detail.of("/cmd", "must not be empty"));
+    if (hasCmd && flags.version().atLeast(5) && in.get("cmd").asText().length() <= 1) {
+      errors.add(Detail.of("/", "must not be an empty string"));
+    }
     out.set("cmd", hasCmd ? in.get("cmd") : NullNode.getInstance());
     out.set("args", hasArgs ? in.get("args") : NullNode.getInstance());
   }
 
-  private JsonNode text(String field) {
-    return LegacyFormats.present(in.get(field)) ? in.get(field) : NullNode.getInstance();
+  /** {@code complyWithGpuRules}: GPUs need the gpu_resources feature and the Mesos containerizer. */
+  private void gpuRules(ObjectNode out) {
+    if (out.path("gpus").asInt() <= 0) return;
+    if ("DOCKER".equals(out.path("container").path("type").asText(null))) {
+      errors.add(Detail.of("/", "GPU resources only work with the Mesos containerizer"));
+    }
+    if (!flags.enabled(MarathonFlags.GPU_RESOURCES)) {
+      errors.add(Detail.of("/", featureMissing(MarathonFlags.GPU_RESOURCES)));
+    }
   }
 
-  private Number atLeast(String field, Number fallback, Number min) {
-    JsonNode value = in.get(field);
-    if (!LegacyFormats.present(value)) return fallback;
-    if (value.asDouble() < min.doubleValue()) {
-      String got = value.isIntegralNumber() ? value.asText() : Double.toString(value.asDouble());
-      errors.add(Detail.of("/" + field, "got " + got + ", expected " + min + " or more"));
+  private ObjectNode secrets() {
+    JsonNode given = in.get("secrets");
+    if (!LegacyFormats.present(given)) return Json.object();
+    if (!given.isEmpty() && !flags.enabled(MarathonFlags.SECRETS)) {
+      errors.add(Detail.of("/secrets", featureMissing(MarathonFlags.SECRETS)));
     }
-    return fallback instanceof Integer ? (Number) value.asInt() : (Number) value.asDouble();
+    return (ObjectNode) given;
+  }
+
+  /** {@code Validation.featureEnabled}, stray parenthesis included. */
+  private static String featureMissing(String feature) {
+    return "Feature " + feature + " is not enabled. Enable with --enable_features " + feature + ")";
+  }
+
+  private JsonNode text(String field) {
+    return LegacyFormats.present(in.get(field)) ? in.get(field) : NullNode.getInstance();
   }
 
   private ObjectNode env() {
@@ -163,21 +191,52 @@ final class Canonicalizer {
     return LegacyFormats.present(given) ? (ArrayNode) given : Json.array();
   }
 
+  /** {@code complyWithAppConstraintRules} and {@code complyWithConstraintRules} of {@code SchedulingValidation}. */
   private ArrayNode constraints() {
     ArrayNode constraints = arrayOrEmpty("constraints");
     for (int i = 0; i < constraints.size(); i++) {
-      JsonNode c = constraints.get(i);
-      String path = "/constraints(" + i + ")";
-      boolean shaped = c.isArray() && c.size() >= 2 && c.size() <= 3;
-      for (JsonNode part : c) shaped &= part.isTextual();
-      if (!shaped) {
-        errors.add(Detail.of(path, "Each constraint must be an array of 2 or 3 strings: [field, OPERATOR, value]"));
-      } else if (!CONSTRAINT_OPERATORS.contains(c.get(1).asText())) {
-        errors.add(Detail.of(path, "Constraint operator must be one of the following UNIQUE, CLUSTER, GROUP_BY,"
-            + " LIKE, UNLIKE, MAX_PER, IS"));
-      }
+      String problem = constraintProblem(constraints.get(i));
+      if (problem != null) errors.add(Detail.of("/constraints(" + i + ")", problem));
     }
     return constraints;
+  }
+
+  private static String constraintProblem(JsonNode c) {
+    if (c.size() < 2 || c.size() > 3) return "Each constraint must have either 2 or 3 fields";
+    String field = c.get(0).asText();
+    if (field.isEmpty()) return "illegal constraint specification";
+    String operator = c.get(1).asText().toUpperCase(Locale.ROOT);
+    String value = c.size() == 3 ? c.get(2).asText() : null;
+    if (!CONSTRAINT_OPERATORS.contains(operator)) {
+      return "operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS";
+    }
+    return switch (operator) {
+      case "UNIQUE" -> value == null ? null : "UNIQUE does not accept a value";
+      case "GROUP_BY" -> value == null || isInt(value) ? null
+          : "GROUP BY must define an integer value or else no value at all";
+      case "MAX_PER" -> value != null && isInt(value) ? null : "MAX_PER requires an integer value";
+      case "LIKE", "UNLIKE" -> {
+        if (value == null) yield "LIKE and UNLIKE require a non-empty, regular expression value";
+        try {
+          Pattern.compile(value);
+          yield null;
+        } catch (PatternSyntaxException e) {
+          yield "is not a valid regular expression";
+        }
+      }
+      case "IS" -> MESOS_LITERAL.matcher(value == null ? "" : value).matches() ? null : IS_ONLY_SUPPORTS_TEXT;
+      default -> null;
+    };
+  }
+
+  /** Scala's {@code Try(s.toInt)}: an optional sign and digits that fit an int. */
+  private static boolean isInt(String s) {
+    try {
+      Integer.parseInt(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private ArrayNode fetch() {
@@ -204,22 +263,19 @@ final class Canonicalizer {
     ArrayNode given = arrayOrEmpty("dependencies");
     for (int i = 0; i < given.size(); i++) {
       String dep = given.get(i).asText();
-      List<String> depErrors = PathIds.errors(dep);
+      List<String> depErrors = PathIds.errors(dep, flags.version());
       for (String e : depErrors) errors.add(Detail.of("/dependencies(" + i + ")", e));
       dependencies.add(depErrors.isEmpty() ? PathIds.canonical(dep) : dep);
     }
     return dependencies;
   }
 
+  /** The reader checked both fields (required, 0..1); absent, Marathon's default is 1 / 1. */
   private ObjectNode upgradeStrategy() {
     JsonNode given = in.path("upgradeStrategy");
     ObjectNode out = Json.object();
-    for (String field : List.of("minimumHealthCapacity", "maximumOverCapacity")) {
-      double value = given.path(field).asDouble(1.0);
-      if (value > 1) errors.add(Detail.of("/upgradeStrategy/" + field, "is greater than 1"));
-      if (value < 0) errors.add(Detail.of("/upgradeStrategy/" + field, "is less than 0"));
-      out.put(field, value);
-    }
+    out.put("minimumHealthCapacity", given.path("minimumHealthCapacity").asDouble(1.0));
+    out.put("maximumOverCapacity", given.path("maximumOverCapacity").asDouble(1.0));
     return out;
   }
 
@@ -234,9 +290,6 @@ final class Canonicalizer {
     for (int i = 0; i < given.size(); i++) {
       JsonNode n = given.get(i);
       String mode = n.path("mode").asText("container");
-      if (!Set.of("host", "container/bridge", "container").contains(mode)) {
-        errors.add(Detail.of("/networks(" + i + ")/mode", "must be one of host, container/bridge, container"));
-      }
       modes.add(mode);
       ObjectNode entry = networks.addObject().put("mode", mode);
       if (n.hasNonNull("name")) entry.put("name", n.get("name").asText());
@@ -259,9 +312,6 @@ final class Canonicalizer {
     ObjectNode out = Json.object();
     JsonNode docker = given.get("docker");
     String type = given.path("type").asText("DOCKER");
-    if (!type.equals("DOCKER") && !type.equals("MESOS")) {
-      errors.add(Detail.of("/container/type", "must be one of DOCKER, MESOS"));
-    }
     out.put("type", type);
     if (LegacyFormats.present(docker)) {
       ObjectNode d = out.putObject("docker");
@@ -278,8 +328,7 @@ final class Canonicalizer {
     JsonNode mappings = given.get("portMappings");
     if (host) {
       if (LegacyFormats.present(mappings) && !mappings.isEmpty()) {
-        errors.add(Detail.of("/container/portMappings",
-            "port mappings are not allowed with host networking; use portDefinitions"));
+        errors.add(Detail.of("/", "portMappings are not allowed with host-networking"));
       }
     } else {
       out.set("portMappings", portMappings(mappings, bridge));
@@ -299,12 +348,11 @@ final class Canonicalizer {
     Set<String> names = new HashSet<>();
     for (int i = 0; i < given.size(); i++) {
       JsonNode m = given.get(i);
-      String path = "/container/portMappings(" + i + ")";
       ObjectNode entry = out.addObject();
-      entry.put("containerPort", port(m, "containerPort", 0, path));
-      if (m.hasNonNull("hostPort") || bridge) entry.put("hostPort", port(m, "hostPort", 0, path));
-      entry.put("servicePort", port(m, "servicePort", 0, path));
-      entry.put("protocol", protocol(m, path));
+      entry.put("containerPort", m.path("containerPort").asInt(0));
+      if (m.hasNonNull("hostPort") || bridge) entry.put("hostPort", m.path("hostPort").asInt(0));
+      entry.put("servicePort", m.path("servicePort").asInt(0));
+      entry.put("protocol", m.path("protocol").asText("tcp"));
       name(m, entry, names, "/container/portMappings");
       entry.set("labels", m.hasNonNull("labels") ? m.get("labels") : Json.object());
       if (m.hasNonNull("networkNames")) entry.set("networkNames", m.get("networkNames"));
@@ -324,34 +372,22 @@ final class Canonicalizer {
     Set<Integer> ports = new HashSet<>();
     for (int i = 0; i < given.size(); i++) {
       JsonNode d = given.get(i);
-      String path = "/portDefinitions(" + i + ")";
       ObjectNode entry = out.addObject();
-      int port = port(d, "port", 0, path);
+      int port = d.path("port").asInt(0);
       if (port != 0 && !ports.add(port)) errors.add(Detail.of("/portDefinitions", "Ports must be unique."));
       entry.put("port", port);
-      entry.put("protocol", protocol(d, path));
+      entry.put("protocol", d.path("protocol").asText("tcp"));
       name(d, entry, names, "/portDefinitions");
       entry.set("labels", d.hasNonNull("labels") ? d.get("labels") : Json.object());
     }
     return out;
   }
 
-  private int port(JsonNode node, String field, int fallback, String path) {
-    int value = node.path(field).asInt(fallback);
-    if (value < 0 || value > 65535) errors.add(Detail.of(path + "/" + field, "got " + value + ", expected 0..65535"));
-    return value;
-  }
-
-  private String protocol(JsonNode node, String path) {
-    String protocol = node.path("protocol").asText("tcp");
-    if (!PROTOCOLS.contains(protocol)) errors.add(Detail.of(path + "/protocol", "must be one of tcp, udp, udp,tcp"));
-    return protocol;
-  }
-
   private void name(JsonNode node, ObjectNode entry, Set<String> names, String listPath) {
     if (!node.hasNonNull("name")) return;
     String name = node.get("name").asText();
-    if (!name.matches("^[a-z0-9-]+$")) {
+    // From 1.5 the reader checks the name against strings.LegacyName; 1.4's model validator did it here.
+    if (!flags.version().atLeast(5) && !name.matches("^[a-z0-9-]+$")) {
       errors.add(Detail.of(listPath, "Port name '" + name + "' must match ^[a-z0-9-]+$"));
     }
     if (!names.add(name)) errors.add(Detail.of(listPath, "Port names must be unique."));
@@ -363,6 +399,9 @@ final class Canonicalizer {
     ArrayNode given = arrayOrEmpty("healthChecks");
     for (int i = 0; i < given.size(); i++) {
       out.add(HealthCheckDefaults.canonical(given.get(i), "/healthChecks(" + i + ")", portCount, errors));
+    }
+    if (HealthCheckDefaults.mesosChecksBeyondCommand(out) > 1) {
+      errors.add(Detail.of("/", "AppDefinition can contain at most one Mesos health check"));
     }
     return out;
   }

@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import mdo.devcluster.ApiException;
 import mdo.devcluster.ApiException.Detail;
 
 /**
  * Rewrites the pre-1.5 fields of a request body into the 1.5+ form, as Marathon's {@code AppNormalization} does:
  * {@code container.docker.network}/{@code ipAddress} → {@code networks}, {@code container.docker.portMappings} →
  * {@code container.portMappings}, {@code ports} → {@code portDefinitions}, {@code uris} → {@code fetch}.
- * Sending both forms of one thing is an error (Marathon answers 500 there; we answer 422 with a detail).
+ * Sending both forms of one thing is refused as Marathon refuses it: both port mapping lists, or both {@code uris}
+ * and {@code fetch}, throw {@code NormalizationException}, which no mapper handles, so 500 with its message; the
+ * other pairs fail {@code AppValidation.validateOldAppAPI} with 422.
  */
 final class LegacyFormats {
   private LegacyFormats() {}
@@ -22,18 +25,19 @@ final class LegacyFormats {
     ObjectNode docker = container == null ? null : object(container.get("docker"));
     rewriteNetwork(app, docker, errors);
     if (docker != null && present(docker.get("portMappings"))) {
-      if (present(container.get("portMappings"))) {
-        errors.add(Detail.of("/container/docker/portMappings",
-            "cannot be combined with container.portMappings: send one of them (container.portMappings is the 1.5+ form)"));
-      } else {
+      // AppNormalization.migrateDockerPortMappings: a given container.portMappings (even []) wins over an empty
+      // docker list and conflicts with a non-empty one.
+      if (present(container.get("portMappings")) && !docker.get("portMappings").isEmpty()) {
+        throw ApiException.message(500, "cannot specify both portMappings and docker.portMappings");
+      } else if (!present(container.get("portMappings"))) {
         container.set("portMappings", docker.get("portMappings"));
       }
     }
     if (docker != null) docker.remove("portMappings");
     if (present(app.get("ports"))) {
-      if (present(app.get("portDefinitions"))) {
-        errors.add(Detail.of("/ports", "cannot be combined with portDefinitions: send one of them"));
-      } else {
+      if (present(app.get("portDefinitions")) && !samePorts(app.get("ports"), app.get("portDefinitions"))) {
+        errors.add(Detail.of("/", "cannot specify both ports and port definitions"));
+      } else if (!present(app.get("portDefinitions"))) {
         ArrayNode definitions = app.putArray("portDefinitions");
         for (JsonNode port : app.get("ports")) definitions.addObject().put("port", port.asInt());
       }
@@ -49,8 +53,7 @@ final class LegacyFormats {
     if (docker != null && present(docker.get("network"))) {
       String network = docker.get("network").asText();
       if (present(app.get("networks"))) {
-        errors.add(Detail.of("/container/docker/network",
-            "cannot be combined with networks: send one of them (networks is the 1.5+ form)"));
+        errors.add(Detail.of("/", "must not specify both container.docker.network and networks"));
       } else {
         ArrayNode networks = app.putArray("networks");
         switch (network) {
@@ -63,7 +66,9 @@ final class LegacyFormats {
           default -> errors.add(Detail.of("/container/docker/network", "must be one of BRIDGE, HOST, USER, NONE"));
         }
       }
-    } else if (present(ipAddress) && !present(app.get("networks"))) {
+    } else if (present(ipAddress) && present(app.get("networks"))) {
+      errors.add(Detail.of("/", "must not specify both networks and ipAddress"));
+    } else if (present(ipAddress)) {
       ObjectNode entry = app.putArray("networks").addObject().put("mode", "container");
       if (networkName != null) entry.put("name", networkName);
     }
@@ -85,13 +90,22 @@ final class LegacyFormats {
       Set<String> fromUris = new HashSet<>();
       uris.forEach(u -> fromUris.add(u.asText()));
       if (!fromUris.isEmpty() && !fromUris.equals(fromFetch)) {
-        errors.add(Detail.of("/uris", "cannot be combined with fetch: send one of them (fetch is the 1.5+ form)"));
+        throw ApiException.message(500, "cannot specify both uris and fetch fields");
       }
     } else {
       ArrayNode converted = app.putArray("fetch");
       for (JsonNode uri : uris) converted.addObject().put("uri", uri.asText());
     }
     app.remove("uris");
+  }
+
+  /** {@code portDefinitionsIsEquivalentToPorts}: the same numbers in the same order. */
+  private static boolean samePorts(JsonNode ports, JsonNode definitions) {
+    if (ports.size() != definitions.size()) return false;
+    for (int i = 0; i < ports.size(); i++) {
+      if (ports.get(i).asInt() != definitions.get(i).path("port").asInt(0)) return false;
+    }
+    return true;
   }
 
   static boolean present(JsonNode node) {

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import mdo.devcluster.MarathonVersion;
 
 /** Marathon app ids: absolute slash-separated paths whose segments match {@code PathId.scala}'s pattern. */
 public final class PathIds {
@@ -31,8 +32,8 @@ public final class PathIds {
     return "/" + String.join("/", parts);
   }
 
-  /** What is wrong with an id, in Marathon's words; empty when it is valid. */
-  public static List<String> errors(String raw) {
+  /** What is wrong with an id, in Marathon's words; empty when it is valid. Reserved last segments count from 1.8. */
+  public static List<String> errors(String raw, MarathonVersion version) {
     List<String> errors = new ArrayList<>();
     String trimmed = raw.replaceAll("^/+|/+$", "");
     if (trimmed.isEmpty()) {
@@ -48,10 +49,16 @@ public final class PathIds {
     String canonical = canonical(raw);
     if (canonical.equals("/")) {
       errors.add("Path must not be empty");
-    } else if (RESERVED.contains(canonical.substring(canonical.lastIndexOf('/') + 1))) {
+    } else if (version.atLeast(8) && RESERVED.contains(canonical.substring(canonical.lastIndexOf('/') + 1))) {
       errors.add("must not end with any of the following reserved keywords: restart, tasks, versions");
     }
     return errors;
+  }
+
+  /** The group an absolute id lives in: {@code /a/b} → {@code /a}, {@code /a} → {@code /}. */
+  public static String parent(String absoluteId) {
+    int slash = absoluteId.lastIndexOf('/');
+    return slash <= 0 ? "/" : absoluteId.substring(0, slash);
   }
 
   /** The "safe path" used in task and instance ids: no leading slash, segments joined with {@code _}. */

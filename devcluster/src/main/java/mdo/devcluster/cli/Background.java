@@ -35,7 +35,8 @@ final class Background {
       Path urlFile = state.resolve("devcluster.url");
       if (Files.exists(urlFile)) {
         String url = Files.readString(urlFile).trim();
-        if ("pong".equals(Helpers.get(url + "/ping", credentials))) {
+        // A standby answers /ping only through its leader, so any answer of its own means it is up.
+        if (settings.standby() ? Helpers.answers(url + "/ping") : "pong".equals(Helpers.get(url + "/ping", credentials))) {
           System.out.println("devcluster: Marathon API on " + url + " (pid " + child.pid() + ", log " + log + ")");
           for (String line : Files.readAllLines(log)) {
             if (line.startsWith("devcluster: etcd") || line.startsWith("devcluster: subscriber")

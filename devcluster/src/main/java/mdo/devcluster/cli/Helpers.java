@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -79,6 +80,16 @@ final class Helpers {
     return builder.start();
   }
 
+  /**
+   * Writes {@code text} so that a reader sees the old content or the new, never a half-written file: other processes
+   * (a waiting {@code up --detach}, {@code status}, {@code down}) poll these files.
+   */
+  static void writeAtomically(Path path, String text) throws IOException {
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
   static boolean portFree(String host, int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(host, port));
@@ -103,6 +114,20 @@ final class Helpers {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
+    }
+  }
+
+  /** True when something answers HTTP at the URL, whatever the status. */
+  static boolean answers(String url) {
+    try {
+      HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

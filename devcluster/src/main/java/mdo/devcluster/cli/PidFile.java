@@ -19,7 +19,7 @@ public record PidFile(Path path) {
   public void write(ProcessHandle process) throws IOException {
     long start = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     Files.createDirectories(path.getParent());
-    Files.writeString(path, process.pid() + " " + start + "\n");
+    Helpers.writeAtomically(path, process.pid() + " " + start + "\n");
   }
 
   /** The live process this file records, if it still runs. */

@@ -50,6 +50,23 @@ public final class StatusCommand implements Callable<Integer> {
           app.path("instances").asInt(), app.path("tasksRunning").asInt(), app.path("tasksHealthy").asInt(),
           app.path("tasksStaged").asInt(), app.path("deployments").isEmpty() ? "" : " (deploying)");
     }
+    String queue = Helpers.get(url + "/v2/queue", auth);
+    if (queue != null) {
+      for (JsonNode entry : Json.MAPPER.readTree(queue).path("queue")) System.out.println(waiting(entry));
+    }
     return 0;
+  }
+
+  /** One queue entry: how many instances wait, and why the last offer was declined (or how long the backoff is). */
+  private static String waiting(JsonNode entry) {
+    String why = null;
+    for (JsonNode step : entry.path("processedOffersSummary").path("rejectSummaryLastOffers")) {
+      if (step.path("declined").asInt() > 0) why = "offer declined: " + step.path("reason").asText();
+    }
+    if (!entry.path("delay").path("overdue").asBoolean(true)) {
+      why = "backing off " + entry.path("delay").path("timeLeftSeconds").asLong() + " s";
+    }
+    return "waiting: " + entry.path("app").path("id").asText() + " " + entry.path("count").asInt() + " instance(s)"
+        + (why == null ? "" : " (" + why + ")");
   }
 }

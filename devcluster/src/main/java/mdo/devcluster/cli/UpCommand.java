@@ -1,22 +1,30 @@
 package mdo.devcluster.cli;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import mdo.devcluster.DevCluster;
+import mdo.devcluster.MarathonFlags;
+import mdo.devcluster.MarathonVersion;
+import mdo.devcluster.PortRanges;
 import mdo.devcluster.Settings;
+import mdo.devcluster.standby.Standby;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code devcluster up}: serve in the foreground until SIGINT/SIGTERM, or {@code --detach} into the background. */
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = "Serve the Marathon API and run apps as local processes, until stopped (Ctrl-C, SIGTERM or"
-        + " `devcluster down`).")
+        + " `devcluster down`). With --standby-of, serve as a Marathon standby that proxies to that leader instead.")
 public final class UpCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "API port (default ${DEFAULT-VALUE}; 0 = any free port)")
   int port;
@@ -25,12 +33,36 @@ public final class UpCommand implements Callable<Integer> {
   String host;
 
   @Option(names = "--state-dir", description = "task sandboxes, logs, pid files, etcd data (default .mdo/devcluster"
-      + " under the repository)")
+      + " under the repository; .mdo/devcluster-standby for a standby)")
   String stateDir;
 
-  @Option(names = "--port-range", defaultValue = "31000-32000",
-      description = "host ports for hostPort 0 / port 0 (default ${DEFAULT-VALUE})")
+  @Option(names = "--port-range", defaultValue = "31000-32000", paramLabel = "RANGES",
+      description = "the agent's ports resource, like Mesos --resources=ports:[...]: dynamic host ports come from"
+          + " it, and a task needing a fixed host port outside it never launches (default ${DEFAULT-VALUE}, the"
+          + " Mesos default; several: 31000-32000,2181-2181)")
   String portRange;
+
+  @Option(names = "--marathon-version", defaultValue = "1.10", paramLabel = "1.x",
+      description = "the Marathon release to behave as, 1.4 to 1.11 (default ${DEFAULT-VALUE}); see the README's"
+          + " version table")
+  String marathonVersion;
+
+  @Option(names = "--enable-features", split = ",", paramLabel = "FEATURE",
+      description = "Marathon's --enable_features, e.g. task_killing (TASK_KILLING and the Killing condition)")
+  Set<String> features = new TreeSet<>();
+
+  @Option(names = "--event-subscriber", paramLabel = "http_callback",
+      description = "Marathon's --event_subscriber: http_callback serves /v2/eventSubscriptions (Marathon 1.4 only)")
+  String eventSubscriber;
+
+  @Option(names = "--max-running-deployments", paramLabel = "N",
+      description = "Marathon's --max_running_deployments (1.5+, default 100): more are refused with 403")
+  Integer maxRunningDeployments;
+
+  @Option(names = "--standby-of", paramLabel = "URL",
+      description = "run as a standby of the Marathon (or dev cluster) at URL: proxy REST to it, redirect"
+          + " /v2/events to it (1.7+), 502 while it is gone; runs no apps")
+  String standbyOf;
 
   @Option(names = "--detach", description = "start in the background, wait until /ping answers, and return")
   boolean detach;
@@ -60,8 +92,20 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (auth != null && auth.isBlank()) auth = null;
-    Path state = stateDir == null ? Helpers.defaultStateDir() : Helpers.fromCaller(stateDir);
-    Settings settings = settings(state);
+    if (standbyOf != null && (etcd || subscriberConfig != null)) {
+      System.err.println("devcluster: a standby runs nothing but the proxy; start etcd and the subscriber with the"
+          + " leader");
+      return 2;
+    }
+    Path state = stateDir != null ? Helpers.fromCaller(stateDir)
+        : standbyOf != null ? Helpers.defaultStateDir().resolveSibling("devcluster-standby") : Helpers.defaultStateDir();
+    Settings settings;
+    try {
+      settings = settings(state);
+    } catch (IllegalArgumentException e) {
+      System.err.println("devcluster: " + e.getMessage());
+      return 2;
+    }
     Files.createDirectories(state);
     PidFile pidFile = PidFile.in(state, "devcluster");
     if (pidFile.process().isPresent()) {
@@ -83,19 +127,40 @@ public final class UpCommand implements Callable<Integer> {
   }
 
   private Settings settings(Path state) {
-    String[] range = portRange.split("-");
-    if (range.length != 2) throw new IllegalArgumentException("--port-range must look like 31000-32000");
-    return Settings.defaults(state)
+    MarathonVersion version = MarathonVersion.parse(marathonVersion);
+    if (eventSubscriber != null && !eventSubscriber.equals("http_callback")) {
+      throw new IllegalArgumentException("--event-subscriber takes http_callback, got " + eventSubscriber);
+    }
+    MarathonFlags flags = MarathonFlags.defaults(version).withFeatures(features)
+        .withHttpCallbacks(eventSubscriber != null);
+    if (maxRunningDeployments != null) flags = flags.withMaxRunningDeployments(maxRunningDeployments);
+    Settings settings = Settings.defaults(state)
         .withPort(port)
         .withHost(host)
-        .withPortRange(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()))
+        .withAgentPorts(PortRanges.parse(portRange))
         .withCredentials(auth)
-        .withDefaultKillGrace(Duration.ofSeconds(killGrace));
+        .withDefaultKillGrace(Duration.ofSeconds(killGrace))
+        .withMarathon(flags);
+    if (standbyOf != null) {
+      try {
+        settings = settings.withStandbyOf(new URI(standbyOf), settings.leaderSessionTimeout());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("--standby-of must be a URL like http://127.0.0.1:8080, got " + standbyOf);
+      }
+    }
+    return settings;
   }
 
   private List<String> childArgs(Path state) {
     List<String> args = new ArrayList<>(List.of("up", "--port", Integer.toString(port), "--host", host,
-        "--state-dir", state.toString(), "--port-range", portRange, "--kill-grace", Integer.toString(killGrace)));
+        "--state-dir", state.toString(), "--port-range", portRange, "--kill-grace", Integer.toString(killGrace),
+        "--marathon-version", marathonVersion));
+    if (!features.isEmpty()) args.addAll(List.of("--enable-features", String.join(",", features)));
+    if (eventSubscriber != null) args.addAll(List.of("--event-subscriber", eventSubscriber));
+    if (maxRunningDeployments != null) {
+      args.addAll(List.of("--max-running-deployments", Integer.toString(maxRunningDeployments)));
+    }
+    if (standbyOf != null) args.addAll(List.of("--standby-of", standbyOf));
     if (etcd) {
       args.add("--etcd");
       args.add("--etcd-port");
@@ -111,26 +176,36 @@ public final class UpCommand implements Callable<Integer> {
   private int foreground(Path state, Settings settings, PidFile pidFile) throws IOException, InterruptedException {
     pidFile.write(ProcessHandle.current());
     EtcdProcess etcdProcess = null;
-    DevCluster cluster = null;
+    AutoCloseable node = null;
     Process subscriber = null;
+    String url;
     try {
       if (etcd) {
         etcdProcess = EtcdProcess.start(state, etcdPort);
         System.out.println("devcluster: etcd healthy on " + etcdProcess.url() + " (data in " + state.resolve("etcd")
             + ")");
       }
-      cluster = DevCluster.start(settings);
-      Files.writeString(state.resolve("devcluster.url"), cluster.url() + "\n");
-      if (subscriberConfig != null) subscriber = startSubscriber(state, cluster.url());
+      if (settings.standby()) {
+        Standby standby = Standby.start(settings);
+        node = standby;
+        url = standby.url();
+      } else {
+        DevCluster cluster = DevCluster.start(settings);
+        node = cluster;
+        url = cluster.url();
+      }
+      Helpers.writeAtomically(state.resolve("devcluster.url"), url + "\n");
+      if (subscriberConfig != null) subscriber = startSubscriber(state, url);
     } catch (RuntimeException e) {
       System.err.println("devcluster: " + e.getMessage());
-      shutdown(state, cluster, etcdProcess, subscriber, pidFile);
+      shutdown(state, node, etcdProcess, subscriber, pidFile);
       return 1;
     }
-    System.out.println("devcluster: Marathon API on " + cluster.url() + " (state in " + state + ")");
+    System.out.println("devcluster: " + (settings.standby() ? "Marathon standby of " + settings.standbyOf() + " on "
+        : "Marathon " + settings.marathon().version() + " API on ") + url + " (state in " + state + ")");
     System.out.println("devcluster: stop with Ctrl-C, or `bin/devcluster down --state-dir " + state + "`");
     CountDownLatch stopped = new CountDownLatch(1);
-    DevCluster c = cluster;
+    AutoCloseable c = node;
     EtcdProcess e = etcdProcess;
     Process s = subscriber;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -157,12 +232,18 @@ public final class UpCommand implements Callable<Integer> {
     return process;
   }
 
-  private static void shutdown(Path state, DevCluster cluster, EtcdProcess etcd, Process subscriber, PidFile pidFile) {
+  private static void shutdown(Path state, AutoCloseable node, EtcdProcess etcd, Process subscriber, PidFile pidFile) {
     if (subscriber != null) {
       PidFile.stop(subscriber.toHandle(), Duration.ofSeconds(10));
       PidFile.in(state, "subscriber").delete();
     }
-    if (cluster != null) cluster.close();
+    if (node != null) {
+      try {
+        node.close();
+      } catch (Exception e) {
+        System.err.println("devcluster: stopping failed: " + e.getMessage());
+      }
+    }
     if (etcd != null) etcd.stop(state);
     try {
       Files.deleteIfExists(state.resolve("devcluster.url"));

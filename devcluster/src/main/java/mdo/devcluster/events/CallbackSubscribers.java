@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mdo.command.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +34,7 @@ public final class CallbackSubscribers implements EventBus.Listener, AutoCloseab
   private static final Set<String> METADATA_HOSTS = Set.of("metadata", "metadata.google.internal", "169.254.169.254");
 
   private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
-  private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "devcluster-callbacks");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor = Executors.newFixedThreadPool(2, DaemonThreads.factory("devcluster-callbacks"));
   private final HttpClient client;
   private final Duration timeout;
 

@@ -31,7 +31,12 @@ public final class Events {
   /** The fields a status update and an instance change share, taken from one task. */
   public record TaskStatus(String slaveId, String taskId, String instanceId, String state, String condition,
                            String message, String appId, String host, List<String> ipAddresses, List<Integer> ports,
-                           String version) {}
+                           String version) {
+    public TaskStatus withCondition(String newCondition) {
+      return new TaskStatus(slaveId, taskId, instanceId, state, newCondition, message, appId, host, ipAddresses, ports,
+          version);
+    }
+  }
 
   public static ObjectNode statusUpdate(TaskStatus s) {
     ObjectNode e = Json.object();
@@ -51,7 +56,10 @@ public final class Events {
     return finish(e, "status_update_event");
   }
 
-  /** {@code instance_changed_event}: note the order, {@code timestamp} before {@code eventType}. */
+  /**
+   * {@code instance_changed_event}: note the order, {@code timestamp} before {@code eventType}; {@code agentId} and
+   * {@code host} are null while the instance is not placed.
+   */
   public static ObjectNode instanceChanged(TaskStatus s) {
     ObjectNode e = Json.object();
     e.put("instanceId", s.instanceId());
@@ -90,13 +98,17 @@ public final class Events {
     return finish(e, "health_status_changed_event");
   }
 
-  /** The 1.5+ form: the key is {@code taskId} but it holds the instance id. */
-  public static ObjectNode failedHealthCheck(String appId, ObjectNode healthCheck, String instanceId) {
+  /**
+   * The instance id sits under {@code instanceId} in 1.4 ({@code Json.writes[FailedHealthCheck]}) and under
+   * {@code taskId} from 1.5 ({@code Formats.scala}).
+   */
+  public static ObjectNode failedHealthCheck(String appId, ObjectNode healthCheck, String instanceId,
+                                             boolean instanceIdKey) {
     ObjectNode e = Json.object();
     e.put("appId", appId);
     e.put("eventType", "failed_health_check_event");
     e.set("healthCheck", healthCheck);
-    e.put("taskId", instanceId);
+    e.put(instanceIdKey ? "instanceId" : "taskId", instanceId);
     e.put("timestamp", Json.timestamp(Instant.now()));
     return e;
   }
@@ -123,11 +135,21 @@ public final class Events {
     return finish(e, "app_terminated_event");
   }
 
+  /** @param groupId the group the change was made in: the parent of the app ({@code GroupManager.updateApp}) */
   public static ObjectNode groupChangeSuccess(String groupId, String version) {
     ObjectNode e = Json.object();
     e.put("groupId", groupId);
     e.put("version", version);
     return finish(e, "group_change_success");
+  }
+
+  /** A refused root-group update ({@code GroupManagerImpl}), e.g. too many running deployments. */
+  public static ObjectNode groupChangeFailed(String groupId, String version, String reason) {
+    ObjectNode e = Json.object();
+    e.put("groupId", groupId);
+    e.put("version", version);
+    e.put("reason", reason);
+    return finish(e, "group_change_failed");
   }
 
   public static ObjectNode deploymentInfo(ObjectNode plan, ObjectNode currentStep) {

@@ -1,11 +1,15 @@
 package mdo.devcluster.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import mdo.devcluster.apps.AppSpec;
 
-/** A stored app: its current canonical JSON, the spec read from it, its version history and launch backoff. */
+/**
+ * A stored app: its current canonical JSON, the spec read from it, its version history, launch backoff, the upgrade
+ * in progress and the statistics of its launch queue.
+ */
 final class AppState {
   ObjectNode app;
   AppSpec spec;
@@ -13,8 +17,11 @@ final class AppState {
   /** Consecutive task failures, for {@code backoffSeconds * backoffFactor^(n-1)}. */
   int launchFailures;
   ObjectNode lastTaskFailure;
-  /** Logged once per reason, so a waiting instance does not flood the log. */
-  String lastPlacementProblem;
+  /** The RestartApplication step in progress, or null. */
+  Upgrade upgrade;
+  final OfferStats offers = new OfferStats();
+  /** After a declined offer the next one comes one allocation interval later. */
+  Instant nextOfferAt = Instant.EPOCH;
 
   AppState(ObjectNode app) {
     set(app);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,10 +15,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import mdo.command.DaemonThreads;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
+import mdo.devcluster.MarathonFlags;
 import mdo.devcluster.Settings;
-import mdo.devcluster.apps.AppDefinitions;
+import mdo.devcluster.apps.AppRequests;
+import mdo.devcluster.apps.PathIds;
 import mdo.devcluster.events.EventBus;
 import mdo.devcluster.events.Events;
 import org.slf4j.Logger;
@@ -46,25 +50,19 @@ public final class Cluster implements AutoCloseable {
   private final Deployer deployer;
   private final Views views;
   private final ServicePorts servicePorts = new ServicePorts();
+  private final AppRequests definitions;
 
   public Cluster(Settings settings, EventBus bus) {
-    this.actor = Executors.newSingleThreadScheduledExecutor(daemon("devcluster-actor"));
-    this.checkers = Executors.newScheduledThreadPool(4, daemon("devcluster-health"));
+    this.actor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("devcluster-actor"));
+    this.checkers = Executors.newScheduledThreadPool(4, DaemonThreads.factory("devcluster-health"));
     this.state = new State(settings, bus, actor);
-    this.scheduler = new Scheduler(state, new PortAllocator(settings.portRangeStart(), settings.portRangeEnd()),
+    this.definitions = new AppRequests(settings.marathon());
+    this.scheduler = new Scheduler(state, new PortAllocator(settings.agentPorts()),
         new TaskLauncher(settings.stateDir(), settings.containerEngines()));
     this.scheduler.health(new HealthMonitor(state, scheduler, checkers, new HealthProbes()));
     this.deployer = new Deployer(state);
     this.views = new Views(state);
     actor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** Deployments start (deployment_info) before the tasks they change move, as in Marathon. */
@@ -109,9 +107,12 @@ public final class Cluster implements AutoCloseable {
 
   // ---- apps
 
-  public ObjectNode createApp(ObjectNode canonical, String clientIp, String uri) {
+  /** {@code POST /v2/apps}: the body is validated off the actor; the app answers with its counts and deployment. */
+  public ObjectNode createApp(JsonNode body, String clientIp, String uri) {
+    ObjectNode canonical = definitions.create(body);
     return call(() -> {
       String id = canonical.get("id").asText();
+      checkDeploymentLimit(id);
       if (state.apps.containsKey(id)) {
         throw ApiException.message(409, "An app with id [" + id + "] already exists.");
       }
@@ -125,10 +126,12 @@ public final class Cluster implements AutoCloseable {
                                     String clientIp, String uri) {
     return call(() -> {
       AppState existing = state.apps.get(appId);
-      String rollback = AppDefinitions.rollbackVersion(body);
+      String rollback = AppRequests.rollbackVersion(body);
       if (existing == null) {
         if (!mayCreate || rollback != null) throw ApiException.appNotFound(appId);
-        return store(null, AppDefinitions.createAt(appId, body), clientIp, uri);
+        ObjectNode created = definitions.createAt(appId, body);
+        checkDeploymentLimit(appId);
+        return store(null, created, clientIp, uri);
       }
       ObjectNode canonical;
       if (rollback != null) {
@@ -136,8 +139,9 @@ public final class Cluster implements AutoCloseable {
             .map(ObjectNode::deepCopy)
             .orElseThrow(() -> ApiException.message(404, "App '" + appId + "' does not exist in version " + rollback));
       } else {
-        canonical = AppDefinitions.update(existing.app, appId, body, partial);
+        canonical = definitions.update(existing.app, appId, body, partial);
       }
+      checkDeploymentLimit(appId);
       checkLock(appId, force);
       return store(existing, canonical, clientIp, uri);
     });
@@ -146,6 +150,7 @@ public final class Cluster implements AutoCloseable {
   public DeploymentResult restartApp(String appId, boolean force) {
     return call(() -> {
       AppState existing = requireApp(appId);
+      checkDeploymentLimit(appId);
       checkLock(appId, force);
       ObjectNode app = existing.app.deepCopy();
       String version = state.nextVersion();
@@ -153,9 +158,11 @@ public final class Cluster implements AutoCloseable {
       ((ObjectNode) app.get("versionInfo")).put("lastConfigChangeAt", version);
       existing.set(app);
       existing.launchFailures = 0;
-      state.bus.publish(Events.groupChangeSuccess("/", version));
+      state.touchGroups(appId, version);
+      state.bus.publish(Events.groupChangeSuccess(PathIds.parent(appId), version));
       Deployment d = deployer.start(version, appId, List.of("RestartApplication"), existing.versions.get(
           existing.versions.size() - 2));
+      existing.upgrade = new Upgrade(d.id);
       return new DeploymentResult(d.id, version, false, null);
     });
   }
@@ -164,6 +171,7 @@ public final class Cluster implements AutoCloseable {
   public DeploymentResult deleteApp(String appId, boolean force) {
     return call(() -> {
       AppState existing = requireApp(appId);
+      checkDeploymentLimit(appId);
       if (!force) checkLock(appId, false);
       return remove(existing);
     });
@@ -175,7 +183,8 @@ public final class Cluster implements AutoCloseable {
     state.apps.remove(appId);
     servicePorts.release(appId);
     String version = state.nextVersion();
-    state.bus.publish(Events.groupChangeSuccess("/", version));
+    state.touchGroups(appId, version);
+    state.bus.publish(Events.groupChangeSuccess(PathIds.parent(appId), version));
     // The next reconcile pass kills the app's tasks, after the StopApplication step has started.
     Deployment d = deployer.start(version, appId, List.of("StopApplication"), existing.app);
     log.info("deleted: {}", appId);
@@ -186,6 +195,26 @@ public final class Cluster implements AutoCloseable {
     AppState app = state.apps.get(appId);
     if (app == null) throw ApiException.appNotFound(appId);
     return app;
+  }
+
+  /**
+   * Every root-group update first counts the running deployments ({@code GroupManagerImpl.checkMaxRunningDeployments},
+   * 1.5+), forced or not; over the limit it fails with 403 and a {@code group_change_failed} event.
+   */
+  private void checkDeploymentLimit(String appId) {
+    MarathonFlags flags = state.settings.marathon();
+    if (!flags.limitsDeployments() || state.deployments.size() < flags.maxRunningDeployments()) return;
+    int max = flags.maxRunningDeployments();
+    String message = flags.version().atLeast(7)
+        ? "Max number (" + max + ") of running deployments is achieved. Wait for existing deployments to complete or"
+            + " cancel oneusing force=true parameter. You can increase max deployment number by using"
+            + " --max_running_deployments parameter but be advised that this can have negative effects on the"
+            + " performance."
+        : "Max number (" + max + ") of running deployments is achieved. Wait for existing deployments to complete or"
+            + " cancel one.You can increase max deployment number by using --max_running_deployments parameter but be"
+            + " advised that this can have negative effects on the performance.";
+    state.bus.publish(Events.groupChangeFailed(PathIds.parent(appId), state.nextVersion(), message));
+    throw ApiException.message(403, message);
   }
 
   private void checkLock(String appId, boolean force) {
@@ -243,8 +272,10 @@ public final class Cluster implements AutoCloseable {
       if (!actions.equals(List.of("ScaleApplication")) && !actions.isEmpty()) app.launchFailures = 0;
     }
     state.bus.publish(Events.apiPost(clientIp, uri, canonical.deepCopy()));
-    state.bus.publish(Events.groupChangeSuccess("/", version));
+    state.touchGroups(appId, version);
+    state.bus.publish(Events.groupChangeSuccess(PathIds.parent(appId), version));
     Deployment d = deployer.start(version, appId, actions, original);
+    if (actions.contains("RestartApplication")) app.upgrade = new Upgrade(d.id);
     log.info("{}: {} version {}", existing == null ? "created" : "updated", appId, version);
     return new DeploymentResult(d.id, version, existing == null, canonical);
   }
@@ -326,12 +357,14 @@ public final class Cluster implements AutoCloseable {
       ArrayNode killed = Json.array();
       victims.forEach(v -> killed.add(views.task(v)));
       if (!scale) {
-        victims.forEach(v -> scheduler.stop(v, "api"));
+        // The goal stays Running, so the instance is relaunched (TaskKiller.kill without wipe).
+        victims.forEach(v -> scheduler.kill(v, "api"));
         return killed;
       }
       DeploymentResult last = null;
       for (String id : victims.stream().map(v -> v.appId).distinct().toList()) {
         AppState app = requireApp(id);
+        checkDeploymentLimit(id);
         checkLock(id, force);
         List<Instance> ofApp = victims.stream().filter(v -> v.appId.equals(id)).toList();
         ofApp.forEach(v -> scheduler.stop(v, "scale"));
@@ -361,6 +394,8 @@ public final class Cluster implements AutoCloseable {
     return call(() -> {
       Deployment d = state.deployments.get(id);
       if (d == null) throw ApiException.message(404, "DeploymentPlan " + id + " does not exist");
+      // The revert is a root-group update while the deployment still runs, so it counts against the limit.
+      if (!force) checkDeploymentLimit(d.appId);
       deployer.fail(d, "canceled by the user");
       if (force) return null;
       AppState app = state.apps.get(d.appId);
@@ -370,6 +405,51 @@ public final class Cluster implements AutoCloseable {
       ObjectNode original = definitionOnly(d.original);
       if (app == null) return store(null, original, "127.0.0.1", "/v2/deployments/" + id);
       return store(app, original, "127.0.0.1", "/v2/deployments/" + id);
+    });
+  }
+
+  // ---- launch queue and groups
+
+  /** {@code GET /v2/queue}: every app with instances waiting to be launched. */
+  public ObjectNode queue(boolean withLastUnusedOffers) {
+    return query(() -> {
+      Instant now = Instant.now();
+      ObjectNode out = Json.object();
+      ArrayNode queue = out.putArray("queue");
+      for (AppState app : state.apps.values()) {
+        List<Instance> queued = queued(app);
+        if (!queued.isEmpty()) queue.add(views.queueEntry(app, queued, withLastUnusedOffers, now));
+      }
+      return out;
+    });
+  }
+
+  /** {@code DELETE /v2/queue/<app>/delay}: relaunch now; 404 when nothing of the app waits to be launched. */
+  public void resetDelay(String appId) {
+    call(() -> {
+      AppState app = state.apps.get(appId);
+      List<Instance> queued = app == null ? List.of() : queued(app);
+      if (queued.isEmpty()) throw ApiException.message(404, "Application " + appId + " not found in tasks queue.");
+      Instant now = Instant.now();
+      queued.forEach(i -> i.relaunchAt = now);
+      app.launchFailures = 0;
+      app.nextOfferAt = Instant.EPOCH;
+      log.info("reset: launch delay of {}", appId);
+      return null;
+    });
+  }
+
+  private List<Instance> queued(AppState app) {
+    return state.instancesOf(app.id()).stream().filter(i -> i.goal == Instance.Goal.RUN && i.waiting()).toList();
+  }
+
+  /** {@code GET /v2/groups[/<id>]}; 404 {@code Group '<id>' does not exist}. */
+  public ObjectNode group(String groupId, boolean withApps, boolean withGroups) {
+    return query(() -> {
+      if (!state.groups.containsKey(groupId)) {
+        throw ApiException.message(404, "Group '" + groupId + "' does not exist");
+      }
+      return views.group(groupId, withApps, withGroups);
     });
   }
 

@@ -9,8 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs deployments step by step: {@code deployment_info} when a step starts, {@code deployment_step_success} when
- * its app has settled, {@code deployment_success} after the last step. A step settles when exactly the wanted number
- * of instances of the current definition run (and are healthy, if checked) and nothing else of the app is left.
+ * its app has settled, {@code deployment_success} after the last step. A RestartApplication step starts the app's
+ * {@link Upgrade} when it begins and ends it when it ends. A step settles when exactly the wanted number of instances
+ * run (and are healthy, if checked) and nothing else of the app is left; for a restart they must all run the current
+ * definition.
  */
 final class Deployer {
   private static final Logger log = LoggerFactory.getLogger(Deployer.class);
@@ -34,6 +36,7 @@ final class Deployer {
 
   void fail(Deployment d, String reason) {
     state.deployments.remove(d.id);
+    endUpgrade(d);
     log.info("failed: deployment {} {} ({})", d.id, d.appId, reason);
     state.bus.publish(Events.deploymentFailed(d.id, d.plan(), reason));
   }
@@ -50,7 +53,7 @@ final class Deployer {
           finish(d);
         } else {
           d.currentStep++;
-          state.bus.publish(Events.deploymentInfo(d.plan(), d.step(d.currentAction())));
+          startStep(d);
         }
       }
     }
@@ -62,11 +65,27 @@ final class Deployer {
       return;
     }
     d.currentStep = 1;
+    startStep(d);
+  }
+
+  private void startStep(Deployment d) {
     state.bus.publish(Events.deploymentInfo(d.plan(), d.step(d.currentAction())));
+    AppState app = state.apps.get(d.appId);
+    if (d.currentAction().equals("RestartApplication") && app != null && app.upgrade != null
+        && app.upgrade.deploymentId.equals(d.id)) {
+      app.upgrade.begin(app.spec, app.spec.configVersion(), state.instancesOf(d.appId));
+    }
+  }
+
+  /** The restart this deployment drove stops with it (TaskReplaceActor stops with its deployment). */
+  private void endUpgrade(Deployment d) {
+    AppState app = state.apps.get(d.appId);
+    if (app != null && app.upgrade != null && app.upgrade.deploymentId.equals(d.id)) app.upgrade = null;
   }
 
   private void finish(Deployment d) {
     state.deployments.remove(d.id);
+    endUpgrade(d);
     log.info("deployed: {} {}", d.id, d.appId);
     state.bus.publish(Events.deploymentSuccess(d.id, d.plan()));
   }
@@ -78,10 +97,11 @@ final class Deployer {
     if (action.equals("StopApplication")) return state.instancesOf(d.appId).isEmpty();
     AppState app = state.apps.get(d.appId);
     if (app == null) return false;
+    boolean restart = action.equals("RestartApplication");
     int ready = 0;
     for (Instance i : state.instancesOf(d.appId)) {
       boolean current = i.spec.configVersion().equals(app.spec.configVersion());
-      if (!current || i.goal == Instance.Goal.STOP || i.killing()) return false;
+      if ((restart && !current) || i.goal == Instance.Goal.STOP || i.killing()) return false;
       if (i.ready()) ready++;
     }
     return ready == app.spec.instances() && state.instancesOf(d.appId).size() == ready;

@@ -37,7 +37,8 @@ final class HealthProbes {
 
   /** Null when healthy, else the failure cause. */
   String probe(AppSpec.HealthCheckSpec check, Target target) {
-    Duration timeout = Duration.ofMillis((long) (check.timeoutSeconds() * 1000));
+    Duration timeout = check.timeoutSeconds() > 0 ? Duration.ofMillis((long) (check.timeoutSeconds() * 1000))
+        : Duration.ofSeconds(HealthMonitor.LONGEST_PROBE_SECONDS);
     try {
       return switch (check.protocol()) {
         case "HTTP", "MESOS_HTTP" -> httpCheck(http, "http", check, target, timeout);

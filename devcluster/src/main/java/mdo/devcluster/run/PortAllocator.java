@@ -5,53 +5,65 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import mdo.devcluster.PortRanges;
 
 /**
- * Host ports for tasks: dynamic ones from the configured range, fixed ones on request. A port counts as free when
- * no task of ours holds it and it can be bound right now (so ports other programs use are skipped).
+ * The agent's host ports: dynamic ones are picked from its {@code ports} resource, fixed ones taken on request. Like
+ * a Mesos offer, only ports of the resource that no task of ours holds are on offer; a dynamic port must also be
+ * bindable right now, so ports other programs use are skipped.
  */
 final class PortAllocator {
-  private final int start;
-  private final int end;
+  private final PortRanges ranges;
+  private final int[] ports;
   private final Set<Integer> held = new HashSet<>();
   private int next;
 
-  PortAllocator(int start, int end) {
-    this.start = start;
-    this.end = end;
-    this.next = start;
+  PortAllocator(PortRanges ranges) {
+    this.ranges = ranges;
+    List<Integer> all = ranges.ports();
+    this.ports = all.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  PortRanges ranges() {
+    return ranges;
   }
 
   synchronized int dynamic() {
-    int size = end - start + 1;
-    for (int i = 0; i < size; i++) {
-      int port = start + (next - start + i) % size;
+    for (int i = 0; i < ports.length; i++) {
+      int index = (next + i) % ports.length;
+      int port = ports[index];
       if (!held.contains(port) && bindable(port)) {
         held.add(port);
-        next = port + 1 > end ? start : port + 1;
+        next = (index + 1) % ports.length;
         return port;
       }
     }
-    throw new IllegalStateException("no free host port left in " + start + "-" + end);
+    throw new IllegalStateException("no free host port left in " + ranges);
   }
 
-  /** True when one of our own tasks holds the port (the instance then waits, as it would for an offer). */
-  synchronized boolean heldByUs(int port) {
-    return held.contains(port);
+  /** True when an offer would carry this port: it is in the agent's resource and no task of ours holds it. */
+  synchronized boolean offered(int port) {
+    return ranges.contains(port) && !held.contains(port);
   }
 
-  /** Takes a fixed port; fails with a clear message when some other program has it. */
+  /** How many ports an offer would carry now. */
+  synchronized int offeredCount() {
+    return ports.length - held.size();
+  }
+
+  /** Takes a port the offer carried; fails with a clear message when some other program has it. */
   synchronized void fixed(int port) {
-    if (held.contains(port)) throw new IllegalStateException("host port " + port + " is held by another task");
+    if (!offered(port)) throw new IllegalStateException("host port " + port + " is not offered by the agent");
     if (!bindable(port)) {
       throw new IllegalStateException("host port " + port + " is already in use on this machine");
     }
     held.add(port);
   }
 
-  synchronized void release(Collection<Integer> ports) {
-    held.removeAll(ports);
+  synchronized void release(Collection<Integer> released) {
+    held.removeAll(released);
   }
 
   static boolean bindable(int port) {

@@ -7,32 +7,36 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import mdo.devcluster.Json;
 import mdo.devcluster.apps.AppSpec;
-import mdo.devcluster.apps.PathIds;
 import mdo.devcluster.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives every app towards its definition on the actor thread: launches and relaunches instances (with backoff),
- * kills surplus and replaced ones (SIGTERM, then SIGKILL after the grace period), and reports every task state
- * change as {@code status_update_event} + {@code instance_changed_event}.
+ * Drives every app towards its definition on the actor thread, as Marathon's launch queue and deployment actors do:
+ * schedules instances, launches them when the agent's offer fits ({@link Placement}; declined offers are counted
+ * for {@code /v2/queue} and retried one allocation interval later), relaunches failed ones with backoff, replaces old
+ * ones within {@code upgradeStrategy} ({@link Upgrade}), kills surplus ones (SIGTERM, then SIGKILL after the grace
+ * period), and reports every change as {@code status_update_event} + {@code instance_changed_event}.
  */
 final class Scheduler {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
   /** A task that ran this long before it failed resets the app's launch backoff. */
   static final Duration BACKOFF_RESET_AFTER = Duration.ofSeconds(30);
+  /** Mesos's default allocation interval: after a declined offer the agent is offered again this much later. */
+  static final Duration OFFER_INTERVAL = Duration.ofSeconds(1);
 
   private final State state;
   private final PortAllocator ports;
+  private final Placement placement;
   private final TaskLauncher launcher;
   private HealthMonitor health;
 
   Scheduler(State state, PortAllocator ports, TaskLauncher launcher) {
     this.state = state;
     this.ports = ports;
+    this.placement = new Placement(state.settings.taskHost(), ports);
     this.launcher = launcher;
   }
 
@@ -54,10 +58,7 @@ final class Scheduler {
     if (state.closing) return;
     Instant now = Instant.now();
     for (Instance instance : List.copyOf(state.instances.values())) {
-      AppState app = state.apps.get(instance.appId);
-      if (app == null || instance.goal == Instance.Goal.STOP) {
-        stop(instance, "delete");
-      }
+      if (!state.apps.containsKey(instance.appId)) stop(instance, "delete");
       if (instance.killing() && instance.killDeadline != null && now.isAfter(instance.killDeadline)) {
         forceKill(instance);
       }
@@ -68,103 +69,131 @@ final class Scheduler {
   }
 
   private void reconcile(AppState app, Instant now) {
-    AppSpec spec = app.spec;
-    int target = spec.instances();
+    Upgrade upgrade = app.upgrade;
+    // A restart waits for its deployment step to begin (deployment_info first, as in Marathon).
+    if (upgrade != null && !upgrade.begun()) return;
     List<Instance> current = new ArrayList<>();
     List<Instance> old = new ArrayList<>();
     for (Instance i : state.instancesOf(app.id())) {
-      // An instance killed for failing its health checks is relaunched as itself (next incarnation), so it still counts.
-      if (i.goal == Instance.Goal.STOP || (i.killing() && !"unhealthy".equals(i.killReason))) continue;
-      if (i.waiting() && !i.spec.configVersion().equals(spec.configVersion())) {
-        remove(i);
-      } else if (i.spec.configVersion().equals(spec.configVersion())) {
-        current.add(i);
-      } else {
-        old.add(i);
-      }
+      if (i.goal == Instance.Goal.STOP) continue;
+      (i.spec.configVersion().equals(app.spec.configVersion()) ? current : old).add(i);
     }
-    // Scale down: waiting instances go first, then by killSelection (youngest first by default).
-    if (current.size() > target) {
-      Comparator<java.time.Instant> age = spec.oldestFirst() ? Comparator.naturalOrder() : Comparator.reverseOrder();
-      current.sort(Comparator.comparing((Instance i) -> !i.waiting()).thenComparing(i -> i.createdAt, age));
-      for (Instance surplus : List.copyOf(current.subList(0, current.size() - target))) {
-        stop(surplus, "scale");
-        current.remove(surplus);
-      }
+    if (upgrade != null) {
+      replace(app, upgrade, current);
+    } else {
+      scale(app, current, old);
     }
+    place(app, now);
+  }
+
+  /** A TaskReplaceActor step; see {@link Upgrade}. */
+  private void replace(AppState app, Upgrade upgrade, List<Instance> current) {
+    forgetGoneOld(upgrade);
     for (Instance i : current) {
-      if (i.waiting() && !now.isBefore(i.relaunchAt)) {
-        if (placementProblem(app) == null) launch(i, spec);
+      if (i.ready()) {
+        upgrade.newReady(i.instanceId);
+      } else if (!i.alive()) {
+        upgrade.newTerminated(i.instanceId);
       }
     }
-    int maxTotal = old.isEmpty() ? target : target + overCapacity(spec, target);
-    boolean blocked = false;
-    while (current.size() < target && current.size() + old.size() < maxTotal) {
-      String problem = placementProblem(app);
-      if (problem != null) {
-        blocked = true;
-        if (!problem.equals(app.lastPlacementProblem)) log.warn("waiting: {} cannot place an instance: {}", app.id(), problem);
-        app.lastPlacementProblem = problem;
-        break;
-      }
-      app.lastPlacementProblem = null;
-      Instance instance = new Instance(PathIds.safe(app.id()) + ".instance-" + UUID.randomUUID(), app.id());
-      state.instances.put(instance.instanceId, instance);
-      current.add(instance);
-      launch(instance, spec);
+    for (String id = upgrade.nextKill(); id != null; id = upgrade.nextKill()) {
+      Instance o = state.instances.get(id);
+      if (o != null && o.goal == Instance.Goal.RUN) stop(o, "replace");
     }
-    replaceOld(spec, target, current, old, blocked);
+    forgetGoneOld(upgrade);
+    int launch = upgrade.toLaunch(app.spec.instances());
+    for (int n = 0; n < launch; n++) schedule(app);
+  }
+
+  /** Old instances that are gone; one whose task ended while it should run is decommissioned, not relaunched. */
+  private void forgetGoneOld(Upgrade upgrade) {
+    for (String id : upgrade.oldActive()) {
+      Instance o = state.instances.get(id);
+      if (o != null && o.goal == Instance.Goal.RUN && o.waiting() && o.incarnation > 0) stop(o, "replace");
+      if (!state.instances.containsKey(id)) upgrade.oldGone(id);
+    }
   }
 
   /**
-   * Rolling replacement within {@code upgradeStrategy}: an old instance goes once enough capacity is ready. When a
-   * new instance cannot be placed at all (its fixed host ports are held by the old ones, as on any single host), one
-   * old instance goes anyway; real Marathon would wait for another agent here.
+   * Outside a restart every instance counts towards {@code instances}, whatever its definition (Marathon's
+   * {@code ScalingProposition}): surplus ones are killed, not yet launched ones first, then old definitions, then by
+   * {@code killSelection} (youngest first by default); missing ones are scheduled with the current definition.
    */
-  private void replaceOld(AppSpec spec, int target, List<Instance> current, List<Instance> old, boolean blocked) {
-    if (old.isEmpty()) return;
-    if (blocked && current.stream().noneMatch(Instance::alive)) {
-      old.sort(Comparator.comparing(Instance::ready).thenComparing(i -> i.createdAt));
-      stop(old.get(0), "replace");
+  private void scale(AppState app, List<Instance> current, List<Instance> old) {
+    List<Instance> live = new ArrayList<>(current);
+    for (Instance o : old) {
+      if (o.waiting()) {
+        stop(o, "replace");
+      } else {
+        live.add(o);
+      }
+    }
+    int target = app.spec.instances();
+    if (live.size() > target) {
+      Comparator<Instant> age = app.spec.oldestFirst() ? Comparator.naturalOrder() : Comparator.reverseOrder();
+      live.sort(Comparator.comparing((Instance i) -> !i.waiting())
+          .thenComparing(i -> i.spec.configVersion().equals(app.spec.configVersion()))
+          .thenComparing(i -> i.createdAt, age));
+      for (Instance surplus : live.subList(0, live.size() - target)) stop(surplus, "scale");
+    }
+    for (int n = live.size(); n < target; n++) schedule(app);
+  }
+
+  /** Puts a new instance of the current definition into the launch queue. */
+  private void schedule(AppState app) {
+    Instance instance = Instance.scheduled(app.spec, state.settings.marathon().version(), Instant.now());
+    state.instances.put(instance.instanceId, instance);
+    // 1.8+ keeps scheduled instances in the instance tracker and announces them (InstanceUpdateOpResolver, Schedule).
+    if (state.settings.marathon().version().atLeast(8)) state.bus.publish(Events.instanceChanged(unplaced(instance)));
+  }
+
+  /**
+   * Offers the agent to the app's due instances, one after another, until one is declined; a declined offer is
+   * counted with its reason, and the agent is offered again after {@link #OFFER_INTERVAL}.
+   */
+  private void place(AppState app, Instant now) {
+    List<Instance> queued = new ArrayList<>();
+    for (Instance i : state.instancesOf(app.id())) {
+      if (i.goal == Instance.Goal.RUN && i.waiting()) queued.add(i);
+    }
+    if (queued.isEmpty()) {
+      app.offers.reset();
       return;
     }
-    long readyNew = current.stream().filter(Instance::ready).count();
-    long readyOld = old.stream().filter(Instance::ready).count();
-    long minHealthy = (long) Math.ceil(target * spec.minimumHealthCapacity());
-    old.sort(Comparator.comparing(Instance::ready).thenComparing(i -> i.createdAt));
-    for (Instance o : old) {
-      long remaining = readyNew + readyOld - (o.ready() ? 1 : 0);
-      if (target == 0 || remaining >= minHealthy || readyNew >= target) {
-        stop(o, "replace");
-        if (o.ready()) readyOld--;
+    if (now.isBefore(app.nextOfferAt)) return;
+    queued.sort(Comparator.comparing((Instance i) -> i.queuedAt));
+    for (Instance i : queued) {
+      if (now.isBefore(i.relaunchAt) || !i.spec.configVersion().equals(app.spec.configVersion())) continue;
+      Placement.Rejection rejection = placement.check(app.spec, placed(app.id()));
+      if (rejection != null) {
+        Placement.Rejection before = app.offers.lastRejection();
+        if (before == null || !before.detail().equals(rejection.detail())) {
+          log.warn("waiting: {} declined the offer of {} for {}: {}", app.id(), state.settings.taskHost(),
+              rejection.reason(), rejection.detail());
+        }
+        app.offers.declined(rejection, now);
+        app.nextOfferAt = now.plus(OFFER_INTERVAL);
+        return;
       }
+      app.offers.used(now);
+      launch(i, app.spec);
     }
   }
 
-  private static int overCapacity(AppSpec spec, int target) {
-    int over = (int) Math.floor(target * spec.maximumOverCapacity());
-    // With minimumHealthCapacity 1 and no over-capacity Marathon could never progress; allow one extra.
-    return over == 0 && spec.minimumHealthCapacity() >= 1.0 ? 1 : over;
-  }
-
-  /** Null when the instance can start now; on one host only fixed host ports can collide. */
-  private String placementProblem(AppState app) {
-    for (AppSpec.PortSpec port : app.spec.ports()) {
-      if (port.hostPort() != null && port.hostPort() > 0 && ports.heldByUs(port.hostPort())) {
-        return "host port " + port.hostPort() + " is held by another task"
-            + (app.spec.hostnameUnique() ? " (hostname:UNIQUE on a single host allows one instance with these ports)" : "");
-      }
-    }
-    return null;
+  /** The app's instances holding a place on the agent: launched and not yet terminal, any goal or version. */
+  private List<Instance> placed(String appId) {
+    List<Instance> out = new ArrayList<>();
+    for (Instance i : state.instancesOf(appId)) if (i.alive()) out.add(i);
+    return out;
   }
 
   /** Starts (or restarts, with the next incarnation) the instance's task. */
   void launch(Instance instance, AppSpec spec) {
     instance.spec = spec;
-    instance.incarnation++;
-    instance.taskId = instance.instanceId + "._app." + instance.incarnation;
+    instance.taskId = instance.nextTaskId();
     instance.generation++;
     instance.relaunchAt = null;
+    instance.queuedAt = null;
     instance.killReason = null;
     instance.killDeadline = null;
     instance.message = "";
@@ -178,11 +207,11 @@ final class Scheduler {
     try {
       allocatePorts(instance, spec);
     } catch (IllegalStateException e) {
-      publish(instance);
+      publishLaunch(instance);
       finished(instance, "TASK_FAILED", "Failed to allocate ports: " + e.getMessage());
       return;
     }
-    publish(instance);
+    publishLaunch(instance);
     Map<String, String> env = TaskEnvironment.build(spec, instance.taskId, state.settings.taskHost(),
         instance.effectivePorts);
     Process process;
@@ -260,7 +289,10 @@ final class Scheduler {
     };
   }
 
-  /** The task reached a terminal state: report it, free its ports, then relaunch or forget the instance. */
+  /**
+   * The task reached a terminal state: report it, free its ports, then relaunch the instance if it should still run
+   * (at once when we killed it, after the backoff when it failed), or forget it.
+   */
   private void finished(Instance instance, String terminalState, String message) {
     String reason = instance.killReason;
     instance.state = terminalState;
@@ -272,26 +304,35 @@ final class Scheduler {
     publish(instance);
     log.info("{}: {} {} ({})", terminalState.substring(5).toLowerCase(), instance.appId, instance.taskId, message);
     AppState app = state.apps.get(instance.appId);
-    boolean wanted = app != null && instance.goal == Instance.Goal.RUN
+    boolean relaunch = app != null && instance.goal == Instance.Goal.RUN
         && instance.spec.configVersion().equals(app.spec.configVersion());
-    if (!wanted || (reason != null && !reason.equals("unhealthy"))) {
+    if (!relaunch) {
       state.instances.remove(instance.instanceId);
       return;
     }
-    instance.state = null;
-    if (reason != null) {
-      instance.relaunchAt = Instant.now();
-      return;
+    Instant now = Instant.now();
+    Instant at = now;
+    if (reason == null) {
+      if (terminalState.equals("TASK_FAILED")) app.lastTaskFailure = lastTaskFailure(instance);
+      boolean ranLong = instance.startedAt != null
+          && Duration.between(instance.startedAt, now).compareTo(BACKOFF_RESET_AFTER) > 0;
+      app.launchFailures = ranLong ? 1 : app.launchFailures + 1;
+      double delay = Math.min(app.spec.maxLaunchDelaySeconds(),
+          app.spec.backoffSeconds() * Math.pow(app.spec.backoffFactor(), app.launchFailures - 1));
+      at = now.plusMillis((long) (delay * 1000));
+      log.info("backing off: {} relaunches {} in {} s", instance.appId, instance.instanceId,
+          String.format("%.2f", delay));
     }
-    if (terminalState.equals("TASK_FAILED")) app.lastTaskFailure = lastTaskFailure(instance);
-    boolean ranLong = instance.startedAt != null
-        && Duration.between(instance.startedAt, Instant.now()).compareTo(BACKOFF_RESET_AFTER) > 0;
-    app.launchFailures = ranLong ? 1 : app.launchFailures + 1;
-    double delay = Math.min(app.spec.maxLaunchDelaySeconds(),
-        app.spec.backoffSeconds() * Math.pow(app.spec.backoffFactor(), app.launchFailures - 1));
-    instance.relaunchAt = Instant.now().plusMillis((long) (delay * 1000));
-    log.info("backing off: {} relaunches {} in {} s", instance.appId, instance.instanceId,
-        String.format("%.2f", delay));
+    if (instance.relaunchesInPlace()) {
+      instance.state = null;
+      instance.relaunchAt = at;
+      instance.queuedAt = now;
+    } else {
+      state.instances.remove(instance.instanceId);
+      Instance next = Instance.scheduled(app.spec, state.settings.marathon().version(), at);
+      next.queuedAt = now;
+      state.instances.put(next.instanceId, next);
+    }
   }
 
   private ObjectNode lastTaskFailure(Instance instance) {
@@ -307,25 +348,38 @@ final class Scheduler {
     return failure;
   }
 
-  /** Kills the instance's task for good (or drops it while it waits to relaunch). */
+  /** Kills the instance's task for good (or drops it while it waits in the launch queue). */
   void stop(Instance instance, String reason) {
+    boolean wasRunning = instance.goal == Instance.Goal.RUN;
     instance.goal = Instance.Goal.STOP;
     if (!instance.alive()) {
       state.instances.remove(instance.instanceId);
       return;
     }
+    // 1.8+ reports the goal change as an instance_changed_event with the unchanged condition
+    // (InstanceChangedEventsGenerator: stateChanged when condition or goal differ).
+    if (wasRunning && state.settings.marathon().version().atLeast(8)) {
+      state.bus.publish(Events.instanceChanged(status(instance)));
+    }
     kill(instance, reason);
   }
 
-  /** SIGTERM to the task's process group now, SIGKILL after the grace period (see {@link #reconcile()}). */
+  /**
+   * SIGTERM to the task's process group now, SIGKILL after the grace period (see {@link #reconcile()}). Mesos reports
+   * TASK_KILLING first only to frameworks with the TASK_KILLING_STATE capability, which Marathon claims only with
+   * {@code --enable_features task_killing} ({@code MarathonSchedulerDriver.scala}); otherwise the task stays
+   * TASK_RUNNING (condition Running) until TASK_KILLED.
+   */
   void kill(Instance instance, String reason) {
     if (instance.killReason != null || !instance.alive()) return;
     instance.killReason = reason;
     double grace = instance.spec.killGraceSeconds() != null ? instance.spec.killGraceSeconds()
         : state.settings.defaultKillGrace().toMillis() / 1000.0;
     instance.killDeadline = Instant.now().plusMillis((long) (grace * 1000));
-    instance.state = "TASK_KILLING";
-    publish(instance);
+    if (state.settings.marathon().taskKilling() && instance.process != null) {
+      instance.state = "TASK_KILLING";
+      publish(instance);
+    }
     log.info("killing: {} {} ({}), SIGKILL after {} s", instance.appId, instance.taskId, reason, grace);
     if (instance.process == null) {
       finished(instance, "TASK_KILLED", "Killed before it started");
@@ -340,10 +394,6 @@ final class Scheduler {
     log.warn("force-killing: {} {} did not stop within its grace period", instance.appId, instance.taskId);
     launcher.removeContainer(instance);
     ProcessGroups.signal(instance.process.toHandle(), "KILL");
-  }
-
-  private void remove(Instance instance) {
-    state.instances.remove(instance.instanceId);
   }
 
   /** Stops every task at once and waits for them, for shutdown. */
@@ -372,13 +422,42 @@ final class Scheduler {
     }
   }
 
+  /** A status update without a change of state: how the executor reports a task's health change. */
+  void publishStatus(Instance instance) {
+    state.bus.publish(Events.statusUpdate(status(instance)));
+  }
+
   void publish(Instance instance) {
+    Events.TaskStatus status = status(instance);
+    state.bus.publish(Events.statusUpdate(status));
+    state.bus.publish(Events.instanceChanged(status));
+  }
+
+  /**
+   * A launch as the release reports it: up to 1.7 a {@code TASK_STAGING} status update and condition Created; from
+   * 1.8 only the instance's move from Scheduled to Provisioned (Mesos sends no TASK_STAGING).
+   */
+  private void publishLaunch(Instance instance) {
+    Events.TaskStatus status = status(instance);
+    if (state.settings.marathon().version().atLeast(8)) {
+      state.bus.publish(Events.instanceChanged(status.withCondition("Provisioned")));
+    } else {
+      state.bus.publish(Events.statusUpdate(status));
+      state.bus.publish(Events.instanceChanged(status.withCondition("Created")));
+    }
+  }
+
+  private Events.TaskStatus status(Instance instance) {
     // Mesos reports container IPs from TASK_RUNNING on; before that ipAddresses is [].
-    Events.TaskStatus status = new Events.TaskStatus(state.agentId, instance.taskId, instance.instanceId,
+    return new Events.TaskStatus(state.agentId, instance.taskId, instance.instanceId,
         instance.state, Tasks.condition(instance.state), instance.message, instance.appId, state.settings.taskHost(),
         instance.startedAt != null ? List.of(state.settings.taskHost()) : List.of(),
         instance.hostPorts, instance.spec.version());
-    state.bus.publish(Events.statusUpdate(status));
-    state.bus.publish(Events.instanceChanged(status));
+  }
+
+  /** A scheduled instance: no agent, no host yet. */
+  private static Events.TaskStatus unplaced(Instance instance) {
+    return new Events.TaskStatus(null, null, instance.instanceId, null, "Scheduled", "", instance.appId, null,
+        List.of(), List.of(), instance.spec.version());
   }
 }

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import mdo.devcluster.Json;
 import mdo.devcluster.Settings;
+import mdo.devcluster.apps.PathIds;
 import mdo.devcluster.events.EventBus;
 
 /** Everything the cluster knows; touched only on the actor thread. */
@@ -22,6 +23,11 @@ final class State {
   final Map<String, AppState> apps = new TreeMap<>();
   final Map<String, Instance> instances = new LinkedHashMap<>();
   final Map<String, Deployment> deployments = new LinkedHashMap<>();
+  /**
+   * Group ids and their versions. Groups come into being with the first app below them and stay when it goes, as in
+   * Marathon (only {@code DELETE /v2/groups} removes one, which the dev cluster does not serve).
+   */
+  final Map<String, String> groups = new TreeMap<>();
   private Instant lastVersion = Instant.EPOCH;
   /** Set once shutdown begins: from then on nothing is launched. */
   boolean closing;
@@ -30,6 +36,15 @@ final class State {
     this.settings = settings;
     this.bus = bus;
     this.actor = actor;
+    groups.put("/", nextVersion());
+  }
+
+  /** A change to an app is a change to its group and every group above it, which all take its version. */
+  void touchGroups(String appId, String version) {
+    for (String group = PathIds.parent(appId); ; group = PathIds.parent(group)) {
+      groups.put(group, version);
+      if (group.equals("/")) return;
+    }
   }
 
   /** A new version timestamp, strictly later than the previous one (versions identify app definitions). */

@@ -2,11 +2,17 @@ package mdo.devcluster.run;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import mdo.devcluster.Json;
 import mdo.devcluster.apps.AppSpec;
+import mdo.devcluster.apps.PathIds;
 
-/** The JSON clients see: task objects (API.md §4.5) and apps with their counts, deployments and tasks (§4.1). */
+/**
+ * The JSON clients see: task objects (API.md §4.5), apps with their counts, deployments and tasks (§4.1), launch
+ * queue entries ({@code raml/QueueInfoConversion.scala}) and groups ({@code DefaultInfoService.queryGroup}).
+ */
 final class Views {
   private final State state;
 
@@ -79,6 +85,82 @@ final class Views {
     state.deploymentsOf(app.id()).forEach(d -> deployments.addObject().put("id", d.id));
     if (withTasks) out.set("tasks", tasks);
     if (withLastFailure && app.lastTaskFailure != null) out.set("lastTaskFailure", app.lastTaskFailure);
+    return out;
+  }
+
+  /**
+   * One {@code /v2/queue} entry: {@code count, [role], delay, since, processedOffersSummary, [lastUnusedOffers],
+   * app}, in the order of {@code QueueApp}; {@code role} exists from 1.9.
+   *
+   * @param queued the app's instances waiting to be launched, at least one
+   */
+  ObjectNode queueEntry(AppState app, List<Instance> queued, boolean withLastUnusedOffers, Instant now) {
+    ObjectNode out = Json.object();
+    out.put("count", queued.size());
+    if (state.settings.marathon().version().atLeast(9)) out.put("role", "*");
+    Instant backOffUntil = null;
+    Instant since = null;
+    for (Instance i : queued) {
+      if (i.relaunchAt.isAfter(now) && (backOffUntil == null || i.relaunchAt.isBefore(backOffUntil))) {
+        backOffUntil = i.relaunchAt;
+      }
+      if (since == null || i.queuedAt.isBefore(since)) since = i.queuedAt;
+    }
+    ObjectNode delay = out.putObject("delay");
+    delay.put("timeLeftSeconds", backOffUntil == null ? 0 : Duration.between(now, backOffUntil).toSeconds());
+    delay.put("overdue", backOffUntil == null);
+    out.put("since", Json.timestamp(since));
+    out.set("processedOffersSummary", app.offers.summary());
+    if (withLastUnusedOffers) {
+      ArrayNode unused = out.putArray("lastUnusedOffers");
+      Placement.Rejection last = app.offers.lastRejection();
+      if (last != null) {
+        ObjectNode entry = unused.addObject();
+        entry.set("offer", offer());
+        entry.put("timestamp", Json.timestamp(app.offers.lastUnusedAt()));
+        entry.putArray("reason").add(last.reason());
+      }
+    }
+    out.set("app", app.app.deepCopy());
+    return out;
+  }
+
+  /** The agent's offer as {@code offer.raml} shows it; only the resource the dev cluster accounts, ports. */
+  private ObjectNode offer() {
+    ObjectNode offer = Json.object();
+    offer.put("id", state.agentId.replace("-S0", "-O0"));
+    offer.put("hostname", state.settings.taskHost());
+    offer.put("agentId", state.agentId);
+    ObjectNode ports = offer.putArray("resources").addObject().put("name", "ports").put("role", "*");
+    ArrayNode ranges = ports.putArray("ranges");
+    state.settings.agentPorts().ranges().forEach(r -> ranges.addObject().put("begin", r.begin()).put("end", r.end()));
+    offer.putArray("attributes");
+    return offer;
+  }
+
+  /**
+   * A group as {@code GET /v2/groups[/<id>]} shows it ({@code raml.GroupInfo}: id, apps, pods, groups, dependencies,
+   * version, and enforceRole from 1.9). Apps are their plain definitions, as with the default embeds.
+   */
+  ObjectNode group(String groupId, boolean withApps, boolean withGroups) {
+    ObjectNode out = Json.object();
+    out.put("id", groupId);
+    ArrayNode apps = out.putArray("apps");
+    if (withApps) {
+      for (AppState app : state.apps.values()) {
+        if (PathIds.parent(app.id()).equals(groupId)) apps.add(app.app.deepCopy());
+      }
+    }
+    out.putArray("pods");
+    ArrayNode groups = out.putArray("groups");
+    if (withGroups) {
+      for (String child : state.groups.keySet()) {
+        if (!child.equals("/") && PathIds.parent(child).equals(groupId)) groups.add(group(child, withApps, true));
+      }
+    }
+    out.putArray("dependencies");
+    out.put("version", state.groups.get(groupId));
+    if (state.settings.marathon().version().atLeast(9)) out.put("enforceRole", false);
     return out;
   }
 }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
-import mdo.subscriber.callbacks.CallbackStore.EtcdException;
+import mdo.registry.store.EtcdException;
 
 /**
  * The {@code /v1/callbacks} endpoints: bearer-token check (constant time), input checks with clear 400s, and JSON

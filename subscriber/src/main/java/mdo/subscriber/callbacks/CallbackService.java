@@ -18,13 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mdo.command.DaemonThreads;
 import mdo.guestutils.NodeQuery;
 import mdo.guestutils.RegistryUnavailableException;
 import mdo.guestutils.RegistryWatch;
 import mdo.guestutils.ServiceSnapshot;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryKeys;
-import mdo.subscriber.callbacks.CallbackStore.EtcdException;
+import mdo.registry.store.EtcdException;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -71,11 +72,7 @@ public final class CallbackService implements AutoCloseable {
     this.validator = new CallbackUrlValidator(settings);
     this.api = new CallbackApi(this, environment, settings, validator);
     this.metrics = new CallbackMetrics(meters, receivers::size);
-    this.scheduler = Executors.newScheduledThreadPool(3, r -> {
-      Thread t = new Thread(r, "mdo-callbacks");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newScheduledThreadPool(3, DaemonThreads.factory("mdo-callbacks"));
     Dispatcher dispatcher = new Dispatcher();
     // Each receiver has at most one request in flight; these limits only bound the total.
     dispatcher.setMaxRequests(4096);
@@ -163,7 +160,7 @@ public final class CallbackService implements AutoCloseable {
   // ---- what the handlers do
 
   /** Stores a validated registration and starts delivering to it; {@code null} on an id collision. */
-  CallbackRegistration create(String service, URI uri, String taskId) throws EtcdException {
+  CallbackRegistration create(String service, URI uri, String taskId) {
     CallbackRegistration r = new CallbackRegistration(Signatures.random(8), service, uri.toString(), taskId,
         Signatures.random(32), Instant.now().toString(), null, null);
     if (!store.create(r)) return null;
@@ -199,7 +196,7 @@ public final class CallbackService implements AutoCloseable {
   }
 
   /** {@code true} if it existed. */
-  boolean delete(String service, String id) throws EtcdException {
+  boolean delete(String service, String id) {
     boolean existed = store.delete(service, id);
     Receiver receiver = receivers.remove(id);
     if (receiver != null) receiver.close();

@@ -8,20 +8,21 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import mdo.registry.Etcd;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
+import mdo.registry.store.EtcdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Registrations in etcd, one key each at {@code /mdo/<env>/callbacks/<service>/<id>}. */
 final class CallbackStore {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
   private static final Logger log = LoggerFactory.getLogger(CallbackStore.class);
 
   private final Client client;
@@ -32,9 +33,9 @@ final class CallbackStore {
     this.environment = environment;
   }
 
-  List<CallbackRegistration> loadAll() throws EtcdException {
+  List<CallbackRegistration> loadAll() {
     List<KeyValue> kvs = await(client.getKVClient()
-        .get(Etcd.bytes(RegistryKeys.callbacks(environment)), GetOption.builder().isPrefix(true).build())).getKvs();
+        .get(Etcd.bytes(RegistryKeys.callbacks(environment)), GetOption.builder().isPrefix(true).build()), "read callback registrations").getKvs();
     List<CallbackRegistration> all = new ArrayList<>(kvs.size());
     for (KeyValue kv : kvs) {
       try {
@@ -47,12 +48,12 @@ final class CallbackStore {
   }
 
   /** Writes a new registration; {@code false} if its key exists already. */
-  boolean create(CallbackRegistration r) throws EtcdException {
+  boolean create(CallbackRegistration r) {
     ByteSequence key = key(r);
     return await(client.getKVClient().txn()
         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
         .Then(Op.put(key, ByteSequence.from(RegistryJson.write(r)), PutOption.DEFAULT))
-        .commit()).isSucceeded();
+        .commit(), "create callback registration " + r.id()).isSucceeded();
   }
 
   /** Records what the receiver acknowledged, unless the registration was deleted meanwhile (never resurrects it). */
@@ -65,28 +66,16 @@ final class CallbackStore {
   }
 
   /** {@code true} if it existed. */
-  boolean delete(String service, String id) throws EtcdException {
-    return await(client.getKVClient().delete(Etcd.bytes(RegistryKeys.callback(environment, service, id)))).getDeleted() > 0;
+  boolean delete(String service, String id) {
+    return await(client.getKVClient().delete(Etcd.bytes(RegistryKeys.callback(environment, service, id))),
+        "delete callback registration " + id).getDeleted() > 0;
   }
 
   private ByteSequence key(CallbackRegistration r) {
     return Etcd.bytes(RegistryKeys.callback(environment, r.service(), r.id()));
   }
 
-  private static <T> T await(CompletableFuture<T> future) throws EtcdException {
-    try {
-      return future.get(5, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new EtcdException("etcd unavailable: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EtcdException("interrupted", e);
-    }
-  }
-
-  static final class EtcdException extends Exception {
-    EtcdException(String message, Throwable cause) {
-      super(message, cause);
-    }
+  private static <T> T await(CompletableFuture<T> future, String what) {
+    return EtcdException.await(future, what, TIMEOUT);
   }
 }

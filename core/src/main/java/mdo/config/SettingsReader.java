@@ -1,0 +1,171 @@
+package mdo.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import mdo.registry.EtcdSettings;
+
+/**
+ * The {@code etcd:}, {@code marathon:} and {@code subscriber:} sections. The seed's {@code {host, port}} form keeps
+ * working next to URLs; credentials missing from the file are taken from the environment.
+ */
+final class SettingsReader {
+  static final String DEFAULT_MARATHON = "http://127.0.0.1:8080";
+  static final String DEFAULT_ETCD = "http://127.0.0.1:2379";
+
+  private static final List<String> ETCD_KEYS =
+      List.of("host", "port", "endpoints", "user", "password", "ca-file", "cert-file", "key-file");
+  private static final List<String> MARATHON_KEYS =
+      List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout");
+  private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "events",
+      "resync-interval", "max-delete-fraction", "stream-idle-timeout", "callback-allow");
+
+  private final Path base;
+  private final Map<String, String> env;
+
+  SettingsReader(Path base, Map<String, String> env) {
+    this.base = base;
+    this.env = env;
+  }
+
+  EtcdSettings etcd(ConfigNode node) {
+    if (!node.expectKeys(ETCD_KEYS)) return null;
+    List<URI> endpoints = endpoints(node, "endpoints", DEFAULT_ETCD, 2379);
+    String user = node.get("user").text();
+    String password = node.get("password").text();
+    if ((user == null) != (password == null)) node.error("etcd user and password go together");
+    Path ca = file(node.get("ca-file"));
+    Path cert = file(node.get("cert-file"));
+    Path key = file(node.get("key-file"));
+    if ((cert == null) != (key == null)) node.error("cert-file and key-file go together (client certificate)");
+    if (endpoints.isEmpty() || (user == null) != (password == null)) return null;
+    return new EtcdSettings(endpoints, user, password, ca, cert, key);
+  }
+
+  MarathonSettings marathon(ConfigNode node) {
+    if (!node.expectKeys(MARATHON_KEYS)) return null;
+    List<URI> urls = endpoints(node, "urls", DEFAULT_MARATHON, 8080);
+    String user = or(node.get("user").text(), env.get("MARATHON_USER"));
+    String password = or(node.get("password").text(), env.get("MARATHON_PASSWORD"));
+    String token = or(node.get("token").text(), env.get("MARATHON_TOKEN"));
+    boolean ok = !urls.isEmpty();
+    if ((user == null) != (password == null)) {
+      node.error("Marathon user and password go together (set both, in the file or as MARATHON_USER and"
+          + " MARATHON_PASSWORD)");
+      ok = false;
+    } else if (user != null && token != null) {
+      node.error("use either Marathon basic auth (user/password) or a DC/OS token, not both");
+      ok = false;
+    }
+    Path ca = file(node.get("ca-file"));
+    Duration timeout = positive(node.get("timeout"));
+    return ok ? new MarathonSettings(urls, user, password, token, ca, timeout) : null;
+  }
+
+  SubscriberSettings subscriber(ConfigNode node) {
+    if (!node.expectKeys(SUBSCRIBER_KEYS)) return null;
+    String host = node.get("host").text();
+    Integer port = node.get("port").integer();
+    if (port != null && (port < 1 || port > 65535)) node.get("port").error("port " + port + " is out of range 1-65535");
+    URI url = null;
+    ConfigNode urlNode = node.get("url");
+    if (!urlNode.isMissing()) url = httpUrl(urlNode, urlNode.text());
+    if (url == null && host != null && (host.equals("0.0.0.0") || host.equals("::"))) {
+      node.get("host").warn("binds every interface, so tasks cannot use it as an address; set subscriber.url"
+          + " (SUBSCRIBER_URL in every task) to an address they can reach");
+    }
+    String token = or(node.get("token").text(), env.get("MDO_SUBSCRIBER_TOKEN"));
+    SubscriberSettings.EventSource events = null;
+    ConfigNode eventsNode = node.get("events");
+    String e = eventsNode.text();
+    if (e != null) {
+      switch (e.toLowerCase(Locale.ROOT)) {
+        case "sse" -> events = SubscriberSettings.EventSource.SSE;
+        case "callback" -> events = SubscriberSettings.EventSource.CALLBACK;
+        default -> eventsNode.error("expected sse or callback, got '" + e + "'");
+      }
+    }
+    Duration resync = positive(node.get("resync-interval"));
+    ConfigNode fractionNode = node.get("max-delete-fraction");
+    Double fraction = fractionNode.number();
+    if (fraction != null && (fraction <= 0 || fraction > 1)) {
+      fractionNode.error("expected a fraction above 0 and at most 1, got " + fraction);
+    }
+    Duration idle = positive(node.get("stream-idle-timeout"));
+    List<String> allow = node.get("callback-allow").textList();
+    return new SubscriberSettings(host, port == null ? SubscriberSettings.DEFAULT_PORT : port, url, token, events,
+        resync, fraction == null ? 0 : fraction, idle, allow);
+  }
+
+  /** {@code host}+{@code port} (seed), {@code url}, or a list under {@code listKey}: exactly one form. */
+  private List<URI> endpoints(ConfigNode node, String listKey, String dflt, int defaultPort) {
+    String singleKey = listKey.equals("urls") ? "url" : listKey;
+    boolean seed = node.has("host") || node.has("port");
+    int forms = (seed ? 1 : 0) + (node.has(listKey) ? 1 : 0) + (!singleKey.equals(listKey) && node.has(singleKey) ? 1 : 0);
+    if (forms > 1) {
+      node.error("give only one of host/port, " + (singleKey.equals(listKey) ? "" : singleKey + ", ") + listKey);
+      return List.of();
+    }
+    int errorsBefore = node.problems.errors.size();
+    List<URI> out = new ArrayList<>();
+    if (seed) {
+      String host = node.get("host").text("127.0.0.1");
+      Integer port = node.get("port").integer();
+      int p = port == null ? defaultPort : port;
+      if (p < 1 || p > 65535) node.get("port").error("port " + p + " is out of range 1-65535");
+      else if (host != null) out.add(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + p));
+    } else if (node.has(listKey) || node.has(singleKey)) {
+      for (ConfigNode n : node.get(node.has(listKey) ? listKey : singleKey).list()) {
+        String s = n.text();
+        if (s == null) continue;
+        URI uri = httpUrl(n, s.contains("://") ? s : "http://" + s);
+        if (uri != null) out.add(uri);
+      }
+      if (out.isEmpty() && node.problems.errors.size() == errorsBefore) node.get(listKey).error("the list is empty");
+    } else {
+      out.add(URI.create(dflt));
+    }
+    return out;
+  }
+
+  private static URI httpUrl(ConfigNode node, String s) {
+    if (s == null) return null;
+    try {
+      URI uri = new URI(s.trim());
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return uri;
+    } catch (Exception ignored) {
+      // reported below
+    }
+    node.error("expected an http(s)://host:port URL, got '" + s + "'");
+    return null;
+  }
+
+  private Path file(ConfigNode node) {
+    String s = node.text();
+    if (s == null) return null;
+    Path path = base == null ? Path.of(s) : base.resolve(s);
+    if (!Files.isReadable(path)) {
+      node.error("cannot read file " + path);
+      return null;
+    }
+    return path;
+  }
+
+  private static Duration positive(ConfigNode node) {
+    Duration d = node.duration();
+    if (d != null && (d.isZero() || d.isNegative())) {
+      node.error("must be longer than zero");
+      return null;
+    }
+    return d;
+  }
+
+  private static String or(String a, String b) {
+    return a != null ? a : b == null || b.isEmpty() ? null : b;
+  }
+}

@@ -1,0 +1,249 @@
+package mdo.marathon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mdo.config.MarathonSettings;
+import mdo.testkit.Payloads;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MarathonClientTest {
+  private final MockWebServer marathon = new MockWebServer();
+  private final MockWebServer standby = new MockWebServer();
+
+  @BeforeEach
+  void start() throws Exception {
+    marathon.start();
+    standby.start();
+  }
+
+  @AfterEach
+  void stop() {
+    marathon.close();
+    standby.close();
+  }
+
+  private MarathonClient client(MockWebServer... servers) {
+    return new MarathonClient(new MarathonSettings(urls(servers), null, null, null, null, null));
+  }
+
+  private static List<URI> urls(MockWebServer... servers) {
+    return java.util.Arrays.stream(servers).map(s -> s.url("/").uri()).toList();
+  }
+
+  private static MockResponse json(int code, String body) {
+    return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
+  }
+
+  private static RecordedRequest next(MockWebServer server) throws InterruptedException {
+    RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(request).as("request received").isNotNull();
+    return request;
+  }
+
+  @Test
+  void createAppPostsTheDefinitionAndReturnsTheDeploymentId() throws Exception {
+    marathon.enqueue(json(201, Payloads.marathon("apps_post_response.json")));
+    ObjectNode app = Payloads.marathonJson("apps_post_request.json");
+
+    DeploymentResult result = client(marathon).createApp(app);
+
+    assertThat(result.deploymentId()).isEqualTo("f44fd4fc-4330-4600-a68b-99c7bd33014a");
+    assertThat(result.created()).isTrue();
+    RecordedRequest request = next(marathon);
+    assertThat(request.getRequestLine()).isEqualTo("POST /v2/apps HTTP/1.1");
+    assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
+    assertThat(MarathonClient.JSON.readTree(request.getBody().utf8())).isEqualTo(app);
+  }
+
+  @Test
+  void scaleIsAPartialPutOfInstancesOnTheNestedAppPath() throws Exception {
+    marathon.enqueue(json(200, "{\"deploymentId\":\"5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43\",\"version\":\"2015-09-29T15:59:51.164Z\"}"));
+
+    DeploymentResult result = client(marathon).scale("/prod/cassandra", 3, false);
+
+    assertThat(result.deploymentId()).isEqualTo("5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43");
+    RecordedRequest request = next(marathon);
+    assertThat(request.getRequestLine()).isEqualTo("PUT /v2/apps/prod/cassandra HTTP/1.1");
+    assertThat(request.getBody().utf8()).isEqualTo("{\"instances\":3}");
+  }
+
+  @Test
+  void getAppReadsTheDocumentedResponseAndIsEmptyFor404() {
+    marathon.enqueue(json(200, Payloads.withoutComments(Payloads.marathon("app_get_response.1.4.jsonc"))));
+    marathon.enqueue(json(404, Payloads.marathon("error_404_app_not_found.json")));
+    MarathonClient client = client(marathon);
+
+    MarathonApp app = client.getApp("/toggle").orElseThrow();
+    assertThat(app.id()).isEqualTo("/toggle");
+    assertThat(app.instances()).isEqualTo(2);
+    assertThat(app.hasHealthChecks()).isTrue();
+    assertThat(app.deploymentIds()).containsExactly("44c4ed48-ee53-4e0f-82dc-4df8b2a69057");
+    assertThat(client.getApp("/not_existent")).isEmpty();
+  }
+
+  @Test
+  void listTasksReadsTheRealTaskList() {
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")));
+
+    List<MarathonTask> tasks = client(marathon).listTasks();
+
+    assertThat(tasks).extracting(MarathonTask::appId).containsExactly("/frontend-foosball", "/tools/docker/registry");
+    assertThat(tasks.get(0).ports()).containsExactly(31292);
+    assertThat(tasks.get(0).state()).isEqualTo("TASK_RUNNING");
+    assertThat(tasks.get(0).healthy()).isNull();
+  }
+
+  @Test
+  void deploymentsAreReadWithTheirCurrentStep() {
+    marathon.enqueue(json(200, Payloads.marathon("deployments_get.json")));
+
+    List<MarathonDeployment> deployments = client(marathon).deployments();
+
+    assertThat(deployments).hasSize(1);
+    assertThat(deployments.get(0).affectedApps()).containsExactly("/foo");
+    assertThat(deployments.get(0).currentStep()).isEqualTo(1);
+    assertThat(deployments.get(0).currentActions().get(0).action()).isEqualTo("ScaleApplication");
+  }
+
+  @Test
+  void failsOverToTheNextUrlWhenTheFirstRefusesConnectionsAndSticksToIt() throws Exception {
+    URI dead;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dead = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
+    }
+    marathon.enqueue(json(200, Payloads.marathon("info_get_response.json")));
+    marathon.enqueue(json(200, Payloads.marathon("info_get_response.json")));
+    MarathonClient client = new MarathonClient(
+        new MarathonSettings(List.of(dead, marathon.url("/").uri()), null, null, null, null, null));
+
+    client.info();
+    client.info();
+
+    assertThat(marathon.getRequestCount()).isEqualTo(2);
+    assertThat(client.preferredUrl().getPort()).isEqualTo(marathon.getPort());
+  }
+
+  @Test
+  void aStandbyWithoutLeaderAnswering503MovesToTheNextUrl() {
+    standby.enqueue(new MockResponse.Builder().code(503).body("Could not determine the current leader").build());
+    marathon.enqueue(json(200, Payloads.marathon("leader_get_response.json")));
+
+    assertThat(client(standby, marathon).leader()).isPresent();
+    assertThat(standby.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void followsALeaderRedirectKeepingAcceptAndCredentials() throws Exception {
+    standby.enqueue(new MockResponse.Builder().code(302)
+        .setHeader("Location", marathon.url("/v2/tasks").toString()).build());
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")));
+    MarathonClient client = new MarathonClient(
+        new MarathonSettings(urls(standby), "ops", "s3cret", null, null, null));
+
+    assertThat(client.listTasks()).hasSize(2);
+
+    RecordedRequest redirected = next(marathon);
+    assertThat(redirected.getRequestLine()).isEqualTo("GET /v2/tasks HTTP/1.1");
+    assertThat(redirected.getHeaders().get("Authorization")).isEqualTo(okhttp3.Credentials.basic("ops", "s3cret"));
+    assertThat(redirected.getHeaders().get("Accept")).isEqualTo("application/json");
+  }
+
+  @Test
+  void sendsADcosTokenAsTheAuthorizationHeader() throws Exception {
+    marathon.enqueue(json(200, "{\"apps\":[]}"));
+    new MarathonClient(new MarathonSettings(urls(marathon), null, null, "abc.def", null, null)).listApps("MDO_ENVIRONMENT==prod");
+
+    RecordedRequest request = next(marathon);
+    assertThat(request.getHeaders().get("Authorization")).isEqualTo("token=abc.def");
+    assertThat(request.getUrl().queryParameter("label")).isEqualTo("MDO_ENVIRONMENT==prod");
+  }
+
+  @Test
+  void aLockedAppNamesTheDeploymentsThatLockIt() {
+    marathon.enqueue(json(409, Payloads.marathon("error_409_app_locked.json")));
+
+    assertThatThrownBy(() -> client(marathon).scale("/foo", 2, false))
+        .isInstanceOfSatisfying(MarathonException.class, e -> {
+          assertThat(e.isLocked()).isTrue();
+          assertThat(e.deploymentIds()).containsExactly("97c136bf-5a28-4821-9d94-480d9fbb01c8");
+          assertThat(e.getMessage()).contains("HTTP 409", "App is locked by one or more deployments");
+        });
+  }
+
+  @Test
+  void validationErrorsListEachPathAndError() {
+    marathon.enqueue(json(422, Payloads.marathon("error_422_validation.json")));
+
+    assertThatThrownBy(() -> client(marathon).putApp("/foo", MarathonClient.JSON.createObjectNode(), false))
+        .isInstanceOfSatisfying(MarathonException.class, e -> {
+          assertThat(e.status()).isEqualTo(422);
+          assertThat(e.details()).containsExactly("/upgradeStrategy/minimumHealthCapacity: is greater than 1");
+          assertThat(e.getMessage()).contains("Object is not valid", "/upgradeStrategy/minimumHealthCapacity: is greater than 1");
+        });
+  }
+
+  @Test
+  void invalidJsonDetailsMayBeAListOrAString() {
+    marathon.enqueue(json(400, Payloads.marathon("error_400_invalid_json.json")));
+    marathon.enqueue(json(400, "{\"message\":\"Invalid JSON\",\"details\":\"Unexpected end-of-input\"}"));
+    MarathonClient client = client(marathon);
+    ObjectNode empty = MarathonClient.JSON.createObjectNode();
+
+    assertThatThrownBy(() -> client.createApp(empty)).isInstanceOfSatisfying(MarathonException.class,
+        e -> assertThat(e.details()).containsExactly("/id: error.expected.jsstring"));
+    assertThatThrownBy(() -> client.createApp(empty)).isInstanceOfSatisfying(MarathonException.class,
+        e -> assertThat(e.details()).containsExactly("Unexpected end-of-input"));
+  }
+
+  @Test
+  void jettyHtml401PageBecomesACredentialsHint() {
+    marathon.enqueue(new MockResponse.Builder().code(401)
+        .setHeader("WWW-Authenticate", "basic realm=\"Mesosphere\"")
+        .setHeader("Content-Type", "text/html;charset=iso-8859-1")
+        .body("<html><head><title>Error 401 Unauthorized</title></head><body><h2>HTTP ERROR 401</h2></body></html>")
+        .build());
+
+    assertThatThrownBy(() -> client(marathon).listTasks()).isInstanceOfSatisfying(MarathonException.class, e -> {
+      assertThat(e.isAuth()).isTrue();
+      assertThat(e.getMessage()).contains("marathon.user/password or marathon.token").doesNotContain("<html>");
+    });
+  }
+
+  @Test
+  void forbiddenKeepsMarathonsMessage() {
+    marathon.enqueue(json(403, Payloads.marathon("error_403_forbidden.json")));
+
+    assertThatThrownBy(() -> client(marathon).deleteApp("/foo"))
+        .hasMessageContaining("HTTP 403").hasMessageContaining("Not Authorized to perform this action!");
+  }
+
+  @Test
+  void noUrlAnsweringListsEveryAttempt() throws Exception {
+    marathon.close();
+    standby.close();
+
+    assertThatThrownBy(() -> client(marathon, standby).info())
+        .isInstanceOf(MarathonUnavailableException.class)
+        .hasMessageContaining(":" + marathon.getPort())
+        .hasMessageContaining(":" + standby.getPort());
+  }
+
+  @Test
+  void settingsNeverPrintSecrets() {
+    MarathonSettings settings = new MarathonSettings(List.of(URI.create("https://m:8443")), "ops", "s3cret", null, null, null);
+    assertThat(settings.toString()).contains("ops").doesNotContain("s3cret");
+    assertThat(new MarathonSettings(List.of(URI.create("https://m:8443")), null, null, "tok123", null, null).toString())
+        .doesNotContain("tok123");
+  }
+}
