@@ -93,9 +93,10 @@ class SubscriberImageIT {
     String password = "pw-" + ProcessHandle.current().pid();
     String etcd = podman.start(Podman.name("etcd"), List.of("--network", network, "--network-alias", "etcd"),
         Images.get("etcd").ref());
+    // Marathon as the original tool knew it: 1.4 with HTTP callbacks (--event_subscriber http_callback).
     String marathon = podman.start(Podman.name("marathon"), List.of("--network", network, "--network-alias", "marathon",
         "-p", "127.0.0.1:" + marathonPort + ":8080", "-e", "MDO_DEVCLUSTER_AUTH=it:" + password),
-        Images.get("devcluster").ref());
+        Images.get("devcluster").ref(), "--marathon-version", "1.4", "--event-subscriber", "http_callback");
     ImageRuntimeIT.awaitHealthy(etcd, "etcd");
     ImageRuntimeIT.awaitHealthy(marathon, "devcluster");
     Path config = Podman.readable(Files.writeString(dir.resolve("config.yaml"), """
