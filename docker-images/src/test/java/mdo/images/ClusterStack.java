@@ -78,29 +78,27 @@ final class ClusterStack implements AutoCloseable {
 
   /** The instances the subscriber serves for a service (its records in etcd); none while it answers 404. */
   List<JsonNode> records(String service) {
-    List<JsonNode> out = new ArrayList<>();
     String url = subscriberUrl() + "/v1/services/" + service;
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 404) return out;
-      assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
-      JSON.readTree(response.body()).path("instances").forEach(out::add);
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET " + url + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    if (fetch(url).statusCode() == 404) return List.of();
+    List<JsonNode> out = new ArrayList<>();
+    get(url).path("instances").forEach(out::add);
+    return out;
   }
 
   JsonNode get(String url) {
+    HttpResponse<String> response = fetch(url);
+    assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
       return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + url + ": not JSON: " + response.body(), e);
+    }
+  }
+
+  private HttpResponse<String> fetch(String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException("GET " + url + ": " + e, e);
     } catch (InterruptedException e) {

@@ -180,19 +180,7 @@ class DevClusterContainersIT {
     }).filter(c -> !c.isEmpty()).toList();
   }
 
-  private static String run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    });
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("hung: " + command);
-    }
-    return out.join();
+  private static String run(List<String> command) {
+    return Podman.command(command).out();
   }
 }

@@ -43,6 +43,11 @@ final class Podman implements AutoCloseable {
   static Result run(List<String> args) {
     List<String> command = new ArrayList<>(cli());
     command.addAll(args);
+    return command(command);
+  }
+
+  /** Runs any command, its output and error together; fails the test when it hangs for 2 minutes. */
+  static Result command(List<String> command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
