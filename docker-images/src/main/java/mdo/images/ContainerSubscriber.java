@@ -30,7 +30,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(name = "subscriber-image", mixinStandardHelpOptions = true,
     description = {"Runs the mdo subscriber in its image.",
-        "Without flags it reads config.yaml from $MDO_CONFIG, else the first of " + "/etc/mdo/config.yaml and"
+        "Without flags it reads config.yaml from $MDO_CONFIG, else the first of /etc/mdo/config.yaml and"
             + " /opt/subscriber/config.yaml (where the original tool's image kept it). Other flags are the"
             + " subscriber's own (--marathon, --etcd, ...: see `bin/subscriber --help`).",
         "CONTAINER_HOST_ADDRESS and CONTAINER_HOST_PORT: the public address of this container; the subscriber then"
@@ -71,7 +71,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
     }
     if (!subscriberFlags.isEmpty()) {
       if (config != null) {
-        System.err.println("subscriber image: give --config or the subscriber's flags (" + subscriberFlags + "), not both");
+        System.err.println("subscriber image: give --config or the subscriber's flags (" + subscriberFlags
+            + "), not both");
         return 2;
       }
       return flags(advertised);
@@ -84,7 +85,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
     }
     // A mistake in the file is mdo's ConfigException: the handler prints it and exits as bin/subscriber does.
     MdoConfig loaded = ConfigFiles.load(file, new Terminal(System.out, System.err, false, env));
-    SubscriberSettings settings = advertised == null ? loaded.subscriber() : inContainer(loaded.subscriber(), advertised);
+    SubscriberSettings settings = advertised == null ? loaded.subscriber()
+        : inContainer(loaded.subscriber(), advertised);
     System.out.println("subscriber image: config " + file + "; serving on " + settings.host() + ":" + settings.port()
         + ", reached at " + settings.url());
     return Main.run(new SubscriberConfig(loaded.etcd(), loaded.marathon(), settings, loaded.environment()));
@@ -101,7 +103,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
           return 2;
         }
       }
-      args.addAll(List.of("--host", BIND_HOST, "--port", Integer.toString(CONTAINER_PORT), "--url", advertised.toString()));
+      args.addAll(List.of("--host", BIND_HOST, "--port", Integer.toString(CONTAINER_PORT), "--url",
+          advertised.toString()));
     }
     return FailureHandler.install(new CommandLine(new Main()), "subscriber").setCaseInsensitiveEnumValuesAllowed(true)
         .execute(args.toArray(String[]::new));
@@ -135,10 +138,13 @@ public final class ContainerSubscriber implements Callable<Integer> {
     String host = address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
     try {
       URI uri = new URI("http://" + host + ":" + number);
-      if (uri.getHost() == null || uri.getPath() == null || !uri.getPath().isEmpty()) throw new URISyntaxException(address, "not a host");
+      if (uri.getHost() == null || uri.getPath() == null || !uri.getPath().isEmpty()) {
+        throw new URISyntaxException(address, "not a host");
+      }
       return uri;
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("CONTAINER_HOST_ADDRESS must be a host name or IP address, got '" + address + "'");
+      throw new IllegalArgumentException("CONTAINER_HOST_ADDRESS must be a host name or IP address, got '" + address
+          + "'");
     }
   }
 

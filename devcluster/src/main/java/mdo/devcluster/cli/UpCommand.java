@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 
 /** {@code devcluster up}: serve in the foreground until SIGINT/SIGTERM, or {@code --detach} into the background. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-    description = "Serve the Marathon API and run apps as local processes, until stopped (Ctrl-C, SIGTERM or"
-        + " `devcluster down`). With --standby-of, serve as a Marathon standby that proxies to that leader instead.")
+    description = "Serve the Marathon API and run apps as local processes (an image as a docker or podman"
+        + " container), until stopped (Ctrl-C, SIGTERM or `devcluster down`). With --standby-of, serve as a"
+        + " Marathon standby that proxies to that leader instead.")
 public final class UpCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "API port (default ${DEFAULT-VALUE}; 0 = any free port)")
   int port;

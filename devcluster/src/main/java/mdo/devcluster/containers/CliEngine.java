@@ -50,10 +50,12 @@ abstract class CliEngine implements ContainerEngine {
       case NONE -> command.add("--network=none");
       case BRIDGE -> {
         command.add("--network=bridge");
-        spec.ports().forEach(p -> command.add("--publish=" + p.hostPort() + ":" + p.containerPort() + "/" + p.protocol()));
+        spec.ports().forEach(p -> command.add("--publish=" + p.hostPort() + ":" + p.containerPort() + "/"
+            + p.protocol()));
       }
     }
-    spec.volumes().forEach(v -> command.add("--volume=" + v.hostPath() + ":" + v.containerPath() + (v.readOnly() ? ":ro" : "")));
+    spec.volumes().forEach(v -> command.add("--volume=" + v.hostPath() + ":" + v.containerPath()
+        + (v.readOnly() ? ":ro" : "")));
     if (spec.forcePull()) command.add("--pull=always");
     ProcessBuilder builder = new ProcessBuilder();
     for (Map.Entry<String, String> e : new TreeMap<>(spec.env()).entrySet()) {

@@ -42,7 +42,8 @@ public record ContainerSpec(
   public record PortMapping(int hostPort, int containerPort, String protocol) {
     public PortMapping {
       if (hostPort < 1 || hostPort > 65535 || containerPort < 1 || containerPort > 65535) {
-        throw new IllegalArgumentException("port mapping " + hostPort + ":" + containerPort + " is out of range 1-65535");
+        throw new IllegalArgumentException("port mapping " + hostPort + ":" + containerPort
+            + " is out of range 1-65535");
       }
       if (!PROTOCOLS.contains(protocol)) {
         throw new IllegalArgumentException("port protocol must be one of " + PROTOCOLS + ", got '" + protocol + "'");
@@ -55,7 +56,8 @@ public record ContainerSpec(
     public Volume {
       for (String path : List.of(hostPath, containerPath)) {
         if (!path.startsWith("/") || path.contains(":") || path.contains(",")) {
-          throw new IllegalArgumentException("volume paths must be absolute and contain no ':' or ',', got '" + path + "'");
+          throw new IllegalArgumentException("volume paths must be absolute and contain no ':' or ',', got '"
+              + path + "'");
         }
       }
     }
@@ -65,7 +67,8 @@ public record ContainerSpec(
   public record Parameter(String key, String value) {
     public Parameter {
       if (!key.matches("[a-z][a-z0-9-]*")) {
-        throw new IllegalArgumentException("docker parameter keys are option names such as 'memory-swap', got '" + key + "'");
+        throw new IllegalArgumentException("docker parameter keys are option names such as 'memory-swap', got '"
+            + key + "'");
       }
     }
   }
@@ -87,7 +90,9 @@ public record ContainerSpec(
       }
     }
     for (String key : labels.keySet()) {
-      if (key.isEmpty() || key.contains("=")) throw new IllegalArgumentException("label keys must be non-empty without '=', got '" + key + "'");
+      if (key.isEmpty() || key.contains("=")) {
+        throw new IllegalArgumentException("label keys must be non-empty without '=', got '" + key + "'");
+      }
     }
     ports = List.copyOf(ports);
     env = Map.copyOf(env);

@@ -81,8 +81,8 @@ public final class EngineDetector {
 
   /** Runs a short CLI command: its output, or why it failed (the last line of what it said). */
   private static Result execute(List<String> command) {
-    String shown = "`" + Path.of(command.get(0)).getFileName() + " " + String.join(" ", command.subList(1, command.size()))
-        + "`";
+    String shown = "`" + Path.of(command.get(0)).getFileName() + " "
+        + String.join(" ", command.subList(1, command.size())) + "`";
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       // Read aside: a hung CLI must not block us past the timeout.

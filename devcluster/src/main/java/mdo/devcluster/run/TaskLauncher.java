@@ -163,7 +163,7 @@ final class TaskLauncher {
     }
   }
 
-  /** Asks the engine to stop the task's container within the grace period; the client also gets SIGTERM from the caller. */
+  /** Asks the engine to stop the task's container within the grace period (the caller also SIGTERMs the client). */
   void stopContainer(Instance instance, Duration grace) {
     if (instance.container != null) instance.container.engine().stop(instance.container.name(), grace);
   }
