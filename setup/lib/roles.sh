@@ -30,13 +30,15 @@ role_secrets() {
   # A dry run makes no file; the roles after it plan with placeholders.
   [ "$DRY_RUN" -eq 1 ] && SECRETS_PLANNED=1
   # 24 random bytes, base64 without '/' and '+': safe in env files, URLs and YAML.
-  local token password
+  local token password registration
   token=$(head -c 24 /dev/urandom | base64 | tr '/+' '_-')
   password=$(head -c 24 /dev/urandom | base64 | tr '/+' '_-')
+  registration=$(head -c 24 /dev/urandom | base64 | tr '/+' '_-')
   ensure_file "$SECRETS" 600 root:root <<EOF
 # mdo cluster secrets, made by setup/install secrets. The same file belongs on every node (copy it as root, mode 600).
 MARATHON_PASSWORD=$password
 MDO_SUBSCRIBER_TOKEN=$token
+MDO_REGISTRATION_SECRET=$registration
 EOF
   [ "$DRY_RUN" -eq 1 ] || echo "  -> copy $SECRETS to the same path on every other node before their roles run"
 }
@@ -45,7 +47,7 @@ require_secrets() {
   [ "$SECRETS_PLANNED" -eq 1 ] && return
   [ -f "$ROOT$SECRETS" ] || fail "no $SECRETS: run \`setup/install secrets\` on one node and copy the file to this one"
   local key
-  for key in MARATHON_PASSWORD MDO_SUBSCRIBER_TOKEN; do
+  for key in MARATHON_PASSWORD MDO_SUBSCRIBER_TOKEN MDO_REGISTRATION_SECRET; do
     grep -q "^$key=." "$ROOT$SECRETS" || fail "$SECRETS has no $key"
   done
 }
@@ -222,8 +224,8 @@ role_subscriber() {
   install_mdo
   ensure_dir /etc/mdo 755 root:root
   ensure_file /etc/mdo/config.yaml 644 root:root <<EOF
-# mdo on $NODE, written by setup/install subscriber from cluster.conf. Secrets (the subscriber's token, Marathon's
-# password) come from /etc/mdo/credentials.env, never from this file.
+# mdo on $NODE, written by setup/install subscriber from cluster.conf. Secrets (the subscriber's admin token and
+# registration secret, Marathon's password) come from /etc/mdo/credentials.env, never from this file.
 environment: $ENVIRONMENT
 marathon:
   urls: [$(urls 8080)]
@@ -240,6 +242,7 @@ EOF
 # The mdo services' secrets, from $SECRETS. Written by setup/install subscriber.
 MARATHON_PASSWORD=$(secret MARATHON_PASSWORD)
 MDO_SUBSCRIBER_TOKEN=$(secret MDO_SUBSCRIBER_TOKEN)
+MDO_REGISTRATION_SECRET=$(secret MDO_REGISTRATION_SECRET)
 EOF
   unit mdo-subscriber.service
   ensure_enabled mdo-subscriber.service

@@ -32,6 +32,7 @@ import mdo.testkit.EtcdServer;
  */
 final class ClusterStack implements AutoCloseable {
   static final String TOKEN = "it-token-5c1e";
+  static final String REGISTRATION_SECRET = "it-registration-8d2b";
   private static final AtomicInteger ENVS = new AtomicInteger();
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,7 +52,8 @@ final class ClusterStack implements AutoCloseable {
           .withPortRange(rangeStart, rangeStart + 99).withHeartbeat(Duration.ofSeconds(1))
           .withDefaultKillGrace(Duration.ofSeconds(5)).withCallbackTimeout(Duration.ofSeconds(2)));
       SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN,
-          SubscriberSettings.EventSource.SSE, Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of("127.0.0.0/8"));
+          SubscriberSettings.EventSource.SSE, Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
+          .withRegistrationSecret(REGISTRATION_SECRET);
       MarathonSettings marathon = new MarathonSettings(List.of(URI.create(clusterStarted.url())), null, null, null, null,
           Duration.ofSeconds(5));
       subscriber = new Subscriber(new SubscriberConfig(EtcdSettings.of(etcdStarted.endpoint()), marathon, settings, env))

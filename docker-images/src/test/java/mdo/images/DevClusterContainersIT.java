@@ -51,7 +51,7 @@ class DevClusterContainersIT {
   void bridgePortMappingsArePublishedOnTheReportedHostPortsWhichTheRegistryHolds() throws Exception {
     stack.deploy("""
         {"id":"/%1$s/web","instances":1,"cpus":0.1,"mem":128,
-         "labels":{"MDO_SERVICE":"web","MDO_ENVIRONMENT":"%1$s"},"env":{"MDO_TOKEN":"s3cret-%2$d"},
+         "labels":{"MDO_SERVICE":"web","MDO_ENVIRONMENT":"%1$s"},"env":{"MY_SECRET":"s3cret-%2$d"},
          "networks":[{"mode":"container/bridge"}],
          "container":{"type":"DOCKER","portMappings":[{"containerPort":8080,"hostPort":0,"name":"http"}],
            "docker":{"image":"%3$s",%4$s
@@ -83,7 +83,7 @@ class DevClusterContainersIT {
     String env = Podman.exec(containers.get(0), "env").ok().out();
     assertThat(env).contains("MESOS_TASK_ID=" + taskId, "MARATHON_APP_ID=" + appId, "PORT_HTTP=" + hostPort,
         "PORT0=" + hostPort, "HOST=127.0.0.1", "MARATHON_APP_LABEL_MDO_SERVICE=web", "MESOS_SANDBOX=/mnt/mesos/sandbox",
-        "MDO_TOKEN=s3cret-" + ProcessHandle.current().pid());
+        "MY_SECRET=s3cret-" + ProcessHandle.current().pid());
     assertThat(clientCommandLines(taskId)).isNotEmpty().noneMatch(c -> c.contains("s3cret"));
   }
 

@@ -52,6 +52,7 @@ class SamplePeersIT {
           host: 127.0.0.1
           port: %d
           token: %s
+          registration-secret: %s
           callback-allow: [127.0.0.0/8]
         services:
           peers:
@@ -62,8 +63,6 @@ class SamplePeersIT {
             instances: 1
             cpus: 0.1
             mem: 128
-            environment:
-              MDO_TOKEN: %s
             health:
               protocol: http
               port: http
@@ -72,7 +71,7 @@ class SamplePeersIT {
               interval: 1s
               timeout: 2s
         """.formatted(stack.env, stack.cluster.url(), stack.etcd.endpoint(), stack.subscriber.port(), ClusterStack.TOKEN,
-        Images.get("sample").ref(), ClusterStack.TOKEN));
+        ClusterStack.REGISTRATION_SECRET, Images.get("sample").ref()));
   }
 
   @AfterEach

@@ -69,10 +69,12 @@ class InstallTest {
     // The shared secrets reach the services only through files only root reads (systemd reads them as root).
     String password = secret(node, "MARATHON_PASSWORD");
     String token = secret(node, "MDO_SUBSCRIBER_TOKEN");
+    String registration = secret(node, "MDO_REGISTRATION_SECRET");
     assertThat(password).hasSizeGreaterThanOrEqualTo(32);
     assertThat(node.read("/etc/marathon/credentials.env")).contains("MARATHON_HTTP_CREDENTIALS=mdo:" + password + "\n");
     assertThat(node.read("/etc/mdo/credentials.env")).contains("MARATHON_PASSWORD=" + password + "\n",
-        "MDO_SUBSCRIBER_TOKEN=" + token + "\n");
+        "MDO_SUBSCRIBER_TOKEN=" + token + "\n", "MDO_REGISTRATION_SECRET=" + registration + "\n");
+    assertThat(List.of(password, token, registration)).doesNotHaveDuplicates();
     for (String secretFile : List.of("/etc/mdo/secrets.env", "/etc/marathon/credentials.env", "/etc/mdo/credentials.env")) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(node.path(secretFile))))
           .as(secretFile).isEqualTo("rw-------");
@@ -81,15 +83,16 @@ class InstallTest {
 
     // config.yaml is one mdo itself reads, pointing at every node, without a secret in it.
     String yaml = node.read("/etc/mdo/config.yaml");
-    assertThat(yaml).doesNotContain(password, token);
+    assertThat(yaml).doesNotContain(password, token, registration);
     MdoConfig config = ConfigLoader.load(node.path("/etc/mdo/config.yaml"),
-        Map.of("MARATHON_PASSWORD", password, "MDO_SUBSCRIBER_TOKEN", token));
+        Map.of("MARATHON_PASSWORD", password, "MDO_SUBSCRIBER_TOKEN", token, "MDO_REGISTRATION_SECRET", registration));
     assertThat(config.environment()).isEqualTo("it");
     assertThat(config.marathon().urls().toString()).contains("http://10.0.0.11:8080", "http://10.0.0.12:8080",
         "http://10.0.0.13:8080");
     assertThat(config.etcd().endpoints().toString()).contains("10.0.0.11:2379", "10.0.0.12:2379", "10.0.0.13:2379");
     assertThat(config.subscriber().url().toString()).isEqualTo("http://10.0.0.13:5000");
     assertThat(config.subscriber().token()).isEqualTo(token);
+    assertThat(config.subscriber().registrationSecret()).isEqualTo(registration);
 
     // Dedicated users without a login (a Debian package may have made one with /bin/false), mdo under /opt/mdo (root's files, the repository's layout), units enabled.
     String passwd = node.read("/etc/passwd");
