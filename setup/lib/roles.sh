@@ -162,7 +162,6 @@ MESOS_WORK_DIR=/var/lib/mesos/agent
 MESOS_IP=$NODE
 MESOS_HOSTNAME=$NODE
 MESOS_EXECUTOR_REGISTRATION_TIMEOUT=5mins
-MESOS_DOCKER_STOP_TIMEOUT=0secs
 EOF
   unit mesos-agent.service
   ensure_enabled mesos-agent.service

@@ -93,8 +93,10 @@ class SubscriberImageIT {
     String password = "pw-" + ProcessHandle.current().pid();
     String etcd = podman.start(Podman.name("etcd"), List.of("--network", network, "--network-alias", "etcd"),
         Images.get("etcd").ref());
-    // Marathon as the original tool knew it: 1.4 with HTTP callbacks (--event_subscriber http_callback).
+    // Marathon as the original tool knew it: 1.4 with HTTP callbacks (--event_subscriber http_callback). Its host
+    // name is the one the others use: the dev cluster answers only to names it knows (a DNS-rebinding guard).
     String marathon = podman.start(Podman.name("marathon"), List.of("--network", network, "--network-alias", "marathon",
+        "--hostname", "marathon",
         "-p", "127.0.0.1:" + marathonPort + ":8080", "-e", "MDO_DEVCLUSTER_AUTH=it:" + password),
         Images.get("devcluster").ref(), "--marathon-version", "1.4", "--event-subscriber", "http_callback");
     ImageRuntimeIT.awaitHealthy(etcd, "etcd");
@@ -150,17 +152,22 @@ class SubscriberImageIT {
   }
 
   private void awaitHealth(String base, String container) {
-    await("the subscriber's /health").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      if (!Podman.inspect(container, "{{.State.Status}}").equals("running")) {
-        throw new AssertionError("the subscriber stopped:\n" + Podman.logs(container));
-      }
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    try {
+      await("the subscriber's /health").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        if (!Podman.inspect(container, "{{.State.Status}}").equals("running")) {
+          throw new AssertionError("the subscriber stopped:\n" + Podman.logs(container));
+        }
+        try {
+          return http.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n/health: " + Podman.exec(container,
+          "curl -s http://127.0.0.1:5000/health || true").out() + "\nlog:\n" + Podman.logs(container), e);
+    }
   }
 
   private JsonNode get(String url, String credentials) throws IOException, InterruptedException {
