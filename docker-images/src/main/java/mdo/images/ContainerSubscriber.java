@@ -151,7 +151,8 @@ public final class ContainerSubscriber implements Callable<Integer> {
   /** The file's settings, bound inside the container and announced at the public address. */
   static SubscriberSettings inContainer(SubscriberSettings s, URI advertised) {
     return new SubscriberSettings(BIND_HOST, CONTAINER_PORT, advertised, s.token(), s.events(), s.resyncInterval(),
-        s.maxDeleteFraction(), s.streamIdleTimeout(), s.callbackAllow(), s.registrationSecret(), s.callbackSources());
+        s.resyncUnhealthyAfter(), s.streamIdleTimeout(), s.callbackAllow(), s.registrationSecret(),
+        s.callbackSources());
   }
 
   private static String blankToNull(String value) {

@@ -52,7 +52,7 @@ final class ClusterStack implements AutoCloseable {
           .withPortRange(rangeStart, rangeStart + 99).withHeartbeat(Duration.ofSeconds(1))
           .withDefaultKillGrace(Duration.ofSeconds(5)).withCallbackTimeout(Duration.ofSeconds(2)));
       SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN,
-          SubscriberSettings.EventSource.SSE, Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
+          SubscriberSettings.EventSource.SSE, Duration.ofSeconds(60), null, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
           .withRegistrationSecret(REGISTRATION_SECRET);
       MarathonSettings marathon = new MarathonSettings(List.of(URI.create(clusterStarted.url())), null, null, null, null,
           Duration.ofSeconds(5));

@@ -51,8 +51,8 @@ class ContainerSubscriberTest {
   @Test
   void inTheContainerItBindsEveryInterfaceOnPort5000AndKeepsEveryOtherSetting() throws Exception {
     SubscriberSettings file = new SubscriberSettings("10.0.0.5", 5001, null, "t0ken", SubscriberSettings.EventSource.CALLBACK,
-        java.time.Duration.ofSeconds(30), 0.25, java.time.Duration.ofSeconds(20), List.of("10.0.0.0/8"),
-        "registration-s3cret", List.of("10.0.0.0/24"));
+        java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(7), java.time.Duration.ofSeconds(20),
+        List.of("10.0.0.0/8"), "registration-s3cret", List.of("10.0.0.0/24"));
     SubscriberSettings in = ContainerSubscriber.inContainer(file, URI.create("http://10.0.0.5:31005"));
     assertThat(in.host()).isEqualTo("0.0.0.0");
     assertThat(in.port()).isEqualTo(5000);

@@ -1,12 +1,16 @@
 package mdo.subscriber;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import mdo.command.Durations;
 import mdo.config.SubscriberSettings.EventSource;
+import mdo.registry.store.BadData;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
@@ -37,16 +41,37 @@ final class HealthReporter implements SubscriberApp.HealthView {
   @Override
   public Health health(boolean details) {
     List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     boolean sse = config.subscriber().events() == EventSource.SSE;
     boolean connected = streamConnected.getAsBoolean();
     if (sse && !connected) problems.add("event stream disconnected");
     if (!reachability.etcd()) problems.add("etcd unreachable");
     if (!reachability.marathon()) problems.add("Marathon unreachable");
     ResyncResult r = resyncs.last();
-    if (r == null) problems.add("no resync completed yet");
-    else if (r.failure() != null) problems.add("last resync failed: " + (details ? r.error() : failed(r)));
-    else if (r.refusedDeletes() > 0) problems.add("last resync refused to delete " + r.refusedDeletes()
-        + " records (more than " + config.subscriber().maxDeleteFraction() + " of them); POST /v1/resync?force=true");
+    Instant failingSince = resyncs.failingSince();
+    Duration limit = config.subscriber().resyncUnhealthyAfter();
+    if (r == null) {
+      problems.add("no resync completed yet");
+    } else if (failingSince != null) {
+      String failing = "resyncs failing since " + failingSince + ": " + (details ? r.error() : failed(r));
+      if (Duration.between(failingSince, Instant.now()).compareTo(limit) > 0) problems.add(failing);
+      else warnings.add(failing + " (retrying; unhealthy after " + Durations.format(limit) + ")");
+    }
+    List<Map<String, Object>> refused = new ArrayList<>();
+    if (r != null && !r.refused().isEmpty()) {
+      for (ResyncResult.Refusal x : r.refused()) {
+        refused.add(Map.of("appId", x.appId(), "records", x.records(), "reason", details ? x.reason() : notConfirmed()));
+      }
+      problems.add("last resync kept " + r.refusedDeletes() + " records of apps missing from Marathon's listing: "
+          + (details ? r.refused() : refused.stream().map(x -> x.get("appId")).toList())
+          + "; POST /v1/resync?force=true deletes them unconfirmed");
+    }
+    if (r != null) {
+      for (BadData b : r.bad()) {
+        warnings.add("registry holds " + b.count() + " bad values (" + b.kind().label() + ", e.g. " + b.example()
+            + ": " + b.reason() + ")");
+      }
+    }
     if (writer.needsResync()) problems.add("etcd writes failed since the last resync");
     long last = intake.lastEventNanos();
     Map<String, Object> stream = new LinkedHashMap<>();
@@ -58,9 +83,20 @@ final class HealthReporter implements SubscriberApp.HealthView {
     resync.put("lastAt", r == null ? null : r.at().toString());
     resync.put("result", r == null ? null : details || r.failure() == null ? r.summary() : "failed: " + failed(r));
     resync.put("ok", r != null && r.ok());
+    if (r != null && r.failure() == null) {
+      resync.put("tookMillis", r.took().toMillis());
+      resync.put("records", r.records());
+      resync.put("writes", r.writes());
+      resync.put("created", r.created());
+      resync.put("updated", r.updated());
+      resync.put("deleted", r.deleted());
+    }
     resync.put("lastSuccessAt", resyncs.lastSuccess() == null ? null : resyncs.lastSuccess().toString());
+    resync.put("failingSince", failingSince == null ? null : failingSince.toString());
+    resync.put("nextAt", resyncs.nextAt() == null ? null : resyncs.nextAt().toString());
     resync.put("intervalSeconds", resyncs.interval().toSeconds());
-    return new Health(problems.isEmpty(), problems, stream, resync,
+    resync.put("refused", refused);
+    return new Health(problems.isEmpty(), problems, warnings, stream, resync,
         details ? Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList())
             : Map.of("reachable", reachability.etcd()),
         details ? Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString())
@@ -70,7 +106,13 @@ final class HealthReporter implements SubscriberApp.HealthView {
 
   /** A failure without its message (which names endpoints): what failed, and where the details are. */
   private static String failed(ResyncResult r) {
-    return (r.failed(ResyncResult.Cause.REGISTRY) ? "etcd" : "Marathon")
-        + " error (details in /health with the admin token, and in the log)";
+    String what = r.failed(ResyncResult.Cause.REGISTRY) ? "etcd error" : r.failed(ResyncResult.Cause.CLUSTER)
+        ? "Marathon error" : "internal error";
+    return what + " (details in /health with the admin token, and in the log)";
+  }
+
+  /** A refusal without its reason (which may quote Marathon's error, naming endpoints). */
+  private static String notConfirmed() {
+    return "missing from the listing and not confirmed gone; kept (details in /health with the admin token)";
   }
 }

@@ -89,20 +89,19 @@ public final class Subscriber implements AutoCloseable {
     MarathonClusterView view = new MarathonClusterView(marathon, config.environment());
     KnownApps known = new KnownApps(view);
     this.writer = new RegistryWriter(config.environment(), new EtcdRegistryStore(etcd.getKVClient(),
-        config.tuning().etcdTimeout()), known, config.subscriber().maxDeleteFraction(), config.tuning().etcdTimeout(),
-        metrics);
+        config.tuning().etcdTimeout()), known, config.tuning().etcdTimeout(), metrics);
     this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.factory("mdo-scheduler"));
     this.workers = Executors.newFixedThreadPool(config.tuning().workers(), DaemonThreads.factory("mdo-writer"));
-    Reachability reachability = new Reachability();
-    this.resyncs = new ResyncScheduler(writer, scheduler, metrics, config.subscriber().resyncInterval(),
-        reachability::resynced);
+    Reachability reachability = new Reachability(config.etcd().endpointList());
+    this.resyncs = new ResyncScheduler(writer, metrics, config.subscriber().resyncInterval(),
+        new Backoff(config.tuning().resyncRetryBase(), config.tuning().resyncRetryMax()), reachability::resynced);
     this.queue = new AppQueue(writer, view, workers, scheduler, config.tuning().refreshDelay(),
         config.tuning().queueCapacity(), () -> resyncs.request("queue overflow", false), metrics);
     this.intake = new EventIntake(writer, queue, metrics, resyncs, known);
     boolean callbackMode = config.subscriber().events() == EventSource.CALLBACK;
     this.callbackSubscription = callbackMode ? new CallbackSubscription(marathon, this::callbackUrl, resyncs) : null;
     this.probe = new HealthProbe(writer, marathon, resyncs, callbackMode ? callbackSubscription::ensure : () -> {},
-        config.etcd().endpoints().toString(), reachability);
+        reachability, metrics);
     this.health = new HealthReporter(config, this::streamConnected, intake, reachability, resyncs, writer,
         queue::depth);
     metrics.gauges(() -> streamConnected() ? 1 : 0, queue::depth, writer::recordCount);

@@ -105,6 +105,7 @@ final class SubscriberApp {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", h.healthy() ? "healthy" : "unhealthy");
       body.put("problems", h.problems());
+      body.put("warnings", h.warnings());
       body.put("stream", h.stream());
       body.put("resync", h.resync());
       body.put("etcd", h.etcd());

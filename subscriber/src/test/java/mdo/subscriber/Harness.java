@@ -79,12 +79,19 @@ final class Harness implements AutoCloseable {
   /** {@link #fastTuning()} with another window in which app-change hints coalesce into one refetch. */
   static SubscriberConfig.Tuning fastTuning(Duration refreshDelay) {
     return new SubscriberConfig.Tuning(Duration.ofMillis(200), refreshDelay, 100_000, 4,
-        Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(300));
+        Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofMillis(300), Duration.ofMillis(100),
+        Duration.ofSeconds(1));
   }
 
   SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning) {
+    return config(marathonUrls, source, tuning, null);
+  }
+
+  /** @param resyncUnhealthyAfter how long resyncs may fail before /health says 503; null for the default */
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning,
+      Duration resyncUnhealthyAfter) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, source, Duration.ofSeconds(60),
-        0.5, Duration.ofSeconds(5), List.of());
+        resyncUnhealthyAfter, Duration.ofSeconds(5), List.of());
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
         Duration.ofSeconds(2));
     return new SubscriberConfig(etcdSettings, m, settings, env, tuning);

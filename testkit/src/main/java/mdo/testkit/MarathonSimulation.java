@@ -44,7 +44,8 @@ import okio.BufferedSink;
  *       {@link #heartbeat} writes Marathon's blank line, {@link #dropStreams} ends every open stream (EOF), and
  *       {@link #stallStreams} keeps new streams open without writing anything.
  *   <li>{@link #redirectEventsTo} makes this instance a standby: {@code /v2/events} answers 302 to the leader with the
- *       original query. {@link #failRest} makes REST calls answer a status (e.g. 503) until reset with 0.
+ *       original query. {@link #failRest} makes REST calls answer a status (e.g. 503) until reset with 0;
+ *       {@link #omitFromListing} leaves an app out of {@code GET /v2/apps} only.
  *   <li>{@link #requests()} lists request lines received; {@link #awaitStreams} waits for open streams and
  *       <b>fails</b> with an {@link AssertionError} on timeout.
  * </ol>
@@ -58,6 +59,7 @@ public final class MarathonSimulation implements AutoCloseable {
   private final Map<String, ObjectNode> versions = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ObjectNode>> tasks = new ConcurrentHashMap<>();
   private final Set<String> callbacks = ConcurrentHashMap.newKeySet();
+  private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
   private final List<BlockingQueue<Object>> streams = new CopyOnWriteArrayList<>();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private volatile String redirectEventsTo;
@@ -131,6 +133,11 @@ public final class MarathonSimulation implements AutoCloseable {
 
   public void failRest(int status) {
     failRest = status;
+  }
+
+  /** Leaves an app out of {@code GET /v2/apps} (a listing that lies) while {@code GET /v2/apps/{id}} still has it. */
+  public void omitFromListing(String appId) {
+    unlisted.add(appId);
   }
 
   public void stallStreams(boolean stall) {
@@ -211,7 +218,9 @@ public final class MarathonSimulation implements AutoCloseable {
       String label = r.getUrl().queryParameter("label");
       ObjectNode body = JSON.createObjectNode();
       ArrayNode list = body.putArray("apps");
-      for (ObjectNode app : apps.values()) if (matches(app, label)) list.add(withCounts(app));
+      for (ObjectNode app : apps.values()) {
+        if (matches(app, label) && !unlisted.contains(app.path("id").asText())) list.add(withCounts(app));
+      }
       return json(200, body.toString());
     }
     int versionsAt = rest.indexOf("/versions/");
