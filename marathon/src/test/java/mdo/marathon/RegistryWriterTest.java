@@ -270,6 +270,37 @@ class RegistryWriterTest {
     assertThat(record(a2).ordinal()).isZero();
   }
 
+  /**
+   * Tasks Marathon 1.7 started ({@code <safe>.<uuid>}, or with the {@code _} separator) that 1.8+ relaunches get their
+   * old id with {@code .1} appended: the relaunch takes over the old task's key and ordinal, as 1.8's own relaunches do.
+   */
+  @Test
+  void aTaskStartedBy17AndRelaunchedBy18KeepsItsOrdinal() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    String a = env + "_web." + uuid(1);
+    String b = env + "_web_" + uuid(2);
+    String c = env + "_web." + uuid(3);
+    apply(status(appId, a, "TASK_RUNNING", at(1), List.of(31001), V1),
+        status(appId, b, "TASK_RUNNING", at(1), List.of(31002), V1),
+        status(appId, c, "TASK_RUNNING", at(1), List.of(31003), V1));
+    assertThat(List.of(record(a).ordinal(), record(b).ordinal(), record(c).ordinal())).containsExactly(0, 1, 2);
+
+    // reported before the old task's end: takes over its key and ordinal
+    apply(status(appId, a + ".1", "TASK_RUNNING", at(2), List.of(31004), V1),
+        status(appId, b + ".1", "TASK_RUNNING", at(2), List.of(31005), V1));
+    assertThat(record(a)).isNull();
+    assertThat(record(b)).isNull();
+    assertThat(record(a + ".1").ordinal()).isZero();
+    assertThat(record(b + ".1").ordinal()).isEqualTo(1);
+    assertThat(record(b + ".1").instanceId()).isEqualTo(env + "_web.marathon-" + uuid(2));
+
+    // and again: the second relaunch of the same instance
+    apply(status(appId, a + ".2", "TASK_RUNNING", at(3), List.of(31006), V1));
+    assertThat(record(a + ".1")).isNull();
+    assertThat(record(a + ".2").ordinal()).isZero();
+    assertThat(stored().keySet()).hasSize(3);
+  }
+
   @Test
   void eventsOfAppsWithoutOurLabelsAreIgnored() throws Exception {
     ObjectNode other = Fixtures.bridgeApp("otherenv", "web", V1);
