@@ -17,6 +17,7 @@ import mdo.config.MdoConfig;
 import mdo.config.ServiceSpec;
 import mdo.config.ServiceSpec.MarathonFormat;
 import mdo.config.ServiceSpec.Network;
+import mdo.config.UpgradeStrategy;
 import mdo.config.VolumeSpec;
 
 /**
@@ -31,11 +32,13 @@ import mdo.config.VolumeSpec;
  * @param requirePorts host networking with fixed ports: the host ports are exactly the declared ones
  * @param health null when the service has no health check
  * @param marathonFormat how the Marathon backend writes networking; not part of what is compared
+ * @param upgradeStrategy how rolling upgrades replace instances; {@code null} when config.yaml leaves it to the backend
+ *     (which then keeps what runs, see the Marathon backend). Compared only when the desired definition sets one.
  */
 public record ServiceDefinition(String service, String id, String image, String cmd, List<String> args, double cpus,
     double mem, int instances, Map<String, String> environment, Map<String, String> labels,
     List<List<String>> constraints, Network network, List<Port> ports, boolean requirePorts,
-    List<VolumeSpec> volumes, HealthSpec health, MarathonFormat marathonFormat) {
+    List<VolumeSpec> volumes, HealthSpec health, MarathonFormat marathonFormat, UpgradeStrategy upgradeStrategy) {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -69,7 +72,7 @@ public record ServiceDefinition(String service, String id, String image, String 
     return new ServiceDefinition(spec.name(), Labels.appId(config.environment(), spec.name()), spec.image(),
         spec.cmd(), spec.args(), spec.cpus(), spec.mem(), spec.instances(), environment(config, spec), labels,
         constraints(spec), spec.network(), ports(spec), spec.network() == Network.HOST && spec.hasHardPorts(),
-        spec.volumes(), spec.health(), spec.marathonFormat());
+        spec.volumes(), spec.health(), spec.marathonFormat(), spec.upgradeStrategy());
   }
 
   public boolean commandOnly() {
@@ -119,18 +122,20 @@ public record ServiceDefinition(String service, String id, String image, String 
   }
 
   /**
-   * What changes from {@code current} to {@code desired}, one line per field (per key for the environment and labels),
-   * e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}.
+   * What changes from {@code current} to {@code desired}, one line per field (per key for the environment, labels and
+   * upgrade strategy), e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}. The upgrade
+   * strategy counts only when {@code desired} sets one.
    */
   public static List<String> differences(ServiceDefinition desired, ServiceDefinition current) {
     ObjectNode want = desired.canonical();
     ObjectNode have = current.canonical();
+    if (desired.upgradeStrategy == null) want.remove("upgradeStrategy");
     List<String> out = new ArrayList<>();
     want.fieldNames().forEachRemaining(field -> {
       JsonNode w = want.get(field);
       JsonNode h = have.get(field);
       if (w.equals(h)) return;
-      if (w.isObject() && h.isObject()) {
+      if (w.isObject() && h != null && h.isObject()) {
         TreeSet<String> keys = new TreeSet<>();
         w.fieldNames().forEachRemaining(keys::add);
         h.fieldNames().forEachRemaining(keys::add);
@@ -142,6 +147,15 @@ public record ServiceDefinition(String service, String id, String image, String 
       }
     });
     return out;
+  }
+
+  /**
+   * True when {@code desired} differs from {@code current} in the number of instances alone: a scale, which a backend
+   * carries out without replacing running instances.
+   */
+  public static boolean scaleOnly(ServiceDefinition desired, ServiceDefinition current) {
+    List<String> changes = differences(desired, current);
+    return changes.size() == 1 && changes.get(0).startsWith("instances: ");
   }
 
   /**
@@ -177,6 +191,10 @@ public record ServiceDefinition(String service, String id, String image, String 
     volumes.forEach(v -> vs.add(v.containerPath() + " " + v.hostPath() + " " + v.mode()));
     ArrayNode checks = c.putArray("healthChecks");
     if (health != null) checks.add(check(health));
+    if (upgradeStrategy != null) {
+      c.putObject("upgradeStrategy").put("minimumHealthCapacity", upgradeStrategy.minimumHealthCapacity())
+          .put("maximumOverCapacity", upgradeStrategy.maximumOverCapacity());
+    }
     return c;
   }
 
@@ -197,6 +215,7 @@ public record ServiceDefinition(String service, String id, String image, String 
     c.put("interval", h.interval().toSeconds());
     c.put("timeout", h.timeout().toSeconds());
     c.put("maxFailures", h.maxFailures());
+    c.put("delay", h.delay().toSeconds());
     return c;
   }
 
