@@ -201,6 +201,73 @@ class RegistryWriterTest {
     assertThat(record(ids[3])).isNull();
   }
 
+  private String instanceChanged(String instanceId, String condition, String timestamp) {
+    ObjectNode e = Payloads.marathonJson("events/instance_changed_event.json");
+    e.put("runSpecId", appId).put("instanceId", instanceId).put("condition", condition).put("timestamp", timestamp);
+    return e.toString();
+  }
+
+  /**
+   * Plain Marathon 1.8+ (no task_killing): an instance it is about to kill gets an instance_changed_event for the goal
+   * change, with the condition it already had, and stays TASK_RUNNING until TASK_KILLED. It drains from that event on,
+   * through later TASK_RUNNING updates and resyncs, until it is gone.
+   */
+  @Test
+  void aRunningInstanceReportedRunningAgainIsBeingStoppedBy18() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    String instance = env + "_web.instance-" + uuid(1);
+    String t = instance + "._app.1";
+    apply(instanceChanged(instance, "Provisioned", at(1)),
+        status(appId, t, "TASK_RUNNING", at(2), List.of(31001), V1), instanceChanged(instance, "Running", at(2)));
+    assertThat(record(t).draining()).isFalse();
+
+    apply(instanceChanged(instance, "Running", at(3)));
+    assertThat(record(t).draining()).isTrue();
+    apply(status(appId, t, "TASK_RUNNING", at(4), List.of(31001), V1)); // e.g. a Mesos health check result
+    assertThat(record(t).draining()).isTrue();
+    marathon.putTask(Fixtures.task(appId, t, "10.0.0.1", List.of(31001), V1, "TASK_RUNNING"));
+    writer.resync(false);
+    assertThat(record(t).draining()).as("a listing keeps it").isTrue();
+
+    apply(status(appId, t, "TASK_KILLED", at(5), List.of(31001), V1));
+    assertThat(record(t)).isNull();
+  }
+
+  /**
+   * Any release: a scale through the API (what updater and launcher send) runs a deployment step that kills the
+   * instances Marathon picks, by default the youngest; they drain from the step's start (deployment_info) on.
+   */
+  @Test
+  void aScaleDownStepMarksTheInstancesMarathonWillKill() throws Exception {
+    ObjectNode app = Fixtures.bridgeApp(env, "web", V1).put("instances", 1);
+    app.putArray("deployments").addObject().put("id", "dep-1");
+    marathon.putApp(app);
+    marathon.putTask(Fixtures.task(appId, task(1), "10.0.0.1", List.of(31001), V1, "TASK_RUNNING")
+        .put("startedAt", "2026-01-01T00:00:01.000Z"));
+    marathon.putTask(Fixtures.task(appId, task(2), "10.0.0.2", List.of(31002), V1, "TASK_RUNNING")
+        .put("startedAt", "2026-01-01T00:00:09.000Z"));
+    writer.resync(false);
+    assertThat(record(task(2)).draining()).isFalse();
+
+    ObjectNode step = Payloads.marathonJson("events/deployment_info.json");
+    step.put("timestamp", at(10));
+    ((ObjectNode) step.path("currentStep").path("actions").get(0)).put("type", "ScaleApplication").put("app", appId);
+    assertThat(apply(step.toString())).as("the app is re-read").isTrue();
+    writer.refreshApp(appId);
+    assertThat(record(task(2)).draining()).as("a kill with scale=true names its own victim: nobody to mark").isFalse();
+
+    ObjectNode update = Payloads.marathonJson("events/api_post_event.json");
+    update.put("timestamp", at(10));
+    update.set("appDefinition", app);
+    apply(update.toString());
+    writer.refreshApp(appId);
+    assertThat(record(task(2)).draining()).as("the youngest goes").isTrue();
+    assertThat(record(task(1)).draining()).isFalse();
+
+    apply(status(appId, task(2), "TASK_KILLED", at(12), List.of(31002), V1));
+    assertThat(record(task(2))).isNull();
+  }
+
   @Test
   void oneAliveCheckOfSeveralAsksForARefreshInsteadOfDeclaringHealth() throws Exception {
     ObjectNode app = Fixtures.bridgeApp(env, "web", V1);
