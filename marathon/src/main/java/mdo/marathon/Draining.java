@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import mdo.marathon.events.MarathonEvent.AppsChanged;
 import mdo.marathon.events.MarathonEvent.StepAction;
 import mdo.marathon.events.TaskIds;
@@ -31,26 +32,28 @@ import mdo.marathon.events.TaskIds;
  * </ul>
  *
  * <p>Marathon-run health checks announce their kills with {@code unhealthy_instance_kill_event} (the view marks those);
- * mdo's checks are run by Mesos, which kills without one. Everything is forgotten when the instance ends.
+ * mdo's checks are run by Mesos, which kills without one. Everything is forgotten when the instance ends, or when a
+ * listing taken after it was learnt no longer shows it (a listing taken before knows less than the event, since events
+ * and listings are applied concurrently).
  */
 final class Draining {
   private static final String SCALE = "ScaleApplication";
   private static final String STOP = "StopApplication";
   private static final String KILL_OLD = "KillAllOldTasksOf";
 
-  /** An instance's app and its last condition from an {@code instance_changed_event}. */
-  private record Seen(String appId, String condition) {}
+  /** What was learnt about an app or instance, and when ({@link System#nanoTime()}). */
+  private record Learnt(String appId, String value, long at) {}
 
-  private final Map<String, Seen> conditions = new ConcurrentHashMap<>();
-  private final Map<String, String> stopping = new ConcurrentHashMap<>(); // instance id -> app id
-  private final Map<String, String> steps = new ConcurrentHashMap<>(); // app id -> the action its deployment runs
-  private final Set<String> changedByApi = ConcurrentHashMap.newKeySet(); // app ids changed through /v2/apps
+  private final Map<String, Learnt> conditions = new ConcurrentHashMap<>(); // instance id -> its last condition
+  private final Map<String, Learnt> stopping = new ConcurrentHashMap<>(); // instance id -> being stopped
+  private final Map<String, Learnt> steps = new ConcurrentHashMap<>(); // app id -> the action its deployment runs
+  private final Map<String, Learnt> changedByApi = new ConcurrentHashMap<>(); // app id -> changed through /v2/apps
 
   /** An {@code instance_changed_event} with a live condition; true when it tells that the instance is being stopped. */
   boolean condition(String appId, String instanceId, String condition) {
-    Seen previous = conditions.put(instanceId, new Seen(appId, condition));
-    if (previous == null || !previous.condition().equals(condition)) return false;
-    stopping.put(instanceId, appId);
+    Learnt previous = conditions.put(instanceId, new Learnt(appId, condition, System.nanoTime()));
+    if (previous == null || !previous.value().equals(condition)) return false;
+    stopping.put(instanceId, new Learnt(appId, condition, System.nanoTime()));
     return true;
   }
 
@@ -66,32 +69,42 @@ final class Draining {
 
   /** A deployment event: the step an app's deployment runs, from its start to its end. */
   void deployment(AppsChanged e) {
+    long now = System.nanoTime();
     switch (e.type()) {
-      case "deployment_info" -> e.actions().forEach(a -> steps.put(a.app(), a.action()));
-      case "deployment_step_success", "deployment_step_failure" ->
-          e.actions().forEach((StepAction a) -> steps.remove(a.app(), a.action()));
-      case "api_post_event" -> changedByApi.addAll(e.appIds());
-      case "deployment_success", "deployment_failed" -> e.appIds().forEach(this::deploymentOver);
+      case "deployment_info" -> e.actions().forEach(a -> steps.put(a.app(), new Learnt(a.app(), a.action(), now)));
+      case "deployment_step_success", "deployment_step_failure" -> e.actions().forEach((StepAction a) ->
+          steps.computeIfPresent(a.app(), (app, step) -> step.value().equals(a.action()) ? null : step));
+      case "api_post_event" -> e.appIds().forEach(app -> changedByApi.put(app, new Learnt(app, e.type(), now)));
+      case "deployment_success", "deployment_failed" -> e.appIds().forEach(app -> {
+        steps.remove(app);
+        changedByApi.remove(app);
+      });
       default -> { }
     }
   }
 
   /**
-   * The ids of {@code tasks} (the app's tasks as listed) that Marathon is stopping. An app listed without a deployment
-   * runs no step; instances no longer listed are forgotten.
+   * The ids of {@code tasks} (the app's tasks as listed) that Marathon is stopping. What the listing, read from
+   * {@code listedAt} on, shows over is forgotten: an app without a deployment runs no step, instances not listed ended.
    */
-  Set<String> stopping(MarathonApp app, List<MarathonTask> tasks) {
+  Set<String> stopping(MarathonApp app, List<MarathonTask> tasks, long listedAt) {
     Set<String> listed = new HashSet<>();
     for (MarathonTask t : tasks) listed.add(TaskIds.instanceId(t.id()));
-    conditions.entrySet().removeIf(e -> e.getValue().appId().equals(app.id()) && !listed.contains(e.getKey()));
-    stopping.entrySet().removeIf(e -> e.getValue().equals(app.id()) && !listed.contains(e.getKey()));
-    if (app.deploymentIds().isEmpty()) deploymentOver(app.id());
+    Predicate<Map.Entry<String, Learnt>> over = e -> e.getValue().appId().equals(app.id())
+        && e.getValue().at() - listedAt < 0 && !listed.contains(e.getKey());
+    conditions.entrySet().removeIf(over);
+    stopping.entrySet().removeIf(over);
+    if (app.deploymentIds().isEmpty()) {
+      steps.computeIfPresent(app.id(), (id, step) -> step.at() - listedAt < 0 ? null : step);
+      changedByApi.computeIfPresent(app.id(), (id, change) -> change.at() - listedAt < 0 ? null : change);
+    }
 
     Set<String> out = new HashSet<>();
     for (MarathonTask t : tasks) {
       if (stopping.containsKey(TaskIds.instanceId(t.id()))) out.add(t.id());
     }
-    String step = steps.get(app.id());
+    Learnt learnt = steps.get(app.id());
+    String step = learnt == null ? null : learnt.value();
     if (STOP.equals(step)) {
       tasks.forEach(t -> out.add(t.id()));
     } else if (KILL_OLD.equals(step)) {
@@ -99,15 +112,10 @@ final class Draining {
       for (MarathonTask t : tasks) {
         if (t.version() != null && config != null && t.version().compareTo(config) < 0) out.add(t.id());
       }
-    } else if (SCALE.equals(step) && changedByApi.contains(app.id()) && !groupedBy(app)) {
+    } else if (SCALE.equals(step) && changedByApi.containsKey(app.id()) && !groupedBy(app)) {
       scaledDown(app, tasks).forEach(t -> out.add(t.id()));
     }
     return out;
-  }
-
-  private void deploymentOver(String appId) {
-    steps.remove(appId);
-    changedByApi.remove(appId);
   }
 
   /** {@code GROUP_BY} makes Marathon choose whom to kill by spread ({@code Constraints.selectInstancesToKill}). */

@@ -180,6 +180,16 @@ public final class MarathonClient {
     return tasks(call("GET", "/v2/apps" + path(appId) + "/tasks", null));
   }
 
+  /**
+   * The launch queue ({@code GET /v2/queue}, Marathon 1.4+) as Marathon returns it: an entry per app with instances
+   * waiting to be launched, the app inside.
+   */
+  public List<JsonNode> queue() {
+    List<JsonNode> entries = new ArrayList<>();
+    call("GET", "/v2/queue", null).path("queue").forEach(entries::add);
+    return entries;
+  }
+
   public List<MarathonDeployment> deployments() {
     return JSON.convertValue(call("GET", "/v2/deployments", null), new TypeReference<List<MarathonDeployment>>() {});
   }

@@ -1,5 +1,6 @@
 package mdo.marathon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import mdo.cluster.AppListing;
 import mdo.cluster.ClusterView;
 import mdo.cluster.Labels;
@@ -64,6 +66,7 @@ public final class MarathonClusterView implements ClusterView {
 
   @Override
   public List<AppListing> list() {
+    long listedAt = System.nanoTime();
     Map<String, MarathonApp> apps = new LinkedHashMap<>();
     for (MarathonApp app : marathon.listApps(Labels.selector(environment))) {
       if (MdoApps.service(app, environment) == null) continue;
@@ -77,12 +80,26 @@ public final class MarathonClusterView implements ClusterView {
       }
     }
     List<AppListing> out = new ArrayList<>(apps.size());
-    for (MarathonApp app : apps.values()) out.add(listing(app, tasks.getOrDefault(app.id(), List.of())));
+    for (MarathonApp app : apps.values()) out.add(listing(app, tasks.getOrDefault(app.id(), List.of()), listedAt));
+    return out;
+  }
+
+  /**
+   * What Marathon's launch queue says of this environment's services that wait for instances, by service: why they
+   * are short (offers declined, a launch delay), for people reading {@code /info}.
+   */
+  public Map<String, Waiting> waiting() {
+    Map<String, Waiting> out = new TreeMap<>();
+    for (JsonNode entry : marathon.queue()) {
+      String service = MdoApps.service(MarathonApp.from(entry.path("app")), environment);
+      if (service != null) out.put(service, Waiting.from(entry));
+    }
     return out;
   }
 
   @Override
   public Optional<AppListing> app(String appId) {
+    long listedAt = System.nanoTime();
     Optional<MarathonApp> app = definitions.current(appId);
     if (app.isEmpty()) return Optional.empty();
     List<MarathonTask> tasks;
@@ -92,15 +109,16 @@ public final class MarathonClusterView implements ClusterView {
       if (!e.isNotFound()) throw e;
       tasks = List.of();
     }
-    return Optional.of(listing(app.get(), tasks));
+    return Optional.of(listing(app.get(), tasks, listedAt));
   }
 
-  private AppListing listing(MarathonApp app, List<MarathonTask> tasks) {
+  /** @param listedAt when reading the listing began ({@link System#nanoTime()}) */
+  private AppListing listing(MarathonApp app, List<MarathonTask> tasks, long listedAt) {
     String service = MdoApps.service(app, environment);
     List<TaskObservation.Task> observed = new ArrayList<>(tasks.size());
     if (service != null) {
       List<MarathonTask> withIds = tasks.stream().filter(t -> t.id() != null).toList();
-      Set<String> stopping = draining.stopping(app, withIds);
+      Set<String> stopping = draining.stopping(app, withIds, listedAt);
       for (MarathonTask t : withIds) observed.add(listed(app, service, t, stopping.contains(t.id())));
     }
     return new AppListing(app.id(), service, app.instances(), observed);

@@ -57,6 +57,7 @@ public final class Subscriber implements AutoCloseable {
   private final HealthProbe probe;
   private final HealthReporter health;
   private final CallbackService callbacks;
+  private final LaunchQueue launchQueue;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MarathonEventStream stream;
   private volatile Javalin app;
@@ -96,6 +97,7 @@ public final class Subscriber implements AutoCloseable {
         config.etcd().endpoints().toString(), reachability);
     this.health = new HealthReporter(config, this::streamConnected, intake, reachability, resyncs, writer,
         queue::depth);
+    this.launchQueue = new LaunchQueue(view::waiting, reachability::marathon);
     metrics.gauges(() -> streamConnected() ? 1 : 0, queue::depth, writer::recordCount);
   }
 
@@ -135,7 +137,7 @@ public final class Subscriber implements AutoCloseable {
     app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), writer::records, health::health, resyncs,
         intake::acceptCallback, intake::malformed,
         (authorization, remote) -> Tokens.authorized(config.subscriber().token(), authorization, remote),
-        metrics::scrape, routeContributors));
+        metrics::scrape, routeContributors, launchQueue::status));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());

@@ -31,13 +31,15 @@ final class SubscriberApp {
    * @param authorized whether a request may change state, from its {@code Authorization} header and remote address
    * @param callbackEvents events Marathon POSTs to {@code /callback}
    * @param malformed told of a malformed event body: its type (if any) and why
+   * @param queue what Marathon's launch queue says of services short of instances
    */
   record Parts(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health,
       ResyncTrigger resyncs, Consumer<MarathonEvent> callbackEvents, BiConsumer<String, String> malformed,
-      BiPredicate<String, String> authorized, Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors) {}
+      BiPredicate<String, String> authorized, Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors,
+      Supplier<LaunchQueue.Status> queue) {}
 
   static Javalin create(Parts parts) {
-    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), parts.health());
+    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), parts.health(), parts.queue());
     Routes routes = new Routes(parts);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
