@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import mdo.access.RegistrationTokens;
+import mdo.access.SecretValues;
 import mdo.config.HealthSpec;
 import mdo.config.MdoConfig;
 import mdo.config.ServiceSpec;
@@ -98,7 +100,11 @@ public record ServiceDefinition(String service, String id, String image, String 
         .map(p -> new Port(p.name(), p.containerPort(), p.hard() ? p.containerPort() : 0, p.protocol())).toList();
   }
 
-  /** What every task gets to find etcd, its environment and the subscriber; the service's own env comes last. */
+  /**
+   * What every task gets to find etcd, its environment and the subscriber, and to register callbacks for its own
+   * service ({@link RegistrationTokens}, when the subscriber has a registration secret); the service's own env comes
+   * last. Never the subscriber's admin token or the registration secret (the config loader refuses them there).
+   */
   private static Map<String, String> environment(MdoConfig config, ServiceSpec spec) {
     Map<String, String> env = new LinkedHashMap<>();
     List<URI> endpoints = config.etcd().endpoints();
@@ -108,8 +114,18 @@ public record ServiceDefinition(String service, String id, String image, String 
     env.put("MDO_ENVIRONMENT", config.environment());
     env.put("SERVICE_NAME", spec.name());
     env.put("SUBSCRIBER_URL", config.subscriber().url().toString());
+    String secret = config.subscriber().registrationSecret();
+    if (secret != null) {
+      env.put(RegistrationTokens.VARIABLE, RegistrationTokens.of(secret, config.environment(), spec.name()));
+    }
     env.putAll(spec.environment());
     return env;
+  }
+
+  /** This definition with the values of secret environment variables masked, for printing ({@link SecretValues}). */
+  public ServiceDefinition masked() {
+    return new ServiceDefinition(service, id, image, cmd, args, cpus, mem, instances, SecretValues.masked(environment),
+        labels, constraints, network, ports, requirePorts, volumes, health, marathonFormat, upgradeStrategy);
   }
 
   /** The user's constraints, plus {@code hostname UNIQUE} when a fixed host port allows one instance per host. */
@@ -124,7 +140,8 @@ public record ServiceDefinition(String service, String id, String image, String 
   /**
    * What changes from {@code current} to {@code desired}, one line per field (per key for the environment, labels and
    * upgrade strategy), e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}. The upgrade
-   * strategy counts only when {@code desired} sets one.
+   * strategy counts only when {@code desired} sets one. Values of secret environment variables are never shown:
+   * {@code "env.DB_PASSWORD: *** -> *** (changed)"}.
    */
   public static List<String> differences(ServiceDefinition desired, ServiceDefinition current) {
     ObjectNode want = desired.canonical();
@@ -140,7 +157,13 @@ public record ServiceDefinition(String service, String id, String image, String 
         w.fieldNames().forEachRemaining(keys::add);
         h.fieldNames().forEachRemaining(keys::add);
         for (String k : keys) {
-          if (!w.path(k).equals(h.path(k))) out.add(field + "." + k + ": " + show(h.get(k)) + " -> " + show(w.get(k)));
+          if (w.path(k).equals(h.path(k))) continue;
+          if (field.equals("env") && SecretValues.isSecret(k)) {
+            out.add(field + "." + k + ": " + secret(h.get(k)) + " -> " + secret(w.get(k))
+                + (h.get(k) != null && w.get(k) != null ? " (changed)" : ""));
+          } else {
+            out.add(field + "." + k + ": " + show(h.get(k)) + " -> " + show(w.get(k)));
+          }
         }
       } else {
         out.add(field + ": " + show(h) + " -> " + show(w));
@@ -223,6 +246,10 @@ public record ServiceDefinition(String service, String id, String image, String 
     ObjectNode out = NODES.objectNode();
     new TreeMap<>(map).forEach(out::put);
     return out;
+  }
+
+  private static String secret(JsonNode node) {
+    return node == null || node.isNull() ? "(none)" : SecretValues.MASK;
   }
 
   private static String show(JsonNode node) {

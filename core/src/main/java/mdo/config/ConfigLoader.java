@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * Reads and validates config.yaml. Every problem in the file is reported at once, each with file, line and field;
  * nothing half-valid is ever returned. Secrets may come from the environment instead of the file:
- * {@code MARATHON_USER}, {@code MARATHON_PASSWORD}, {@code MARATHON_TOKEN}, {@code MDO_SUBSCRIBER_TOKEN}.
+ * {@code MARATHON_USER}, {@code MARATHON_PASSWORD}, {@code MARATHON_TOKEN}, {@code ETCD_USER}, {@code ETCD_PASSWORD},
+ * {@code ETCD_CA_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}, {@code MDO_SUBSCRIBER_TOKEN},
+ * {@code MDO_REGISTRATION_SECRET}.
  */
 public final class ConfigLoader {
   /** A Marathon path segment (API.md §3.1): lowercase letters, digits, '-' and '.', no '-' at a label's ends. */
@@ -73,10 +75,30 @@ public final class ConfigLoader {
       checkId(node, name, "service name");
       ServiceSpec spec = ServiceReader.read(name, node);
       if (spec != null) services.put(name, spec);
+      if (subscriber != null) refuseSubscriberSecrets(node.get("environment"), subscriber);
     });
     problems.throwIfAny();
     return new MdoConfig(file, environment, backend, etcd, marathon, subscriber, services, servicesNode.line(),
         problems.warnings);
+  }
+
+  /**
+   * A task's environment is readable by whoever reads Marathon's app JSON, and by the task: the subscriber's admin token
+   * and registration secret must never be in it (tasks get their service's registration token instead).
+   */
+  private static void refuseSubscriberSecrets(ConfigNode environment, SubscriberSettings subscriber) {
+    if (environment.value == null || !environment.value.isObject()) return;
+    environment.entries().forEach((name, node) -> {
+      String value = node.value != null && node.value.isValueNode() ? node.value.asText() : null;
+      if (value == null) return;
+      if (value.equals(subscriber.token())) {
+        node.error("holds the subscriber's admin token (subscriber.token), which no task may get; remove it: with"
+            + " subscriber.registration-secret set, every task gets its service's MDO_REGISTRATION_TOKEN");
+      } else if (value.equals(subscriber.registrationSecret())) {
+        node.error("holds subscriber.registration-secret, which no task may get; remove it: every task gets its"
+            + " service's MDO_REGISTRATION_TOKEN, derived from it");
+      }
+    });
   }
 
   private static void checkId(ConfigNode node, String id, String what) {

@@ -14,12 +14,17 @@ public record MarathonSettings(
     List<URI> urls, String user, String password, String token, Path caFile, Duration requestTimeout) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /** Credentials in a URL end up in logs, /health and error messages; they have settings of their own. */
+  public static final String CREDENTIALS_IN_URL = "a Marathon URL must not carry credentials (user:password@host);"
+      + " set marathon.user and marathon.password (or MARATHON_USER/MARATHON_PASSWORD), or marathon.token"
+      + " (MARATHON_TOKEN) for DC/OS";
 
   public MarathonSettings {
     Objects.requireNonNull(urls, "urls");
     if (urls.isEmpty()) throw new IllegalArgumentException("at least one Marathon URL is required");
     urls = urls.stream().map(MarathonSettings::withoutTrailingSlash).toList();
     for (URI uri : urls) {
+      if (uri.getRawUserInfo() != null) throw new IllegalArgumentException(CREDENTIALS_IN_URL);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
         throw new IllegalArgumentException("Marathon URL must be http(s)://host:port[/path], got '" + uri + "'");
       }

@@ -12,7 +12,10 @@ import mdo.registry.EtcdSettings;
 
 /**
  * The {@code etcd:}, {@code marathon:} and {@code subscriber:} sections. The seed's {@code {host, port}} form keeps
- * working next to URLs; credentials missing from the file are taken from the environment.
+ * working next to URLs; credentials missing from the file are taken from the environment ({@code ETCD_USER},
+ * {@code ETCD_PASSWORD}, {@code ETCD_CA_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}, {@code MARATHON_USER},
+ * {@code MARATHON_PASSWORD}, {@code MARATHON_TOKEN}, {@code MDO_SUBSCRIBER_TOKEN}, {@code MDO_REGISTRATION_SECRET}).
+ * Credentials inside URLs are refused: they would be logged and shown.
  */
 final class SettingsReader {
   static final String DEFAULT_MARATHON = "http://127.0.0.1:8080";
@@ -22,8 +25,8 @@ final class SettingsReader {
       List.of("host", "port", "endpoints", "user", "password", "ca-file", "cert-file", "key-file");
   private static final List<String> MARATHON_KEYS =
       List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout");
-  private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "events",
-      "resync-interval", "max-delete-fraction", "stream-idle-timeout", "callback-allow");
+  private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "registration-secret",
+      "events", "resync-interval", "max-delete-fraction", "stream-idle-timeout", "callback-allow", "callback-sources");
 
   private final Path base;
   private final Map<String, String> env;
@@ -35,21 +38,32 @@ final class SettingsReader {
 
   EtcdSettings etcd(ConfigNode node) {
     if (!node.expectKeys(ETCD_KEYS)) return null;
-    List<URI> endpoints = endpoints(node, "endpoints", DEFAULT_ETCD, 2379);
-    String user = node.get("user").text();
-    String password = node.get("password").text();
-    if ((user == null) != (password == null)) node.error("etcd user and password go together");
-    Path ca = file(node.get("ca-file"));
-    Path cert = file(node.get("cert-file"));
-    Path key = file(node.get("key-file"));
+    List<URI> endpoints = endpoints(node, "endpoints", DEFAULT_ETCD, 2379, EtcdSettings.CREDENTIALS_IN_URL);
+    String user = or(node.get("user").text(), env.get("ETCD_USER"));
+    String password = or(node.get("password").text(), env.get("ETCD_PASSWORD"));
+    if ((user == null) != (password == null)) {
+      node.error("etcd user and password go together (set both, in the file or as ETCD_USER and ETCD_PASSWORD)");
+    }
+    Path ca = file(node.get("ca-file"), "ETCD_CA_FILE");
+    Path cert = file(node.get("cert-file"), "ETCD_CERT_FILE");
+    Path key = file(node.get("key-file"), "ETCD_KEY_FILE");
     if ((cert == null) != (key == null)) node.error("cert-file and key-file go together (client certificate)");
-    if (endpoints.isEmpty() || (user == null) != (password == null)) return null;
-    return new EtcdSettings(endpoints, user, password, ca, cert, key);
+    if (endpoints.stream().map(URI::getScheme).distinct().count() > 1) {
+      node.error("give all endpoints as http or all as https (one TLS setting serves them all)");
+      return null;
+    }
+    if (endpoints.isEmpty() || (user == null) != (password == null) || (cert == null) != (key == null)) return null;
+    EtcdSettings settings = new EtcdSettings(endpoints, user, password, ca, cert, key);
+    if (settings.passwordInClear()) {
+      (node.has("endpoints") ? node.get("endpoints") : node).warn("the etcd password goes over plain http to " + settings.endpointList() + ", readable by anyone on"
+          + " the network path; use https endpoints (with ca-file), or client certificates");
+    }
+    return settings;
   }
 
   MarathonSettings marathon(ConfigNode node) {
     if (!node.expectKeys(MARATHON_KEYS)) return null;
-    List<URI> urls = endpoints(node, "urls", DEFAULT_MARATHON, 8080);
+    List<URI> urls = endpoints(node, "urls", DEFAULT_MARATHON, 8080, MarathonSettings.CREDENTIALS_IN_URL);
     String user = or(node.get("user").text(), env.get("MARATHON_USER"));
     String password = or(node.get("password").text(), env.get("MARATHON_PASSWORD"));
     String token = or(node.get("token").text(), env.get("MARATHON_TOKEN"));
@@ -62,7 +76,7 @@ final class SettingsReader {
       node.error("use either Marathon basic auth (user/password) or a DC/OS token, not both");
       ok = false;
     }
-    Path ca = file(node.get("ca-file"));
+    Path ca = file(node.get("ca-file"), null);
     Duration timeout = positive(node.get("timeout"));
     return ok ? new MarathonSettings(urls, user, password, token, ca, timeout) : null;
   }
@@ -74,12 +88,19 @@ final class SettingsReader {
     if (port != null && (port < 1 || port > 65535)) node.get("port").error("port " + port + " is out of range 1-65535");
     URI url = null;
     ConfigNode urlNode = node.get("url");
-    if (!urlNode.isMissing()) url = httpUrl(urlNode, urlNode.text());
+    if (!urlNode.isMissing()) url = httpUrl(urlNode, urlNode.text(), "the subscriber URL must not carry credentials"
+        + " (user:password@host): tasks and Marathon get it, and it is logged");
     if (url == null && host != null && (host.equals("0.0.0.0") || host.equals("::"))) {
       node.get("host").warn("binds every interface, so tasks cannot use it as an address; set subscriber.url"
           + " (SUBSCRIBER_URL in every task) to an address they can reach");
     }
     String token = or(node.get("token").text(), env.get("MDO_SUBSCRIBER_TOKEN"));
+    String registrationSecret = or(node.get("registration-secret").text(), env.get("MDO_REGISTRATION_SECRET"));
+    if (token != null && token.equals(registrationSecret)) {
+      node.get("registration-secret").error("must differ from subscriber.token: tasks get tokens derived from it, while"
+          + " the token is the operators' alone");
+      registrationSecret = null;
+    }
     SubscriberSettings.EventSource events = null;
     ConfigNode eventsNode = node.get("events");
     String e = eventsNode.text();
@@ -98,12 +119,13 @@ final class SettingsReader {
     }
     Duration idle = positive(node.get("stream-idle-timeout"));
     List<String> allow = node.get("callback-allow").textList();
+    List<String> sources = node.get("callback-sources").textList();
     return new SubscriberSettings(host, port == null ? SubscriberSettings.DEFAULT_PORT : port, url, token, events,
-        resync, fraction == null ? 0 : fraction, idle, allow);
+        resync, fraction == null ? 0 : fraction, idle, allow, registrationSecret, sources);
   }
 
   /** {@code host}+{@code port} (seed), {@code url}, or a list under {@code listKey}: exactly one form. */
-  private List<URI> endpoints(ConfigNode node, String listKey, String dflt, int defaultPort) {
+  private List<URI> endpoints(ConfigNode node, String listKey, String dflt, int defaultPort, String noCredentials) {
     String singleKey = listKey.equals("urls") ? "url" : listKey;
     boolean seed = node.has("host") || node.has("port");
     int forms = (seed ? 1 : 0) + (node.has(listKey) ? 1 : 0) + (!singleKey.equals(listKey) && node.has(singleKey) ? 1 : 0);
@@ -123,7 +145,7 @@ final class SettingsReader {
       for (ConfigNode n : node.get(node.has(listKey) ? listKey : singleKey).list()) {
         String s = n.text();
         if (s == null) continue;
-        URI uri = httpUrl(n, s.contains("://") ? s : "http://" + s);
+        URI uri = httpUrl(n, s.contains("://") ? s : "http://" + s, noCredentials);
         if (uri != null) out.add(uri);
       }
       if (out.isEmpty() && node.problems.errors.size() == errorsBefore) node.get(listKey).error("the list is empty");
@@ -133,20 +155,34 @@ final class SettingsReader {
     return out;
   }
 
-  private static URI httpUrl(ConfigNode node, String s) {
+  /** The URL, or {@code null} after an error; the error never repeats a URL that carries credentials. */
+  private static URI httpUrl(ConfigNode node, String s, String noCredentials) {
     if (s == null) return null;
+    URI uri = null;
     try {
-      URI uri = new URI(s.trim());
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return uri;
+      uri = new URI(s.trim());
     } catch (Exception ignored) {
       // reported below
     }
-    node.error("expected an http(s)://host:port URL, got '" + s + "'");
+    if (uri != null && uri.getRawUserInfo() != null) {
+      node.error(noCredentials);
+      return null;
+    }
+    if (uri != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+      return uri;
+    }
+    node.error("expected an http(s)://host:port URL, got '" + (s.contains("@") ? "(not shown: it contains '@')" : s) + "'");
     return null;
   }
 
-  private Path file(ConfigNode node) {
+  /** A readable file named in the file (relative to it), else in {@code envName} (relative to the working folder). */
+  private Path file(ConfigNode node, String envName) {
     String s = node.text();
+    if (s == null && envName != null && env.get(envName) != null && !env.get(envName).isBlank()) {
+      Path path = Path.of(env.get(envName));
+      if (!Files.isReadable(path)) node.error("cannot read file " + path + " (from " + envName + ")");
+      return Files.isReadable(path) ? path : null;
+    }
     if (s == null) return null;
     Path path = base == null ? Path.of(s) : base.resolve(s);
     if (!Files.isReadable(path)) {

@@ -11,13 +11,19 @@ import java.util.Objects;
  * @param host address the subscriber binds (seed field)
  * @param port port it serves /info, /health, /metrics, /v1/... and the Marathon callback on (seed field)
  * @param url the URL tasks and Marathon use to reach it ({@code SUBSCRIBER_URL}); default {@code http://host:port}
- * @param token bearer token required by every state-changing endpoint; {@code null} = those endpoints refuse all
- *     callers except from loopback
+ * @param token the operators' admin credential (bearer token): resyncs, forced resyncs, every callback registration,
+ *     endpoints in /health. No task ever gets it. {@code null} = only callers on the subscriber's own host (loopback)
+ *     are trusted, and only with requests a browser cannot forge (see docs/security.md)
  * @param events where events come from: the SSE stream (Marathon >= 0.9, the default) or HTTP callbacks (< 1.5)
  * @param resyncInterval period of the full resync against Marathon
  * @param maxDeleteFraction a resync that would delete more than this fraction of records refuses
  * @param streamIdleTimeout no bytes (not even Marathon's 10 s heartbeat) for this long = a dead stream
- * @param callbackAllow when not empty, callback URLs must match one of these hosts or CIDRs
+ * @param callbackAllow when not empty, callback URLs must match one of these hosts or CIDRs; private, loopback and
+ *     CGNAT addresses are reachable only through a CIDR listed here
+ * @param registrationSecret the key per-service registration tokens are derived from ({@code RegistrationTokens}):
+ *     the launcher gives each task its service's token, the subscriber checks it; {@code null} = no per-service
+ *     tokens, so only the admin credential (or loopback without one) may register callbacks
+ * @param callbackSources when not empty, Marathon's HTTP callbacks are accepted only from these CIDRs or host names
  */
 public record SubscriberSettings(
     String host,
@@ -28,7 +34,9 @@ public record SubscriberSettings(
     Duration resyncInterval,
     double maxDeleteFraction,
     Duration streamIdleTimeout,
-    List<String> callbackAllow) {
+    List<String> callbackAllow,
+    String registrationSecret,
+    List<String> callbackSources) {
 
   public enum EventSource { SSE, CALLBACK }
 
@@ -47,15 +55,43 @@ public record SubscriberSettings(
     if (streamIdleTimeout == null) streamIdleTimeout = DEFAULT_IDLE_TIMEOUT;
     callbackAllow = callbackAllow == null ? List.of() : List.copyOf(callbackAllow);
     Objects.requireNonNull(url);
+    if (url.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("the subscriber URL must not carry credentials (user:password@host): tasks"
+          + " and Marathon get it, and it is logged");
+    }
+    token = token == null || token.isBlank() ? null : token;
+    registrationSecret = registrationSecret == null || registrationSecret.isBlank() ? null : registrationSecret;
+    if (token != null && token.equals(registrationSecret)) {
+      throw new IllegalArgumentException("the subscriber's admin token and registration secret must differ");
+    }
+    callbackSources = callbackSources == null ? List.of() : List.copyOf(callbackSources);
+  }
+
+  /** Without a registration secret and callback sources (tests, flags that do not set them). */
+  public SubscriberSettings(String host, int port, URI url, String token, EventSource events, Duration resyncInterval,
+      double maxDeleteFraction, Duration streamIdleTimeout, List<String> callbackAllow) {
+    this(host, port, url, token, events, resyncInterval, maxDeleteFraction, streamIdleTimeout, callbackAllow, null,
+        null);
+  }
+
+  public SubscriberSettings withRegistrationSecret(String secret) {
+    return new SubscriberSettings(host, port, url, token, events, resyncInterval, maxDeleteFraction, streamIdleTimeout,
+        callbackAllow, secret, callbackSources);
+  }
+
+  public SubscriberSettings withCallbackSources(List<String> sources) {
+    return new SubscriberSettings(host, port, url, token, events, resyncInterval, maxDeleteFraction, streamIdleTimeout,
+        callbackAllow, registrationSecret, sources);
   }
 
   public static SubscriberSettings defaults() {
-    return new SubscriberSettings(null, DEFAULT_PORT, null, null, null, null, 0, null, null);
+    return new SubscriberSettings(null, DEFAULT_PORT, null, null, null, null, 0, null, null, null, null);
   }
 
   @Override
   public String toString() {
     return "SubscriberSettings[host=" + host + ", port=" + port + ", url=" + url + ", token=" + (token == null ? "none" : "***")
-        + ", events=" + events + ", resyncInterval=" + resyncInterval + "]";
+        + ", registrationSecret=" + (registrationSecret == null ? "none" : "***") + ", events=" + events
+        + ", resyncInterval=" + resyncInterval + "]";
   }
 }

@@ -1,13 +1,13 @@
 package mdo.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,11 +32,15 @@ final class YamlDocument {
     this.lines = lines;
   }
 
-  /** Parses {@code text}; syntax errors and duplicate keys become a {@link ConfigException} with their line. */
+  /**
+   * Parses {@code text}; syntax errors, duplicate keys and aliases become a {@link ConfigException} with their line.
+   * Aliases ({@code image: *img}) are refused because Jackson reads one as the plain string {@code "img"}: the file
+   * would silently say something else than its author meant.
+   */
   static YamlDocument parse(Path file, String text) {
     try {
       JsonNode root = YAML.readTree(text);
-      return new YamlDocument(file, root, locate(text));
+      return new YamlDocument(file, root, locate(file, text));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String message = e.getOriginalMessage().replaceAll("\\s+", " ").trim();
@@ -55,13 +59,19 @@ final class YamlDocument {
     }
   }
 
-  private static Map<String, Integer> locate(String text) throws IOException {
+  private static Map<String, Integer> locate(Path file, String text) throws IOException {
     Map<String, Integer> lines = new HashMap<>();
-    try (JsonParser parser = YAML.createParser(text)) {
+    try (YAMLParser parser = (YAMLParser) YAML.createParser(text)) {
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
         // At a FIELD_NAME the pointer already ends with that name: the key's line is the field's line.
         String pointer = parser.getParsingContext().pathAsPointer().toString();
-        lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+        int line = parser.currentTokenLocation().getLineNr();
+        lines.putIfAbsent(pointer, line);
+        if (parser.isCurrentAlias()) {
+          throw new ConfigException(file, line, pointer.isEmpty() ? "" : pointer.substring(1).replace('/', '.'), "YAML aliases (*"
+              + parser.getText() + ") are not supported: write the value out (an alias would be read as the"
+              + " string '" + parser.getText() + "')");
+        }
       }
     }
     return lines;

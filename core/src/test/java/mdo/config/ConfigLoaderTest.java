@@ -429,4 +429,105 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("nope.yaml: no such file (give --config FILE or set MDO_CONFIG");
   }
+
+  @Test
+  void credentialsInsideUrlsAreRefusedWithoutRepeatingThemAndWithAPointerToTheSettings() {
+    ConfigException e = failure("""
+        marathon:
+          urls: [http://ops:s3cret@m1:8080]
+        etcd:
+          endpoints: ["root:hunter2@e1:2379"]
+        subscriber:
+          url: http://u:pw@10.0.0.9:5000
+        services: {}
+        """);
+    assertThat(e.problems()).extracting(Object::toString).containsExactly(
+        dir.resolve("config.yaml") + ":2: marathon.urls[0]: " + MarathonSettings.CREDENTIALS_IN_URL,
+        dir.resolve("config.yaml") + ":4: etcd.endpoints[0]: " + mdo.registry.EtcdSettings.CREDENTIALS_IN_URL,
+        dir.resolve("config.yaml") + ":6: subscriber.url: the subscriber URL must not carry credentials"
+            + " (user:password@host): tasks and Marathon get it, and it is logged");
+    assertThat(e.getMessage()).doesNotContain("s3cret").doesNotContain("hunter2").doesNotContain("pw@");
+  }
+
+  @Test
+  void credentialsInUrlsAreRefusedWhereverSettingsAreBuilt() {
+    assertThatThrownBy(() -> MarathonSettings.of("http://ops:s3cret@m1:8080"))
+        .hasMessage(MarathonSettings.CREDENTIALS_IN_URL);
+    assertThatThrownBy(() -> mdo.registry.EtcdSettings.of("http://root:pw@e1:2379"))
+        .hasMessage(mdo.registry.EtcdSettings.CREDENTIALS_IN_URL);
+    assertThatThrownBy(() -> new SubscriberSettings("127.0.0.1", 5000, URI.create("http://a:b@h:5000"), null, null,
+        null, 0, null, null)).hasMessageContaining("must not carry credentials").hasMessageNotContaining("a:b");
+  }
+
+  @Test
+  void yamlAliasesAreRefusedWithFileAndLine() {
+    ConfigException e = failure("""
+        services:
+          web:
+            image: &img nginx:1.25
+          api:
+            image: *img
+        """);
+    assertThat(e.getMessage()).isEqualTo(dir.resolve("config.yaml") + ":5: services.api.image: YAML aliases (*img) are"
+        + " not supported: write the value out (an alias would be read as the string 'img')");
+  }
+
+  @Test
+  void etcdCredentialsAndFilesComeFromTheEnvironmentWhenTheFileHasNone() throws Exception {
+    Files.writeString(dir.resolve("ca.pem"), "x");
+    Files.writeString(dir.resolve("client.pem"), "x");
+    Files.writeString(dir.resolve("client.key"), "x");
+    MdoConfig config = load("etcd:\n  endpoints: [https://e1:2379]\nservices: {}\n", Map.of("ETCD_USER", "mdo",
+        "ETCD_PASSWORD", "from-env", "ETCD_CA_FILE", dir.resolve("ca.pem").toString(), "ETCD_CERT_FILE",
+        dir.resolve("client.pem").toString(), "ETCD_KEY_FILE", dir.resolve("client.key").toString()));
+    assertThat(config.etcd().user()).isEqualTo("mdo");
+    assertThat(config.etcd().password()).isEqualTo("from-env");
+    assertThat(config.etcd().caFile()).isEqualTo(dir.resolve("ca.pem"));
+    assertThat(config.etcd().certFile()).isEqualTo(dir.resolve("client.pem"));
+    assertThat(config.etcd().keyFile()).isEqualTo(dir.resolve("client.key"));
+    assertThat(config.warnings()).isEmpty();
+    assertThat(config.etcd().toString()).doesNotContain("from-env");
+  }
+
+  @Test
+  void anEtcdPasswordOverPlainHttpIsWarnedAbout() throws Exception {
+    MdoConfig config = load("etcd:\n  endpoints: [http://e1:2379]\n  user: mdo\nservices: {}\n",
+        Map.of("ETCD_PASSWORD", "pw"));
+    assertThat(config.warnings()).containsExactly(dir.resolve("config.yaml") + ":2: etcd.endpoints: the etcd password goes over"
+        + " plain http to http://e1:2379, readable by anyone on the network path; use https endpoints (with ca-file),"
+        + " or client certificates");
+  }
+
+  @Test
+  void theSubscribersSecretsMayNotBeGivenToTasks() {
+    ConfigException e = failure("""
+        subscriber:
+          token: admin-t0ken
+          registration-secret: reg-s3cret
+        services:
+          web:
+            image: nginx
+            environment:
+              MDO_TOKEN: admin-t0ken
+              OTHER: reg-s3cret
+              FINE: value
+        """);
+    assertThat(e.problems()).extracting(Object::toString).containsExactly(
+        dir.resolve("config.yaml") + ":8: services.web.environment.MDO_TOKEN: holds the subscriber's admin token"
+            + " (subscriber.token), which no task may get; remove it: with subscriber.registration-secret set, every"
+            + " task gets its service's MDO_REGISTRATION_TOKEN",
+        dir.resolve("config.yaml") + ":9: services.web.environment.OTHER: holds subscriber.registration-secret, which"
+            + " no task may get; remove it: every task gets its service's MDO_REGISTRATION_TOKEN, derived from it");
+  }
+
+  @Test
+  void registrationSecretAndCallbackSourcesAreRead() throws Exception {
+    MdoConfig config = load("subscriber:\n  token: admin\n  callback-sources: [10.0.0.0/24, marathon.internal]\n"
+        + "services: {}\n", Map.of("MDO_REGISTRATION_SECRET", "reg"));
+    assertThat(config.subscriber().registrationSecret()).isEqualTo("reg");
+    assertThat(config.subscriber().callbackSources()).containsExactly("10.0.0.0/24", "marathon.internal");
+    assertThat(config.subscriber().toString()).doesNotContain("reg,").doesNotContain("admin");
+    ConfigException same = failure("subscriber:\n  token: same\n  registration-secret: same\nservices: {}\n");
+    assertThat(same.getMessage()).contains(":3: subscriber.registration-secret: must differ from subscriber.token");
+  }
 }

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 
 /** {@code bin/devcluster up|down|status}. */
 @Command(name = "devcluster", mixinStandardHelpOptions = true, version = "mdo devcluster 0.1.0",
-    description = "A single-machine stand-in for Marathon: the Marathon 1.x REST + event API, running each"
-        + " instance as a local process.",
+    description = "A single-machine stand-in for Marathon (the Marathon 1.x REST + event API) or, with"
+        + " `up --mesos`, for a Mesos master and agent (the v1 scheduler API), running each task as a local process.",
     subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -51,6 +51,7 @@ import mdo.testkit.EtcdServer;
  */
 final class Stack implements AutoCloseable {
   static final String TOKEN = "e2e-token-7d1f";
+  static final String REGISTRATION_SECRET = "e2e-registration-5c2a";
   static final String SERVICE = "peers";
   static final Path REPO = Path.of(System.getProperty("mdo.repo.root", "..")).toAbsolutePath().normalize();
   private static final AtomicInteger ENVS = new AtomicInteger();
@@ -100,7 +101,8 @@ final class Stack implements AutoCloseable {
 
   private SubscriberConfig subscriberConfig(String etcdEndpoint, String marathonUrl) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, SubscriberSettings.EventSource.SSE,
-        Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of("127.0.0.0/8"));
+        Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
+        .withRegistrationSecret(REGISTRATION_SECRET);
     MarathonSettings marathon = new MarathonSettings(List.of(URI.create(marathonUrl)), null, null, null, null,
         Duration.ofSeconds(5));
     SubscriberConfig.Tuning tuning = new SubscriberConfig.Tuning(Duration.ofMillis(500), Duration.ofMillis(50), 10_000,
@@ -124,6 +126,7 @@ final class Stack implements AutoCloseable {
           host: 127.0.0.1
           port: %d
           token: %s
+          registration-secret: %s
           callback-allow: [127.0.0.0/8]
         services:
           peers:
@@ -134,8 +137,6 @@ final class Stack implements AutoCloseable {
             instances: %d
             cpus: 0.1
             mem: 64
-            environment:
-              MDO_TOKEN: %s
             health:
               protocol: http
               port: http
@@ -143,7 +144,8 @@ final class Stack implements AutoCloseable {
               grace: 30s
               interval: 1s
               timeout: 2s
-        """.formatted(env, cluster.url(), etcdServer.endpoint(), subscriber.port(), TOKEN, REPO, instances, TOKEN));
+        """.formatted(env, cluster.url(), etcdServer.endpoint(), subscriber.port(), TOKEN, REGISTRATION_SECRET, REPO,
+            instances));
   }
 
   static void write(Path file, String text) {

@@ -15,10 +15,14 @@ import mdo.registry.RegistryJson;
 
 /**
  * Talks to the subscriber's callback endpoints: {@code POST /v1/callbacks}, {@code GET /v1/callbacks},
- * {@code DELETE /v1/callbacks/{service}/{id}}. The bearer token ({@code MDO_TOKEN}) is sent when set, never printed.
- * Uses the JDK's HTTP client for the same start-up reason as {@link GatewayReader}.
+ * {@code DELETE /v1/callbacks/{service}/{id}}. The bearer token (a task's {@code MDO_REGISTRATION_TOKEN}, an operator's
+ * {@code MDO_TOKEN}) is sent when set, never printed. Uses the JDK's HTTP client for the same start-up reason as
+ * {@link GatewayReader}.
  */
 public final class CallbackClient {
+  /** How long {@link #register} waits for its task to appear in the registry (a task registering at its start). */
+  public static final Duration TASK_WAIT = Duration.ofSeconds(60);
+
   private final URI base;
   private final String token;
   private final int timeoutMillis;
@@ -34,15 +38,36 @@ public final class CallbackClient {
   }
 
   /**
-   * Registers {@code url} for membership changes of {@code service}, tied to task {@code taskId} (may be null). The
-   * answer holds {@code id} and {@code secret}; the secret is shown only this once.
+   * Registers {@code url} for membership changes of {@code service}, tied to task {@code taskId} of service
+   * {@code owner} (this task: {@code MESOS_TASK_ID}, {@code SERVICE_NAME}). A task that registers as it starts may not
+   * be in the registry yet: the subscriber then answers 409 and this retries, for up to {@link #TASK_WAIT}. The answer
+   * holds {@code id} and {@code secret}; the secret is shown only this once.
    */
-  public JsonNode register(String service, String url, String taskId) {
+  public JsonNode register(String service, String url, String taskId, String owner) throws InterruptedException {
+    if (taskId == null) throw new GuestUtilsException("MESOS_TASK_ID is not set: a registration belongs to a task");
     Map<String, String> body = new LinkedHashMap<>();
     body.put("service", service);
     body.put("url", url);
-    if (taskId != null) body.put("taskId", taskId);
-    return call("POST", "v1/callbacks", body);
+    body.put("taskId", taskId);
+    if (owner != null) body.put("owner", owner);
+    long deadline = System.nanoTime() + TASK_WAIT.toNanos();
+    long pause = 200;
+    while (true) {
+      try {
+        return call("POST", "v1/callbacks", body);
+      } catch (TaskNotRunning e) {
+        if (System.nanoTime() + pause * 1_000_000 > deadline) throw e;
+        Thread.sleep(pause); // the subscriber writes the task's record within seconds of its start
+        pause = Math.min(pause * 2, 5_000);
+      }
+    }
+  }
+
+  /** The subscriber's 409 for a task that is not in the registry yet. */
+  static final class TaskNotRunning extends GuestUtilsException {
+    TaskNotRunning(String message) {
+      super(message);
+    }
   }
 
   public JsonNode list(String service) {
@@ -80,13 +105,17 @@ public final class CallbackClient {
         byte[] bytes = in == null ? new byte[0] : in.readAllBytes();
         if (code >= 400) {
           String message = new String(bytes, StandardCharsets.UTF_8);
+          String reason = null;
           try {
             JsonNode error = RegistryJson.MAPPER.readTree(bytes);
             if (error.hasNonNull("error")) message = error.get("error").asText();
+            reason = error.path("reason").asText(null);
           } catch (IOException ignored) {
             // not JSON: show the body as it came
           }
-          throw new GuestUtilsException(method + " " + uri.getPath() + " failed: " + code + " " + message.strip());
+          String text = method + " " + uri.getPath() + " failed: " + code + " " + message.strip();
+          if (code == 409 && "task-not-running".equals(reason)) throw new TaskNotRunning(text);
+          throw new GuestUtilsException(text);
         }
         return bytes.length == 0 ? RegistryJson.MAPPER.nullNode() : RegistryJson.MAPPER.readTree(bytes);
       } finally {

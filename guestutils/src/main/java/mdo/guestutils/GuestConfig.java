@@ -8,7 +8,8 @@ import mdo.registry.EtcdSettings;
  * Where guestutils finds etcd and the subscriber. etcd: {@code --etcd}, else {@code ETCD_ENDPOINTS} (comma-separated
  * URLs), else the seed's {@code ETCD_HOST_ADDRESS} ({@code host[:port]}, port 2379 when absent); credentials from
  * {@code ETCD_USER}/{@code ETCD_PASSWORD}, TLS from {@code ETCD_CA_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}.
- * The subscriber: {@code --subscriber}, else {@code SUBSCRIBER_URL}; its token {@code MDO_TOKEN}.
+ * The subscriber: {@code --subscriber}, else {@code SUBSCRIBER_URL}; the token sent to it: an operator's
+ * {@code MDO_TOKEN} (the subscriber's admin token), else the task's {@code MDO_REGISTRATION_TOKEN} (its service's).
  *
  * @param etcd {@code null} when nothing names etcd: then every answer comes from the environment
  */
@@ -29,8 +30,9 @@ public record GuestConfig(String environment, EtcdSettings etcd, Duration etcdTi
           path(env.get("ETCD_CA_FILE")), path(env.get("ETCD_CERT_FILE")), path(env.get("ETCD_KEY_FILE")));
     }
     String subscriber = subscriberOverride != null ? subscriberOverride : env.get("SUBSCRIBER_URL");
+    String token = env.get("MDO_TOKEN") != null ? env.get("MDO_TOKEN") : env.get("MDO_REGISTRATION_TOKEN");
     return new GuestConfig(env.environmentName(), etcd, timeout == null ? DEFAULT_ETCD_TIMEOUT : timeout, subscriber,
-        env.get("MDO_TOKEN"));
+        token);
   }
 
   /** A one-shot reader: the JSON gateway, or jetcd when etcd wants a client certificate. {@code null} without etcd. */

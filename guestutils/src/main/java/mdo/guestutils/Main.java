@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
         "  eval \"$(guestutils register-callback cassandra http://$HOST:$PORT_ADMIN/membership)\"",
         "",
         "Environment: ETCD_ENDPOINTS (or ETCD_HOST_ADDRESS), MDO_ENVIRONMENT (or MAESTRO_ENVIRONMENT_NAME),",
-        "SERVICE_NAME, MESOS_TASK_ID, HOST, PORT_<NAME>, SUBSCRIBER_URL, MDO_TOKEN.",
+        "SERVICE_NAME, MESOS_TASK_ID, HOST, PORT_<NAME>, SUBSCRIBER_URL, MDO_REGISTRATION_TOKEN (or an operator's MDO_TOKEN),",
+        "MDO_CALLBACK_SECRET (verify-callback).",
         "Exit status: 1 on a lookup error (maestro's message on stderr), 2 on a usage error.",
         "More: guestutils COMMAND --help"})
 public final class Main implements Runnable {
@@ -59,6 +60,7 @@ public final class Main implements Runnable {
       cli.addSubcommand(new CallbackCommands.Register());
       cli.addSubcommand(new CallbackCommands.ListCallbacks());
       cli.addSubcommand(new CallbackCommands.Unregister());
+      cli.addSubcommand(new CallbackCommands.Verify());
     }
     FailureHandler.install(cli, "guestutils");
     cli.setUsageHelpWidth(110);

@@ -6,7 +6,13 @@ import io.etcd.jetcd.ClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Builds jetcd clients from {@link EtcdSettings}. Building does no I/O; the first request connects. */
+/**
+ * Builds jetcd clients from {@link EtcdSettings}. Building does no I/O; the first request connects.
+ *
+ * <p>No {@code authority} is set, on purpose: jetcd's resolver then gives every endpoint its own {@code host:port} as
+ * the TLS name, so each etcd member's certificate is checked against the name it was reached by. One authority for
+ * several endpoints would check them all against one name (EtcdTlsTest covers both).
+ */
 public final class Etcd {
   private Etcd() {}
 

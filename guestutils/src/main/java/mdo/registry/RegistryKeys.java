@@ -7,6 +7,7 @@ package mdo.registry;
  * <pre>
  * /mdo/&lt;env&gt;/services/&lt;service&gt;/instances/&lt;taskId&gt;   instance record (JSON)
  * /mdo/&lt;env&gt;/callbacks/&lt;service&gt;/&lt;registrationId&gt;    callback registration (JSON)
+ * /mdo/&lt;env&gt;/callback-quota                             bumped by every registration's create (compare-and-swap)
  * </pre>
  */
 public final class RegistryKeys {
@@ -51,6 +52,14 @@ public final class RegistryKeys {
 
   public static String callbacks(String env, String service) {
     return callbacks(env) + segment(service, "service") + "/";
+  }
+
+  /**
+   * The key every callback registration's create compares and bumps: the quota count read before and the create are
+   * then one atomic step. Outside {@link #callbacks}, so listing registrations never sees it.
+   */
+  public static String callbackQuota(String env) {
+    return environment(env) + "callback-quota";
   }
 
   public static String callback(String env, String service, String registrationId) {

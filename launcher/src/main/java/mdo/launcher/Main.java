@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
     footer = {
         "  launcher cassandra             start (or update) cassandra, wait until it runs",
         "  launcher zookeeper kafka       one after the other, in this order",
-        "  launcher --dry-run cassandra   print the Marathon app JSON, send nothing",
+        "  launcher --dry-run cassandra   print the Marathon app JSON (secrets masked), send nothing",
         "  launcher --no-wait kafka       return once Marathon accepted the deployment",
         "  launcher --force kafka         override a deployment still running for kafka",
         "  launcher --config prod.yaml --timeout 20m cassandra",
@@ -42,7 +42,8 @@ import picocli.CommandLine.Parameters;
         "config.yaml.example documents every field. Marathon credentials can also",
         "come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
 public final class Main extends DeployCommand {
-  @Option(names = "--dry-run", description = "print the Marathon app JSON that would be sent; send nothing")
+  @Option(names = "--dry-run",
+      description = "print the Marathon app JSON that would be sent (secret env values shown as ***); send nothing")
   boolean dryRun;
 
   @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "service names from config.yaml's services:")
@@ -67,7 +68,7 @@ public final class Main extends DeployCommand {
     for (String service : services) definitions.put(service, ServiceDefinition.of(cfg, cfg.service(service)));
     try (ClusterBackend backend = open(cfg)) {
       if (dryRun) {
-        definitions.values().forEach(d -> terminal.out().println(backend.render(d)));
+        definitions.values().forEach(d -> terminal.out().println(backend.render(d.masked())));
         return ExitCodes.OK;
       }
       for (Map.Entry<String, ServiceDefinition> e : definitions.entrySet()) {

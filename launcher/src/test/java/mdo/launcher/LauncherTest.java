@@ -460,4 +460,67 @@ class LauncherTest {
     assertThat(r.err()).startsWith("zookeeper: Marathon unreachable for GET /v2/apps/default/zookeeper: "
         + url.substring(0, url.length() - 1)).contains("Is Marathon running? Check marathon.url/urls in " + config);
   }
+
+  String withSecrets() {
+    return services().replace("etcd: {host: 127.0.0.1, port: 2379}", """
+        etcd: {host: 127.0.0.1, port: 2379}
+        subscriber: {token: admin-t0ken, registration-secret: reg-s3cret}""")
+        .replace("environment: {MIN_NODES: 2}", "environment: {MIN_NODES: 2, DB_PASSWORD: hunter2}");
+  }
+
+  @Test
+  void everyTaskGetsItsServicesRegistrationTokenAndNeverTheSubscribersSecrets() throws Exception {
+    config = write("config.yaml", withSecrets());
+    ObjectNode cassandra = desired("cassandra");
+    JsonNode env = cassandra.path("env");
+    assertThat(env.path("MDO_REGISTRATION_TOKEN").asText())
+        .isEqualTo(mdo.access.RegistrationTokens.of("reg-s3cret", "default", "cassandra"))
+        .startsWith("cassandra.");
+    assertThat(mdo.access.RegistrationTokens.service("reg-s3cret", "default", env.path("MDO_REGISTRATION_TOKEN").asText()))
+        .contains("cassandra");
+    assertThat(desired("kafka").path("env").path("MDO_REGISTRATION_TOKEN").asText()).startsWith("kafka.")
+        .isNotEqualTo(env.path("MDO_REGISTRATION_TOKEN").asText());
+    assertThat(cassandra.toString()).doesNotContain("admin-t0ken").doesNotContain("reg-s3cret");
+  }
+
+  @Test
+  void dryRunMasksSecretValues() {
+    config = withSecretsConfig();
+    Result r = run("--config", config.toString(), "--dry-run", "cassandra");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode env = read(r.out()).path("env");
+    assertThat(env.path("MDO_REGISTRATION_TOKEN").asText()).isEqualTo("***");
+    assertThat(env.path("DB_PASSWORD").asText()).isEqualTo("***");
+    assertThat(env.path("MIN_NODES").asText()).isEqualTo("2");
+    assertThat(r.out()).doesNotContain("hunter2").doesNotContain("reg-s3cret").doesNotContain(
+        mdo.access.RegistrationTokens.of("reg-s3cret", "default", "cassandra"));
+  }
+
+  @Test
+  void theListOfChangesNeverShowsASecretValue() throws Exception {
+    config = withSecretsConfig();
+    ObjectNode wanted = desired("cassandra");
+    ObjectNode running = wanted.deepCopy();
+    ((ObjectNode) running.path("env")).put("DB_PASSWORD", "old-pw").remove("MDO_REGISTRATION_TOKEN");
+    marathon.enqueue(appResponse(running, 2, 2));
+    marathon.enqueue(deploymentResult(DEPLOYMENT));
+    marathon.enqueue(deployments("/default/cassandra"));
+    marathon.enqueue(appResponse(wanted, 2, 2));
+
+    Result r = run("--config", config.toString(), "cassandra");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("  env.DB_PASSWORD: *** -> *** (changed)\n")
+        .contains("  env.MDO_REGISTRATION_TOKEN: (none) -> ***\n")
+        .doesNotContain("old-pw").doesNotContain("hunter2");
+  }
+
+  Path withSecretsConfig() {
+    try {
+      return write("config.yaml", withSecrets());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
 }

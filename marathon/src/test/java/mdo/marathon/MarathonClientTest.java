@@ -175,7 +175,7 @@ class MarathonClientTest {
         .setHeader("Location", marathon.url("/v2/tasks").toString()).build());
     marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")));
     MarathonClient client = new MarathonClient(
-        new MarathonSettings(urls(standby), "ops", "s3cret", null, null, null));
+        new MarathonSettings(urls(standby, marathon), "ops", "s3cret", null, null, null));
 
     assertThat(client.listTasks()).hasSize(2);
 
@@ -382,5 +382,62 @@ class MarathonClientTest {
     assertThat(settings.toString()).contains("ops").doesNotContain("s3cret");
     assertThat(new MarathonSettings(List.of(URI.create("https://m:8443")), null, null, "tok123", null, null).toString())
         .doesNotContain("tok123");
+  }
+
+  @Test
+  void credentialsNeverFollowARedirectToAHostNotConfigured() throws Exception {
+    try (MockWebServer elsewhere = new MockWebServer()) {
+      elsewhere.start();
+      standby.enqueue(new MockResponse.Builder().code(302)
+          .setHeader("Location", elsewhere.url("/v2/tasks").toString()).build());
+      MarathonClient client = new MarathonClient(new MarathonSettings(urls(standby), "ops", "s3cret", null, null, null));
+
+      assertThatThrownBy(client::listTasks).isInstanceOf(MarathonUnavailableException.class)
+          .hasMessageContaining("refused: " + origin(standby) + " redirected to " + origin(elsewhere)
+              + ", which is not in marathon.urls, and Marathon credentials go only to configured Marathon URLs");
+      assertThat(elsewhere.getRequestCount()).as("nothing, credentials least of all, reached the other host").isZero();
+    }
+  }
+
+  @Test
+  void withoutCredentialsARedirectToAnotherHostIsFollowed() throws Exception {
+    standby.enqueue(new MockResponse.Builder().code(302)
+        .setHeader("Location", marathon.url("/v2/tasks").toString()).build());
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")));
+
+    assertThat(client(standby).listTasks()).hasSize(2);
+    assertThat(next(marathon).getHeaders().get("Authorization")).isNull();
+  }
+
+  @Test
+  void aRedirectFromHttpsToPlainHttpIsRefusedEvenToAConfiguredMarathon(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    okhttp3.tls.HeldCertificate ca = new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0).build();
+    okhttp3.tls.HeldCertificate server = new okhttp3.tls.HeldCertificate.Builder()
+        .addSubjectAlternativeName("localhost").addSubjectAlternativeName(marathon.getHostName())
+        .signedBy(ca).build();
+    java.nio.file.Path caFile = dir.resolve("ca.pem");
+    java.nio.file.Files.writeString(caFile, ca.certificatePem());
+    try (MockWebServer secure = new MockWebServer()) {
+      secure.useHttps(new okhttp3.tls.HandshakeCertificates.Builder().heldCertificate(server).build().sslSocketFactory());
+      secure.start();
+      secure.enqueue(new MockResponse.Builder().code(302)
+          .setHeader("Location", marathon.url("/v2/tasks?redirected=1").toString()).build());
+      marathon.enqueue(new MockResponse.Builder().code(503).body("Could not determine the current leader").build());
+      MarathonClient client = new MarathonClient(
+          new MarathonSettings(urls(secure, marathon), null, null, "dcos-t0ken", caFile, null));
+
+      assertThatThrownBy(client::listTasks).isInstanceOf(MarathonUnavailableException.class)
+          .hasMessageContaining("refused: https://" + secure.url("/").host() + ":" + secure.getPort()
+              + " redirected to " + origin(marathon) + ", a downgrade from https to plain http; run Marathon with"
+              + " --disable_http so that it redirects to https");
+      assertThat(next(secure).getHeaders().get("Authorization")).isEqualTo("token=dcos-t0ken");
+      RecordedRequest atPlain = next(marathon);
+      assertThat(atPlain.getUrl().queryParameter("redirected")).as("asked as the next URL, not by the redirect").isNull();
+    }
+  }
+
+  private static String origin(MockWebServer server) {
+    return "http://" + server.url("/").host() + ":" + server.getPort();
   }
 }

@@ -8,15 +8,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import mdo.guestutils.CallbackClient;
+import mdo.guestutils.CallbackSignature;
 import mdo.guestutils.GuestUtils;
 import mdo.registry.RegistryJson;
 
@@ -26,8 +23,9 @@ import mdo.registry.RegistryJson;
  * <ol>
  *   <li>Binds the port guestutils names {@code http} (its own, internal port).
  *   <li>Reads its peers with {@code getNodeList(service, ["http"], 0)}: the seed list.
- *   <li>Registers a membership callback with the subscriber and, on every signed notification, logs who joined and who
- *       left (where Cassandra would run {@code nodetool cleanup}).
+ *   <li>Registers a membership callback with the subscriber (with its service's registration token) and, on every
+ *       notification signed with the registration's secret within the last 5 minutes, logs who joined and who left
+ *       (where Cassandra would run {@code nodetool cleanup}).
  * </ol>
  *
  * {@code GET /} answers JSON with the peers it saw at start, the member count of the last notification
@@ -67,8 +65,9 @@ public final class PeerService {
     String subscriber = System.getenv("SUBSCRIBER_URL");
     if (subscriber != null) {
       String url = "http://" + guest.getContainerHostAddress() + ":" + port + "/membership";
-      JsonNode registration = new CallbackClient(subscriber, System.getenv("MDO_TOKEN"), Duration.ofSeconds(5))
-          .register(service, url, System.getenv("MESOS_TASK_ID"));
+      String token = System.getenv("MDO_REGISTRATION_TOKEN"); // the launcher gives every task its service's
+      JsonNode registration = new CallbackClient(subscriber, token, Duration.ofSeconds(5))
+          .register(service, url, System.getenv("MESOS_TASK_ID"), service);
       secret = registration.path("secret").asText();
       log("registered membership callback " + registration.path("id").asText() + " -> " + url);
     }
@@ -87,9 +86,11 @@ public final class PeerService {
       respond(exchange, 503, "registration not finished yet");
       return;
     }
-    if (!signatureMatches(exchange.getRequestHeaders().getFirst("X-Mdo-Signature"), body)) {
-      log("refused an unsigned or wrongly signed notification");
-      respond(exchange, 401, "bad signature");
+    CallbackSignature.Result check = CallbackSignature.verify(secret,
+        exchange.getRequestHeaders().getFirst(CallbackSignature.HEADER), body, Instant.now());
+    if (check != CallbackSignature.Result.VALID) {
+      log("refused a notification: " + check.description());
+      respond(exchange, 401, "bad signature: " + check.description());
       return;
     }
     JsonNode change = RegistryJson.MAPPER.readTree(body);
@@ -104,18 +105,6 @@ public final class PeerService {
     List<String> out = new java.util.ArrayList<>();
     instances.forEach(i -> out.add(i.path("host").asText() + ":" + i.path("ports").path("http").path("host").asText()));
     return out;
-  }
-
-  private boolean signatureMatches(String header, byte[] body) {
-    if (header == null || !header.startsWith("sha256=")) return false;
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      byte[] expected = HexFormat.of().formatHex(mac.doFinal(body)).getBytes(StandardCharsets.US_ASCII);
-      return MessageDigest.isEqual(expected, header.substring("sha256=".length()).getBytes(StandardCharsets.US_ASCII));
-    } catch (java.security.GeneralSecurityException e) {
-      return false;
-    }
   }
 
   private void status(HttpExchange exchange) throws IOException {

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * lookup), so a burst for one app costs one write, not one per event. Refreshes
  * (refetching an app from Marathon) wait {@code refreshDelay} and coalesce: however many events ask for one while it
  * waits, it runs once. The queue is bounded: on overflow events are dropped and {@code onOverflow} asks for a resync,
- * which heals whatever the dropped events would have done.
+ * which heals whatever the dropped events would have done. An app's slot exists only while it has events queued, is
+ * being drained or has a refresh waiting: Marathon's stream names every app of the cluster, and a slot per app ever seen
+ * would only grow.
  */
 final class AppQueue {
   private static final Logger log = LoggerFactory.getLogger(AppQueue.class);
@@ -45,6 +47,12 @@ final class AppQueue {
     List<ReceivedEvent> events = new ArrayList<>();
     boolean draining;
     boolean refreshScheduled;
+    /** Removed from the map: whoever holds it must take a fresh slot instead. */
+    boolean retired;
+
+    boolean idle() {
+      return events.isEmpty() && !draining && !refreshScheduled;
+    }
   }
 
   AppQueue(RegistryWriter writer, MarathonClusterView view, ExecutorService workers, ScheduledExecutorService scheduler, Duration refreshDelay,
@@ -63,6 +71,19 @@ final class AppQueue {
     return depth.get();
   }
 
+  /** Apps with a slot now (queued, draining or waiting for a refresh). */
+  int slots() {
+    return slots.size();
+  }
+
+  /** Retires the slot if nothing uses it; call while holding its lock. */
+  private void retireIfIdle(String appId, Slot slot) {
+    if (slot.idle() && !slot.retired) {
+      slot.retired = true;
+      slots.remove(appId, slot);
+    }
+  }
+
   /** Queues an event for each app it names; false when the queue is full and the event was dropped. */
   boolean offer(ReceivedEvent received) {
     if (depth.get() >= capacity) {
@@ -76,34 +97,46 @@ final class AppQueue {
     }
     overflowing.set(false);
     for (String appId : received.event().appIds()) {
-      Slot slot = slots.computeIfAbsent(appId, a -> new Slot());
-      boolean start;
-      synchronized (slot) {
-        slot.events.add(received);
-        depth.incrementAndGet();
-        start = !slot.draining;
-        slot.draining = true;
+      while (true) {
+        Slot slot = slots.computeIfAbsent(appId, a -> new Slot());
+        boolean start;
+        synchronized (slot) {
+          if (slot.retired) continue;
+          slot.events.add(received);
+          depth.incrementAndGet();
+          start = !slot.draining;
+          slot.draining = true;
+        }
+        if (start) submit(() -> drain(appId, slot));
+        break;
       }
-      if (start) submit(() -> drain(appId, slot));
     }
     return true;
   }
 
   /** Asks for one refetch of the app after {@code refreshDelay}; requests while one waits are absorbed. */
   void refresh(String appId) {
-    Slot slot = slots.computeIfAbsent(appId, a -> new Slot());
-    synchronized (slot) {
-      if (slot.refreshScheduled) {
-        metrics.refreshCoalesced();
-        return;
-      }
-      slot.refreshScheduled = true;
-    }
-    try {
-      scheduler.schedule(() -> submit(() -> runRefresh(appId, slot)), refreshDelay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
+    Slot slot;
+    while (true) {
+      slot = slots.computeIfAbsent(appId, a -> new Slot());
       synchronized (slot) {
-        slot.refreshScheduled = false;
+        if (slot.retired) continue;
+        if (slot.refreshScheduled) {
+          metrics.refreshCoalesced();
+          return;
+        }
+        slot.refreshScheduled = true;
+        break;
+      }
+    }
+    Slot scheduled = slot;
+    try {
+      scheduler.schedule(() -> submit(() -> runRefresh(appId, scheduled)), refreshDelay.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      synchronized (scheduled) {
+        scheduled.refreshScheduled = false;
+        retireIfIdle(appId, scheduled);
       }
     }
   }
@@ -119,6 +152,7 @@ final class AppQueue {
       slot.events = new ArrayList<>();
       if (batch.isEmpty()) {
         slot.draining = false;
+        retireIfIdle(appId, slot);
         return;
       }
     }
@@ -133,6 +167,7 @@ final class AppQueue {
     synchronized (slot) {
       if (slot.events.isEmpty()) {
         slot.draining = false;
+        retireIfIdle(appId, slot);
         return;
       }
     }
@@ -142,6 +177,7 @@ final class AppQueue {
   private void runRefresh(String appId, Slot slot) {
     synchronized (slot) {
       slot.refreshScheduled = false; // events arriving from now on ask for a new refresh
+      retireIfIdle(appId, slot);
     }
     ResyncResult result = writer.refreshApp(appId);
     metrics.refreshed(result);

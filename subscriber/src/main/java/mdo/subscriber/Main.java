@@ -19,17 +19,23 @@ import picocli.CommandLine.Option;
 /**
  * {@code bin/subscriber}: runs the subscriber until SIGTERM/SIGINT. Settings come from config.yaml ({@code --config},
  * else {@code $MDO_CONFIG}, else ./config.yaml), or entirely from flags when {@code --marathon} and {@code --etcd} are
- * given. Secrets come from the file or the environment ({@code MDO_SUBSCRIBER_TOKEN}, {@code MARATHON_TOKEN},
- * {@code MARATHON_PASSWORD}, {@code ETCD_PASSWORD}), never from flags, so they do not show in {@code ps}.
+ * given. Secrets come from the file or the environment ({@code MDO_SUBSCRIBER_TOKEN}, {@code MDO_REGISTRATION_SECRET},
+ * {@code MARATHON_TOKEN}, {@code MARATHON_PASSWORD}, {@code ETCD_PASSWORD}), never from flags, so they do not show in
+ * {@code ps}.
  */
 @Command(name = "subscriber", mixinStandardHelpOptions = true,
     description = "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
     footer = {"", "Examples:",
         "  bin/subscriber --config config.yaml            # everything from the file (subscriber:, marathon:, etcd:)",
-        "  MDO_SUBSCRIBER_TOKEN=s3cret bin/subscriber --marathon http://m1:8080,http://m2:8080 \\",
-        "      --etcd http://127.0.0.1:2379 --environment prod --port 5000",
+        "  MDO_SUBSCRIBER_TOKEN=s3cret MDO_REGISTRATION_SECRET=... bin/subscriber \\",
+        "      --marathon https://m1:8443,https://m2:8443 --etcd https://e1:2379,https://e2:2379 \\",
+        "      --etcd-ca ca.pem --etcd-cert subscriber.pem --etcd-key subscriber.key --environment prod",
         "  curl -s localhost:5000/health; open http://localhost:5000/info",
-        "  curl -X POST -H 'Authorization: Bearer s3cret' localhost:5000/v1/resync"})
+        "  curl -X POST -H 'Authorization: Bearer s3cret' localhost:5000/v1/resync",
+        "",
+        "Secrets come from the environment (or config.yaml), never from flags: MDO_SUBSCRIBER_TOKEN (the operators'",
+        "admin token), MDO_REGISTRATION_SECRET (per-service registration tokens are derived from it),",
+        "MARATHON_PASSWORD (with --marathon-user), MARATHON_TOKEN, ETCD_PASSWORD (with --etcd-user)."})
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -56,6 +62,12 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--etcd-ca", description = "PEM file of CAs to trust for etcd TLS")
   java.nio.file.Path etcdCa;
 
+  @Option(names = "--etcd-cert", description = "PEM client certificate for etcd (with --etcd-key)")
+  java.nio.file.Path etcdCert;
+
+  @Option(names = "--etcd-key", description = "PEM (PKCS#8) private key of --etcd-cert")
+  java.nio.file.Path etcdKey;
+
   @Option(names = "--environment", defaultValue = "default", description = "registry environment (default: ${DEFAULT-VALUE})")
   String environment;
 
@@ -77,6 +89,14 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-delete-fraction", defaultValue = "0.5",
       description = "a resync deleting more than this fraction of records refuses")
   double maxDeleteFraction;
+
+  @Option(names = "--callback-allow", split = ",", paramLabel = "CIDR|HOST",
+      description = "networks or host names callback URLs may point at (private and loopback addresses need a CIDR)")
+  List<String> callbackAllow;
+
+  @Option(names = "--callback-source", split = ",", paramLabel = "CIDR|HOST",
+      description = "with --events CALLBACK: accept Marathon's callbacks only from these")
+  List<String> callbackSources;
 
   @Option(names = "--stream-idle-timeout", defaultValue = "35", description = "seconds of silence that mean a dead stream")
   long idleSeconds;
@@ -115,18 +135,44 @@ public final class Main implements Callable<Integer> {
   }
 
   SubscriberSettings subscriberSettings() {
-    return new SubscriberSettings(host, port, url, env("MDO_SUBSCRIBER_TOKEN"), events,
-        Duration.ofSeconds(resyncSeconds), maxDeleteFraction, Duration.ofSeconds(idleSeconds), List.of());
+    try {
+      return new SubscriberSettings(host, port, url, env("MDO_SUBSCRIBER_TOKEN"), events,
+          Duration.ofSeconds(resyncSeconds), maxDeleteFraction, Duration.ofSeconds(idleSeconds), callbackAllow,
+          env("MDO_REGISTRATION_SECRET"), callbackSources);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   MarathonSettings marathonSettings() {
-    return new MarathonSettings(marathon, marathonUser, marathonUser == null ? null : env("MARATHON_PASSWORD"),
-        env("MARATHON_TOKEN"), marathonCa, null);
+    try {
+      return new MarathonSettings(marathon, marathonUser, marathonUser == null ? null : env("MARATHON_PASSWORD"),
+          env("MARATHON_TOKEN"), marathonCa, null);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--marathon: " + e.getMessage());
+    }
   }
 
   EtcdSettings etcdSettings() {
-    return new EtcdSettings(EtcdSettings.parse(etcd), etcdUser, etcdUser == null ? null : env("ETCD_PASSWORD"),
-        etcdCa, null, null);
+    if ((etcdCert == null) != (etcdKey == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give --etcd-cert and --etcd-key together");
+    }
+    if (etcdUser != null && env("ETCD_PASSWORD") == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--etcd-user needs ETCD_PASSWORD in the environment");
+    }
+    EtcdSettings settings;
+    try {
+      settings = new EtcdSettings(EtcdSettings.parse(etcd), etcdUser, etcdUser == null ? null : env("ETCD_PASSWORD"),
+          etcdCa, etcdCert, etcdKey);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--etcd: " + e.getMessage());
+    }
+    if (settings.passwordInClear()) {
+      spec.commandLine().getErr().println("warning: the etcd password goes over plain http to "
+          + settings.endpointList() + ", readable by anyone on the network path; use https endpoints (with --etcd-ca),"
+          + " or client certificates");
+    }
+    return settings;
   }
 
   private static String env(String name) {

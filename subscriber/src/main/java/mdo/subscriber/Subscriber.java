@@ -26,7 +26,10 @@ import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 import mdo.subscriber.callbacks.CallbackService;
+import mdo.subscriber.access.Callers;
 import mdo.subscriber.callbacks.CallbackSettings;
+import mdo.subscriber.callbacks.Networks;
+import mdo.subscriber.callbacks.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,9 @@ public final class Subscriber implements AutoCloseable {
   private final HealthReporter health;
   private final CallbackService callbacks;
   private final LaunchQueue launchQueue;
+  private final Callers callers;
+  /** The last segment of the callback URL registered at Marathon (callback mode): only Marathon learns it. */
+  private final String callbackSecret = Secrets.random(24);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MarathonEventStream stream;
   private volatile Javalin app;
@@ -78,10 +84,13 @@ public final class Subscriber implements AutoCloseable {
     List<Consumer<JavalinConfig>> routes = new ArrayList<>(routeContributors);
     routes.add(callbacks::routes);
     this.routeContributors = List.copyOf(routes);
+    this.callers = new Callers(config.subscriber().token(), config.subscriber().registrationSecret(),
+        config.environment());
     this.marathon = new MarathonClient(config.marathon());
     MarathonClusterView view = new MarathonClusterView(marathon, config.environment());
+    KnownApps known = new KnownApps(view);
     this.writer = new RegistryWriter(config.environment(), new EtcdRegistryStore(etcd.getKVClient(),
-        config.tuning().etcdTimeout()), view, config.subscriber().maxDeleteFraction(), config.tuning().etcdTimeout(),
+        config.tuning().etcdTimeout()), known, config.subscriber().maxDeleteFraction(), config.tuning().etcdTimeout(),
         metrics);
     this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.factory("mdo-scheduler"));
     this.workers = Executors.newFixedThreadPool(config.tuning().workers(), DaemonThreads.factory("mdo-writer"));
@@ -90,7 +99,7 @@ public final class Subscriber implements AutoCloseable {
         reachability::resynced);
     this.queue = new AppQueue(writer, view, workers, scheduler, config.tuning().refreshDelay(),
         config.tuning().queueCapacity(), () -> resyncs.request("queue overflow", false), metrics);
-    this.intake = new EventIntake(writer, queue, metrics, resyncs);
+    this.intake = new EventIntake(writer, queue, metrics, resyncs, known);
     boolean callbackMode = config.subscriber().events() == EventSource.CALLBACK;
     this.callbackSubscription = callbackMode ? new CallbackSubscription(marathon, this::callbackUrl, resyncs) : null;
     this.probe = new HealthProbe(writer, marathon, resyncs, callbackMode ? callbackSubscription::ensure : () -> {},
@@ -120,27 +129,39 @@ public final class Subscriber implements AutoCloseable {
   }
 
   /**
-   * Callback registrations take the subscriber's token. Loopback receivers are refused unless the allowlist names a
-   * loopback network or host, which single-machine setups (the dev cluster, the demo) do explicitly.
+   * Callback registrations take the admin token and the service tokens derived from the registration secret. Loopback
+   * receivers are refused unless the allowlist names a loopback network or host, which single-machine setups (the dev
+   * cluster, the demo) do explicitly.
    */
   static CallbackSettings callbackSettings(SubscriberSettings settings) {
     boolean loopback = settings.callbackAllow().stream().anyMatch(entry -> entry.startsWith("127.")
         || entry.equals("::1") || entry.equals("::1/128") || entry.equalsIgnoreCase("localhost"));
     return CallbackSettings.defaults()
         .withToken(settings.token())
+        .withRegistrationSecret(settings.registrationSecret())
         .withAllowlist(settings.callbackAllow())
         .withAllowLoopback(loopback);
   }
 
   public synchronized Subscriber start() {
     callbacks.start();
-    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), writer::records, health::health, resyncs,
-        intake::acceptCallback, intake::malformed,
-        (authorization, remote) -> Tokens.authorized(config.subscriber().token(), authorization, remote),
-        metrics::scrape, routeContributors, launchQueue::status));
+    SubscriberApp.CallbackIntake callbackIntake = callbackSubscription == null ? null
+        : new SubscriberApp.CallbackIntake(callbackSecret, new Networks(config.subscriber().callbackSources()),
+            intake::acceptCallback);
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), writer::records, health, resyncs, callers,
+        List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, intake::malformed,
+        metrics::refused, metrics::scrape, routeContributors, launchQueue::status));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());
+    if (config.etcd().passwordInClear()) {
+      log.warn("insecure: the etcd password goes over plain http to {}; use https endpoints or client certificates",
+          config.etcd().endpointList());
+    }
+    if (!callers.adminTokenConfigured()) {
+      log.warn("insecure: no subscriber token (MDO_SUBSCRIBER_TOKEN) is set, so every caller on this host is trusted"
+          + " as admin; set one outside single-machine setups");
+    }
     if (callbackSubscription == null) {
       stream = new MarathonEventStream(marathon, config.subscriber().streamIdleTimeout(), MarathonEvents.USED_TYPES,
           intake, scheduler, new Backoff(config.tuning().reconnectBase(), config.tuning().reconnectMax()));
@@ -165,6 +186,11 @@ public final class Subscriber implements AutoCloseable {
     return app.port();
   }
 
+  /** Apps with a slot in the event queue now. */
+  int queuedApps() {
+    return queue.slots();
+  }
+
   /** Events received from the stream so far. */
   long received() {
     return intake.received();
@@ -175,11 +201,13 @@ public final class Subscriber implements AutoCloseable {
     return s != null && s.connected();
   }
 
+  /** {@code <url>/callback/<secret>}: what Marathon is asked to POST its events to. */
   String callbackUrl() {
     String base = config.subscriber().port() == 0 && app != null // port 0 (tests): the port the server got
         ? config.subscriber().url().toString().replaceFirst(":0(/|$)", ":" + app.port() + "$1")
         : config.subscriber().url().toString();
-    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/callback";
+    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + CallbackSubscription.PATH + "/"
+        + callbackSecret;
   }
 
   ResyncResult lastResync() {
@@ -187,7 +215,7 @@ public final class Subscriber implements AutoCloseable {
   }
 
   Health health() {
-    return health.health();
+    return health.health(true);
   }
 
   @Override

@@ -44,18 +44,31 @@ final class Harness implements AutoCloseable {
   static final String TOKEN = "test-token-4f1c";
   private static final AtomicInteger ENVS = new AtomicInteger();
 
-  final String env = "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
-  final String appId = "/" + env + "/web";
+  final String env;
+  final String appId;
   final MarathonSimulation marathon;
   final String etcdEndpoint;
+  final EtcdSettings etcdSettings;
   final Client etcd;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
   Subscriber subscriber;
 
   Harness(String etcdEndpoint) {
-    this.etcdEndpoint = etcdEndpoint;
+    this(EtcdSettings.of(etcdEndpoint));
+  }
+
+  Harness(EtcdSettings etcdSettings) {
+    this(etcdSettings, "s" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid());
+  }
+
+  /** A harness for {@code env}, whose etcd client uses {@code etcdSettings} (and so does the subscriber's). */
+  Harness(EtcdSettings etcdSettings, String env) {
+    this.env = env;
+    this.appId = "/" + env + "/web";
+    this.etcdSettings = etcdSettings;
+    this.etcdEndpoint = etcdSettings.endpointList();
     this.marathon = new MarathonSimulation().start();
-    this.etcd = Etcd.client(EtcdSettings.of(etcdEndpoint));
+    this.etcd = Etcd.client(etcdSettings);
     marathon.putApp(app("web", V1));
   }
 
@@ -74,7 +87,7 @@ final class Harness implements AutoCloseable {
         0.5, Duration.ofSeconds(5), List.of());
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
         Duration.ofSeconds(2));
-    return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), m, settings, env, tuning);
+    return new SubscriberConfig(etcdSettings, m, settings, env, tuning);
   }
 
   Subscriber start() {
@@ -164,6 +177,15 @@ final class Harness implements AutoCloseable {
 
   Reply get(String path) {
     return call(new Request.Builder().url(base() + path).build());
+  }
+
+  Reply get(String path, String token) {
+    return call(new Request.Builder().url(base() + path).header("Authorization", "Bearer " + token).build());
+  }
+
+  /** The path Marathon's callbacks go to: {@code /callback/<secret>}. */
+  String callbackPath() {
+    return URI.create(subscriber.callbackUrl()).getPath();
   }
 
   Reply post(String path, String body, String token) {

@@ -12,16 +12,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import mdo.registry.InstanceRecord;
+import mdo.registry.EtcdSettings;
 import mdo.testkit.EtcdServer;
+import mdo.testkit.TestCertificates;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The subscriber as a real process (its {@code Main}), killed with SIGKILL and started again. */
 class SubscriberProcessTest {
-  private final Harness h = new Harness(EtcdServer.shared().endpoint());
+  private Harness h = new Harness(EtcdServer.shared().endpoint());
   private final OkHttpClient http = new OkHttpClient();
   private Process process;
   private Path log;
@@ -33,16 +36,18 @@ class SubscriberProcessTest {
     if (log != null) Files.deleteIfExists(log);
   }
 
-  private int startProcess() throws Exception {
+  private int startProcess(String... extraArgs) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
     log = Files.createTempFile("mdo-subscriber-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         "mdo.subscriber.Main", "--marathon", h.marathon.url(), "--etcd", h.etcdEndpoint, "--environment", h.env,
         "--port", String.valueOf(port)));
+    command.addAll(List.of(extraArgs));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("MDO_SUBSCRIBER_TOKEN", Harness.TOKEN);
     process = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Process started = process;
@@ -91,4 +96,27 @@ class SubscriberProcessTest {
         .doesNotContain(Harness.TOKEN);
   }
 
+  @Test
+  void writesTheRegistryToAnEtcdThatRequiresAClientCertificateGivenByFlags(@TempDir Path dir) throws Exception {
+    TestCertificates certificates = TestCertificates.create(dir);
+    try (EtcdServer tls = EtcdServer.startTls(certificates.etcdWithClientCertificates())) {
+      h.close();
+      h = new Harness(new EtcdSettings(tls.endpoints().stream().map(java.net.URI::create).toList(), null, null,
+          certificates.ca(), certificates.clientCert(), certificates.clientKey()));
+      h.marathon.putTask(h.task(1));
+      int port = startProcess("--etcd-ca", certificates.ca().toString(), "--etcd-cert",
+          certificates.clientCert().toString(), "--etcd-key", certificates.clientKey().toString());
+      h.awaitRegistry(r -> r.containsKey(h.taskId(1)), PROCESS_START);
+      await().atMost(Duration.ofSeconds(20)).until(() -> health(port) == 200);
+      kill();
+    }
+  }
+
+  @Test
+  void aClientCertificateWithoutItsKeyIsAUsageError() throws Exception {
+    startProcess("--etcd-cert", "/nonexistent/client.pem");
+    assertThat(process.waitFor(PROCESS_START.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(log)).contains("give --etcd-cert and --etcd-key together");
+  }
 }

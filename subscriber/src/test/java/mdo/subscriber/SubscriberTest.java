@@ -110,7 +110,9 @@ class SubscriberTest {
     h.marathon.emit(h.status(1, "TASK_RUNNING", 5));
     h.awaitRegistry(r -> r.containsKey(h.taskId(1)));
     assertThat(h.metric("mdo_subscriber_events_total", "outcome=\"malformed\"")).isEqualTo(2);
-    assertThat(h.metric("mdo_subscriber_events_total", "shiny_new_event", "outcome=\"ignored\"")).isEqualTo(1);
+    assertThat(h.metric("mdo_subscriber_events_total", "type=\"other\"", "outcome=\"ignored\"")).as("a type the"
+        + " registry does not use is no label of its own").isEqualTo(1);
+    assertThat(h.get("/metrics").body()).doesNotContain("shiny_new_event");
   }
 
   @Test

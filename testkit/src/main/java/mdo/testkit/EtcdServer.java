@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  *   <li>Election timers are shortened (heartbeat 10 ms, election 100 ms): a fresh server is healthy in under 0.1 s.
  *   <li>{@link #close()} kills the process and deletes the data dir; a JVM shutdown hook does the same for servers a
  *       failed test left behind.
+ *   <li>{@link #startTls} serves https on two client ports (so clients can be given several endpoints), optionally
+ *       requiring client certificates; its health is read from a plain-http metrics port.
  * </ol>
  */
 public final class EtcdServer implements AutoCloseable {
@@ -33,12 +35,26 @@ public final class EtcdServer implements AutoCloseable {
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
+  private final Tls tls;
+  private final int secondClientPort;
+  private final int metricsPort;
   private Process process;
 
-  private EtcdServer(Path dataDir, int clientPort, int peerPort) {
+  /**
+   * What a TLS server presents and requires.
+   *
+   * @param certFile the server's certificate (PEM), for 127.0.0.1 and localhost
+   * @param clientCa when not null, clients must present a certificate this CA signed
+   */
+  public record Tls(Path certFile, Path keyFile, Path clientCa) {}
+
+  private EtcdServer(Path dataDir, int clientPort, int peerPort, Tls tls, int secondClientPort, int metricsPort) {
     this.dataDir = dataDir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.tls = tls;
+    this.secondClientPort = secondClientPort;
+    this.metricsPort = metricsPort;
   }
 
   /** One server for the whole test JVM; tests sharing it keep to their own key prefix (environment name). */
@@ -49,8 +65,18 @@ public final class EtcdServer implements AutoCloseable {
 
   /** A new server of the caller's own, for tests that stop and restart etcd. */
   public static EtcdServer start() {
+    return start(null);
+  }
+
+  /** A server of the caller's own serving https on two client ports ({@link #endpoints()}). */
+  public static EtcdServer startTls(Tls tls) {
+    return start(tls);
+  }
+
+  private static EtcdServer start(Tls tls) {
     try {
-      EtcdServer server = new EtcdServer(Files.createTempDirectory("mdo-etcd-"), freePort(), freePort());
+      EtcdServer server = new EtcdServer(Files.createTempDirectory("mdo-etcd-"), freePort(), freePort(), tls,
+          tls == null ? 0 : freePort(), tls == null ? 0 : freePort());
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
       server.launch();
       return server;
@@ -59,9 +85,14 @@ public final class EtcdServer implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:<port>}: what {@code ETCD_ENDPOINTS} and {@code --etcd} take. */
+  /** {@code http://127.0.0.1:<port>} ({@code https} for a TLS server): what {@code ETCD_ENDPOINTS} and {@code --etcd} take. */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
+  }
+
+  /** Every client URL: {@link #endpoint()}, and for a TLS server a second one, by the name {@code localhost}. */
+  public List<String> endpoints() {
+    return tls == null ? List.of(endpoint()) : List.of(endpoint(), "https://localhost:" + secondClientPort);
   }
 
   public int clientPort() {
@@ -98,14 +129,21 @@ public final class EtcdServer implements AutoCloseable {
 
   private synchronized void launch() {
     String binary = binary();
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = tls == null ? endpoint() : endpoint() + ",https://127.0.0.1:" + secondClientPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    List<String> command = List.of(binary,
+    List<String> command = new java.util.ArrayList<>(List.of(binary,
         "--name", "test", "--data-dir", dataDir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "test=" + peer,
-        "--heartbeat-interval=10", "--election-timeout=100", "--log-level=error");
+        "--heartbeat-interval=10", "--election-timeout=100", "--log-level=error"));
+    if (tls != null) {
+      command.addAll(List.of("--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString(),
+          "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
+      if (tls.clientCa() != null) {
+        command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", tls.clientCa().toString()));
+      }
+    }
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
@@ -131,7 +169,8 @@ public final class EtcdServer implements AutoCloseable {
 
   private boolean healthy() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+      String health = tls == null ? endpoint() : "http://127.0.0.1:" + metricsPort;
+      HttpURLConnection c = (HttpURLConnection) URI.create(health + "/health").toURL().openConnection();
       c.setConnectTimeout(200);
       c.setReadTimeout(500);
       try {

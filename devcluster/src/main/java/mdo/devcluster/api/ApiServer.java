@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.router.EndpointNotFound;
+import java.util.List;
 import java.util.UUID;
 import mdo.devcluster.ApiException;
 import mdo.devcluster.Json;
@@ -38,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
     this.system = new SystemRoutes(settings, cluster.agentId().replace("-S0", "-0000") + "-" + UUID.randomUUID()
         .toString().substring(0, 4));
     BasicAuth auth = settings.credentials() == null ? null : new BasicAuth(settings.credentials());
+    BrowserRequests browsers = new BrowserRequests(List.of(settings.host(), settings.taskHost()));
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.http.compressionStrategy = CompressionStrategy.NONE;
@@ -51,6 +53,7 @@ public final class ApiServer implements AutoCloseable {
         ctx.header("X-Marathon-Leader", "http://" + system.leader());
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("X-XSS-Protection", "1; mode=block");
+        if (browsers.refuse(ctx)) return;
         if (auth != null) auth.check(ctx);
       });
       cfg.routes.get("/ping", system::ping);

@@ -7,15 +7,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import mdo.devcluster.Settings;
+import java.util.function.Predicate;
 
-/** {@code up --detach}: the same command in the foreground of a background child, awaited until {@code /ping} answers. */
+/** {@code up --detach}: the same command in the foreground of a background child, awaited until it answers. */
 final class Background {
   static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * How to tell that the child serves.
+   *
+   * @param what how the output names what it serves
+   * @param path the path probed, for the error when it never answers
+   * @param answers true once the child at this base URL serves
+   */
+  record Readiness(String what, String path, Predicate<String> answers) {}
+
   private Background() {}
 
-  static int start(Path state, Settings settings, List<String> args, String credentials)
+  static int start(Path state, Duration killGrace, List<String> args, String credentials, Readiness ready)
       throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
@@ -35,9 +44,9 @@ final class Background {
       Path urlFile = state.resolve("devcluster.url");
       if (Files.exists(urlFile)) {
         String url = Files.readString(urlFile).trim();
-        // A standby answers /ping only through its leader, so any answer of its own means it is up.
-        if (settings.standby() ? Helpers.answers(url + "/ping") : "pong".equals(Helpers.get(url + "/ping", credentials))) {
-          System.out.println("devcluster: Marathon API on " + url + " (pid " + child.pid() + ", log " + log + ")");
+        if (ready.answers().test(url)) {
+          System.out.println("devcluster: " + ready.what() + " on " + url + " (pid " + child.pid() + ", log " + log
+              + ")");
           for (String line : Files.readAllLines(log)) {
             if (line.startsWith("devcluster: etcd") || line.startsWith("devcluster: subscriber")
                 || line.contains("does not exist yet")) {
@@ -50,9 +59,9 @@ final class Background {
       }
       Thread.sleep(100);
     }
-    System.err.println("devcluster: no answer on /ping within " + STARTUP_TIMEOUT.toSeconds() + " s; stopping it."
-        + " Log:\n" + Helpers.tail(log, 20));
-    PidFile.stop(child.toHandle(), Duration.ofSeconds(settings.defaultKillGrace().toSeconds() + 10));
+    System.err.println("devcluster: no answer on " + ready.path() + " within " + STARTUP_TIMEOUT.toSeconds()
+        + " s; stopping it. Log:\n" + Helpers.tail(log, 20));
+    PidFile.stop(child.toHandle(), Duration.ofSeconds(killGrace.toSeconds() + 10));
     return 1;
   }
 }

@@ -37,6 +37,11 @@ public final class StatusCommand implements Callable<Integer> {
     Path urlFile = state.resolve("devcluster.url");
     if (!up || !Files.exists(urlFile)) return up ? 0 : 1;
     String url = Files.readString(urlFile).trim();
+    String mesosState = Helpers.get(url + "/master/state", auth);
+    if (mesosState != null) {
+      printMesos(url, Json.MAPPER.readTree(mesosState));
+      return 0;
+    }
     String apps = Helpers.get(url + "/v2/apps", auth);
     if (apps == null) {
       System.out.println("api: " + url + " does not answer" + (auth == null ? " (needs --auth?)" : ""));
@@ -68,5 +73,27 @@ public final class StatusCommand implements Callable<Integer> {
     }
     return "waiting: " + entry.path("app").path("id").asText() + " " + entry.path("count").asInt() + " instance(s)"
         + (why == null ? "" : " (" + why + ")");
+  }
+
+  /** The Mesos mode: the agent and each framework with its tasks by state. */
+  private static void printMesos(String url, JsonNode state) {
+    System.out.println("mesos master: " + url + " (version " + state.path("version").asText() + ")");
+    for (JsonNode agent : state.path("slaves")) {
+      JsonNode total = agent.path("resources");
+      JsonNode used = agent.path("used_resources");
+      System.out.printf("agent: %s %s cpus %s/%s mem %s/%s MB ports %s%n", agent.path("id").asText(),
+          agent.path("active").asBoolean() ? "active" : "unreachable", used.path("cpus").asText(),
+          total.path("cpus").asText(), used.path("mem").asText(), total.path("mem").asText(),
+          total.path("ports").asText());
+    }
+    JsonNode frameworks = state.path("frameworks");
+    if (frameworks.isEmpty()) System.out.println("frameworks: none");
+    for (JsonNode framework : frameworks) {
+      java.util.Map<String, Integer> states = new java.util.TreeMap<>();
+      for (JsonNode task : framework.path("tasks")) states.merge(task.path("state").asText(), 1, Integer::sum);
+      System.out.printf("framework: %s %s %s tasks %d%s%n", framework.path("id").asText(),
+          framework.path("name").asText(), framework.path("connected").asBoolean() ? "connected" : "disconnected",
+          framework.path("tasks").size(), states.isEmpty() ? "" : " " + states);
+    }
   }
 }

@@ -17,6 +17,9 @@ import mdo.devcluster.MarathonFlags;
 import mdo.devcluster.MarathonVersion;
 import mdo.devcluster.PortRanges;
 import mdo.devcluster.Settings;
+import mdo.devcluster.mesos.MesosDevCluster;
+import mdo.devcluster.mesos.MesosSettings;
+import mdo.devcluster.mesos.resources.Resources;
 import mdo.devcluster.standby.Standby;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,10 +27,20 @@ import picocli.CommandLine.Option;
 /** {@code devcluster up}: serve in the foreground until SIGINT/SIGTERM, or {@code --detach} into the background. */
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = "Serve the Marathon API and run apps as local processes, until stopped (Ctrl-C, SIGTERM or"
-        + " `devcluster down`). With --standby-of, serve as a Marathon standby that proxies to that leader instead.")
+        + " `devcluster down`). With --standby-of, serve as a Marathon standby that proxies to that leader instead;"
+        + " with --mesos, serve a Mesos master and agent (the v1 scheduler API) instead.")
 public final class UpCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "8080", description = "API port (default ${DEFAULT-VALUE}; 0 = any free port)")
-  int port;
+  @Option(names = "--mesos", description = "serve the Mesos v1 scheduler API (a master and one local agent) instead"
+      + " of Marathon's")
+  boolean mesos;
+
+  @Option(names = "--port", description = "API port (default 8080; 5050 with --mesos; 0 = any free port)")
+  Integer port;
+
+  @Option(names = "--agent-resources", paramLabel = "RESOURCES", description = "with --mesos: what the agent offers,"
+      + " in Mesos' --resources syntax, e.g. 'cpus:4;mem:8192;disk:20000' (default: this machine's cpus, memory and"
+      + " disk; ports from --port-range)")
+  String agentResources;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
   String host;
@@ -64,7 +77,7 @@ public final class UpCommand implements Callable<Integer> {
           + " /v2/events to it (1.7+), 502 while it is gone; runs no apps")
   String standbyOf;
 
-  @Option(names = "--detach", description = "start in the background, wait until /ping answers, and return")
+  @Option(names = "--detach", description = "start in the background, wait until the API answers, and return")
   boolean detach;
 
   @Option(names = "--etcd", description = "also start etcd on loopback (data under the state dir)")
@@ -86,12 +99,18 @@ public final class UpCommand implements Callable<Integer> {
   static final String AUTH_ENV = "MDO_DEVCLUSTER_AUTH";
 
   @Option(names = "--kill-grace", defaultValue = "3", paramLabel = "SECONDS",
-      description = "SIGTERM-to-SIGKILL grace for apps without taskKillGracePeriodSeconds (default ${DEFAULT-VALUE})")
+      description = "SIGTERM-to-SIGKILL grace for apps without taskKillGracePeriodSeconds (with --mesos: tasks"
+          + " without a kill_policy) (default ${DEFAULT-VALUE})")
   int killGrace;
 
   @Override
   public Integer call() throws Exception {
     if (auth != null && auth.isBlank()) auth = null;
+    if (port == null) port = mesos ? MesosSettings.DEFAULT_PORT : Settings.DEFAULT_PORT;
+    if (mesos && (subscriberConfig != null || standbyOf != null)) {
+      System.err.println("devcluster: --subscriber and --standby-of belong to the Marathon mode, not to --mesos");
+      return 2;
+    }
     if (standbyOf != null && (etcd || subscriberConfig != null)) {
       System.err.println("devcluster: a standby runs nothing but the proxy; start etcd and the subscriber with the"
           + " leader");
@@ -100,8 +119,10 @@ public final class UpCommand implements Callable<Integer> {
     Path state = stateDir != null ? Helpers.fromCaller(stateDir)
         : standbyOf != null ? Helpers.defaultStateDir().resolveSibling("devcluster-standby") : Helpers.defaultStateDir();
     Settings settings;
+    MesosSettings mesosSettings;
     try {
       settings = settings(state);
+      mesosSettings = mesos ? mesosSettings(state, settings) : null;
     } catch (IllegalArgumentException e) {
       System.err.println("devcluster: " + e.getMessage());
       return 2;
@@ -123,7 +144,37 @@ public final class UpCommand implements Callable<Integer> {
       System.err.println("devcluster: " + host + ":" + port + " is already in use; pick another with --port");
       return 1;
     }
-    return detach ? Background.start(state, settings, childArgs(state), auth) : foreground(state, settings, pidFile);
+    if (detach) {
+      Background.Readiness ready = mesos
+          ? new Background.Readiness("Mesos master", "/master/health", url -> Helpers.get(url + "/master/health", auth)
+              != null)
+          // A standby answers /ping only through its leader, so any answer of its own means it is up.
+          : new Background.Readiness("Marathon API", "/ping", url -> settings.standby() ? Helpers.answers(url + "/ping")
+              : "pong".equals(Helpers.get(url + "/ping", auth)));
+      return Background.start(state, settings.defaultKillGrace(), childArgs(state), auth, ready);
+    }
+    return foreground(state, settings, mesosSettings, pidFile);
+  }
+
+  /** The same flags for the Mesos mode; {@code marathon} holds them already checked. */
+  private MesosSettings mesosSettings(Path state, Settings marathon) {
+    String ports = String.join(",", marathon.agentPorts().ranges().stream().map(r -> r.begin() + "-" + r.end())
+        .toList());
+    Resources resources = MesosSettings.machineResources(state, ports);
+    if (agentResources != null) {
+      // Resources named here replace the machine's; ports come from --port-range unless named here.
+      Resources given = Resources.parse(agentResources);
+      java.util.Set<String> named = new java.util.HashSet<>();
+      given.toList().forEach(r -> named.add(r.getName()));
+      resources = Resources.of(resources.toList().stream().filter(r -> !named.contains(r.getName())).toList())
+          .plus(given);
+    }
+    return MesosSettings.defaults(state)
+        .withPort(port)
+        .withHost(host)
+        .withAgentResources(resources)
+        .withCredentials(auth)
+        .withDefaultKillGrace(Duration.ofSeconds(killGrace));
   }
 
   private Settings settings(Path state) {
@@ -155,6 +206,8 @@ public final class UpCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>(List.of("up", "--port", Integer.toString(port), "--host", host,
         "--state-dir", state.toString(), "--port-range", portRange, "--kill-grace", Integer.toString(killGrace),
         "--marathon-version", marathonVersion));
+    if (mesos) args.add("--mesos");
+    if (agentResources != null) args.addAll(List.of("--agent-resources", agentResources));
     if (!features.isEmpty()) args.addAll(List.of("--enable-features", String.join(",", features)));
     if (eventSubscriber != null) args.addAll(List.of("--event-subscriber", eventSubscriber));
     if (maxRunningDeployments != null) {
@@ -173,7 +226,8 @@ public final class UpCommand implements Callable<Integer> {
     return args;
   }
 
-  private int foreground(Path state, Settings settings, PidFile pidFile) throws IOException, InterruptedException {
+  private int foreground(Path state, Settings settings, MesosSettings mesosSettings, PidFile pidFile)
+      throws IOException, InterruptedException {
     pidFile.write(ProcessHandle.current());
     EtcdProcess etcdProcess = null;
     AutoCloseable node = null;
@@ -185,7 +239,11 @@ public final class UpCommand implements Callable<Integer> {
         System.out.println("devcluster: etcd healthy on " + etcdProcess.url() + " (data in " + state.resolve("etcd")
             + ")");
       }
-      if (settings.standby()) {
+      if (mesosSettings != null) {
+        MesosDevCluster master = MesosDevCluster.start(mesosSettings);
+        node = master;
+        url = master.url();
+      } else if (settings.standby()) {
         Standby standby = Standby.start(settings);
         node = standby;
         url = standby.url();
@@ -201,7 +259,8 @@ public final class UpCommand implements Callable<Integer> {
       shutdown(state, node, etcdProcess, subscriber, pidFile);
       return 1;
     }
-    System.out.println("devcluster: " + (settings.standby() ? "Marathon standby of " + settings.standbyOf() + " on "
+    System.out.println("devcluster: " + (mesosSettings != null ? "Mesos master on "
+        : settings.standby() ? "Marathon standby of " + settings.standbyOf() + " on "
         : "Marathon " + settings.marathon().version() + " API on ") + url + " (state in " + state + ")");
     System.out.println("devcluster: stop with Ctrl-C, or `bin/devcluster down --state-dir " + state + "`");
     CountDownLatch stopped = new CountDownLatch(1);

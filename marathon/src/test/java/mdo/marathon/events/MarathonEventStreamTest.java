@@ -117,7 +117,8 @@ class MarathonEventStreamTest {
     MarathonSimulation leader = marathon();
     MarathonSimulation standby = marathon();
     standby.redirectEventsTo(leader.url());
-    MarathonSettings settings = new MarathonSettings(List.of(URI.create(standby.url())), null, null, "s3cret", null, null);
+    MarathonSettings settings = new MarathonSettings(List.of(URI.create(standby.url()), URI.create(leader.url())), null,
+        null, "s3cret", null, null);
     stream(settings, Duration.ofSeconds(5));
     assertThat(recorder.next()).isEqualTo("connected " + standby.url());
     assertThat(recorder.next()).isEqualTo("event event_stream_attached");

@@ -8,24 +8,34 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import mdo.command.UntrustedText;
+import mdo.guestutils.CallbackSignature;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import mdo.registry.store.EtcdException;
+import mdo.subscriber.access.Caller;
+import mdo.subscriber.access.Callers;
 
 /**
- * The {@code /v1/callbacks} endpoints: bearer-token check (constant time), input checks with clear 400s, and JSON
- * answers. Errors are {@code {"error": "..."}}; a token is never echoed.
+ * The {@code /v1/callbacks} endpoints. Who may do what ({@link Callers}): the admin everything; a service's registration
+ * token registers for a live task of that service only, and lists and deletes only its service's registrations (others
+ * look absent: 404). Input is checked with clear 400s; errors are {@code {"error": "..."}} with caller text escaped; a
+ * token is never echoed.
  */
 final class CallbackApi {
+  /** The {@code reason} of a 409 a registering client should retry: its task is not in the registry yet. */
+  static final String TASK_NOT_RUNNING = "task-not-running";
+
   private final CallbackService service;
   private final String environment;
-  private final CallbackSettings settings;
+  private final Callers callers;
   private final CallbackUrlValidator validator;
 
   CallbackApi(CallbackService service, String environment, CallbackSettings settings, CallbackUrlValidator validator) {
     this.service = service;
     this.environment = environment;
-    this.settings = settings;
+    this.callers = new Callers(settings.token(), settings.registrationSecret(), environment);
     this.validator = validator;
   }
 
@@ -36,7 +46,8 @@ final class CallbackApi {
   }
 
   void register(Context ctx) {
-    if (!authorized(ctx)) return;
+    Caller caller = caller(ctx);
+    if (caller == null) return;
     JsonNode body;
     try {
       body = RegistryJson.MAPPER.readTree(ctx.bodyAsBytes());
@@ -44,60 +55,82 @@ final class CallbackApi {
       body = null;
     }
     if (body == null || !body.isObject()) {
-      error(ctx, HttpStatus.BAD_REQUEST, "body must be JSON {service, url, taskId?}");
+      error(ctx, HttpStatus.BAD_REQUEST, "body must be JSON {service, url, taskId, owner}");
       return;
     }
     String name = text(body, "service");
     String taskId = text(body, "taskId");
+    String owner = text(body, "owner");
+    if (!caller.admin()) {
+      if (owner != null && !owner.equals(caller.service())) {
+        error(ctx, HttpStatus.FORBIDDEN, "the registration token of service " + caller.service() + " registers only"
+            + " for tasks of " + caller.service() + ", not of " + owner);
+        return;
+      }
+      owner = caller.service();
+    }
     URI uri;
     try {
       RegistryKeys.instances(environment, name == null ? "" : name);
-      if (taskId != null) RegistryKeys.instance(environment, name, taskId);
-    } catch (IllegalArgumentException e) {
-      error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
-      return;
-    }
-    try {
+      if (taskId == null || owner == null) {
+        error(ctx, HttpStatus.BAD_REQUEST, "taskId" + (owner == null ? " and owner" : "") + " required: a registration"
+            + " belongs to a running task (MESOS_TASK_ID) of a service (owner: SERVICE_NAME) and goes away with it");
+        return;
+      }
+      RegistryKeys.instance(environment, owner, taskId);
       uri = validator.validate(text(body, "url"));
     } catch (IllegalArgumentException e) {
-      error(ctx, HttpStatus.BAD_REQUEST, "callback URL refused: " + e.getMessage());
+      error(ctx, HttpStatus.BAD_REQUEST, (e.getMessage().startsWith("callback") ? "callback URL refused: " : "")
+          + e.getMessage());
       return;
     }
-    if (service.full()) {
-      service.refused();
-      error(ctx, HttpStatus.CONFLICT, "too many callback registrations (" + settings.maxRegistrations() + ")");
-      return;
-    }
-    CallbackRegistration r;
     try {
-      r = service.create(name, uri, taskId);
+      if (!service.liveTask(owner, taskId)) {
+        ctx.status(HttpStatus.CONFLICT).json(Map.of("error", UntrustedText.escape("task " + taskId + " of service "
+            + owner + " is not in the registry (yet): a registration needs a running task; retry once it runs", 500),
+            "reason", TASK_NOT_RUNNING));
+        return;
+      }
+      CallbackService.Creation created = service.create(name, uri, taskId, owner);
+      if (created.refusal() != null) {
+        service.refused();
+        error(ctx, HttpStatus.CONFLICT, created.refusal());
+        return;
+      }
+      if (created.registration() == null) {
+        error(ctx, HttpStatus.CONFLICT, "registration id collision, retry");
+        return;
+      }
+      CallbackRegistration r = created.registration();
+      Map<String, Object> answer = new LinkedHashMap<>(r.publicView());
+      answer.put("secret", r.secret());
+      answer.put("signature", CallbackSignature.HEADER + ": t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + \".\""
+          + " + body)>; refuse t more than " + CallbackSignature.TOLERANCE.toMinutes() + " minutes away from now");
+      ctx.status(HttpStatus.CREATED).json(answer);
     } catch (EtcdException e) {
       error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "registry unavailable: " + e.getMessage());
-      return;
     }
-    if (r == null) {
-      error(ctx, HttpStatus.CONFLICT, "registration id collision, retry");
-      return;
-    }
-    Map<String, Object> answer = new LinkedHashMap<>(r.publicView());
-    answer.put("secret", r.secret());
-    answer.put("signature", Signatures.HEADER + ": sha256=<hex HMAC-SHA256 of the body keyed with secret>");
-    ctx.status(HttpStatus.CREATED).json(answer);
   }
 
   void list(Context ctx) {
-    if (!authorized(ctx)) return;
-    ctx.json(service.views(ctx.queryParam("service")));
+    Caller caller = caller(ctx);
+    if (caller == null) return;
+    ctx.json(service.views(ctx.queryParam("service"), caller));
   }
 
   void unregister(Context ctx) {
-    if (!authorized(ctx)) return;
+    Caller caller = caller(ctx);
+    if (caller == null) return;
     String name = ctx.pathParam("service");
     String id = ctx.pathParam("id");
     try {
       RegistryKeys.callback(environment, name, id);
-      if (!service.delete(name, id)) {
-        error(ctx, HttpStatus.NOT_FOUND, "no callback " + name + "/" + id);
+      Optional<CallbackRegistration> existing = caller.admin() ? Optional.empty() : service.registration(name, id);
+      boolean mine = caller.admin() || existing.map(r -> caller.mayActFor(r.owner() == null ? "" : r.owner()))
+          .orElse(false);
+      if (!mine || !service.delete(name, id)) {
+        error(ctx, HttpStatus.NOT_FOUND, "no callback " + name + "/" + id + (caller.admin() ? "" : " of service "
+            + caller.service()));
         return;
       }
     } catch (IllegalArgumentException e) {
@@ -110,32 +143,16 @@ final class CallbackApi {
     ctx.status(HttpStatus.NO_CONTENT);
   }
 
-  /**
-   * With a token configured, every caller must present it. Without one, only callers on this host are accepted, as for
-   * the subscriber's other state-changing endpoints: an unauthenticated registration endpoint reachable from the
-   * network would let anyone aim the subscriber's POSTs.
-   */
-  private boolean authorized(Context ctx) {
-    if (settings.token() == null) {
-      if (loopback(ctx.ip())) return true;
-      error(ctx, HttpStatus.UNAUTHORIZED, "no subscriber token is configured, so registrations are accepted only from"
-          + " this host; set subscriber.token (MDO_SUBSCRIBER_TOKEN) and give tasks MDO_TOKEN");
-      return false;
-    }
-    String header = ctx.header("Authorization");
-    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-    if (Signatures.constantTimeEquals(given, settings.token())) return true;
+  /** The caller, or {@code null} after answering 401. */
+  private Caller caller(Context ctx) {
+    Optional<Caller> caller = callers.of(ctx.header("Authorization"), ctx.ip());
+    if (caller.isPresent()) return caller.get();
     ctx.header("WWW-Authenticate", "Bearer");
-    error(ctx, HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
-    return false;
-  }
-
-  private static boolean loopback(String address) {
-    try {
-      return address != null && java.net.InetAddress.getByName(address).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
+    error(ctx, HttpStatus.UNAUTHORIZED, callers.adminTokenConfigured() || ctx.header("Authorization") != null
+        ? "missing or wrong bearer token: tasks send their service's MDO_REGISTRATION_TOKEN, operators the admin token"
+        : "no subscriber token is configured, so only callers on this host are trusted; set subscriber.token"
+            + " (MDO_SUBSCRIBER_TOKEN) for operators and subscriber.registration-secret for tasks");
+    return null;
   }
 
   private static String text(JsonNode body, String field) {
@@ -144,6 +161,6 @@ final class CallbackApi {
   }
 
   private static void error(Context ctx, HttpStatus status, String message) {
-    ctx.status(status).json(Map.of("error", message));
+    ctx.status(status).json(Map.of("error", UntrustedText.escape(message, 500)));
   }
 }

@@ -13,21 +13,26 @@ import mdo.registry.InstanceRecord;
  * what the receiver last acknowledged, so the next notification's added/removed are relative to what it knows, even
  * across restarts.
  *
- * @param taskId the registering instance; the registration goes when that instance's record does ({@code null}: kept
- *     until deleted)
+ * @param service the service whose membership changes are delivered
+ * @param taskId the registering task; the registration goes when that task's record does (required since
+ *     registrations are tied to live tasks; older stored ones without it are dropped on load)
+ * @param owner the registering task's service: its registration token may list and delete the registration
+ *     ({@code null} in registrations stored before owners were recorded: only the admin may)
+ * @param createdAt ISO-8601; {@code null} or unreadable in hand-written or old records (then the grace period runs from
+ *     when this subscriber first saw it)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CallbackRegistration(
-    String id, String service, String url, String taskId, String secret, String createdAt, Long deliveredRevision,
-    List<InstanceRecord> deliveredMembers) {
+    String id, String service, String url, String taskId, String owner, String secret, String createdAt,
+    Long deliveredRevision, List<InstanceRecord> deliveredMembers) {
 
   public CallbackRegistration {
     deliveredMembers = deliveredMembers == null ? List.of() : List.copyOf(deliveredMembers);
   }
 
   public CallbackRegistration delivered(long revision, List<InstanceRecord> members) {
-    return new CallbackRegistration(id, service, url, taskId, secret, createdAt, revision, members);
+    return new CallbackRegistration(id, service, url, taskId, owner, secret, createdAt, revision, members);
   }
 
   /** What {@code GET /v1/callbacks} shows: everything but the secret and the member copies. */
@@ -37,6 +42,7 @@ public record CallbackRegistration(
     view.put("service", service);
     view.put("url", url);
     if (taskId != null) view.put("taskId", taskId);
+    if (owner != null) view.put("owner", owner);
     view.put("createdAt", createdAt);
     if (deliveredRevision != null) view.put("deliveredRevision", deliveredRevision);
     return view;
@@ -44,6 +50,6 @@ public record CallbackRegistration(
 
   @Override
   public String toString() {
-    return "CallbackRegistration[" + service + "/" + id + ", task=" + taskId + ", secret=***]";
+    return "CallbackRegistration[" + service + "/" + id + ", task=" + taskId + ", owner=" + owner + ", secret=***]";
   }
 }

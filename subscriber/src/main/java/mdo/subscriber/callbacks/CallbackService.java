@@ -18,7 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.net.Proxy;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import mdo.command.DaemonThreads;
+import mdo.command.UntrustedText;
 import mdo.guestutils.NodeQuery;
 import mdo.guestutils.RegistryUnavailableException;
 import mdo.guestutils.RegistryWatch;
@@ -26,6 +30,7 @@ import mdo.guestutils.ServiceSnapshot;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryKeys;
 import mdo.registry.store.EtcdException;
+import mdo.subscriber.access.Caller;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -59,6 +64,9 @@ public final class CallbackService implements AutoCloseable {
   private final OkHttpClient http;
   private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
   private final Set<String> seenOwners = ConcurrentHashMap.newKeySet();
+  /** When each tracked registration was first seen here: the grace period of one without a readable createdAt. */
+  private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+  private final Quotas quotas;
   private final CallbackApi api;
   private boolean closed;
   private volatile RegistryWatch watch;
@@ -70,6 +78,7 @@ public final class CallbackService implements AutoCloseable {
     this.settings = settings;
     this.store = new CallbackStore(client, environment);
     this.validator = new CallbackUrlValidator(settings);
+    this.quotas = new Quotas(settings);
     this.api = new CallbackApi(this, environment, settings, validator);
     this.metrics = new CallbackMetrics(meters, receivers::size);
     this.scheduler = Executors.newScheduledThreadPool(3, DaemonThreads.factory("mdo-callbacks"));
@@ -79,7 +88,10 @@ public final class CallbackService implements AutoCloseable {
     dispatcher.setMaxRequestsPerHost(4096);
     this.http = new OkHttpClient.Builder()
         .dispatcher(dispatcher)
+        // Every name resolved and every address connected is checked, IP literals included; no proxy routes around it.
+        .proxy(Proxy.NO_PROXY)
         .dns(validator.dns())
+        .socketFactory(validator.socketFactory())
         .callTimeout(settings.requestTimeout())
         .connectTimeout(settings.requestTimeout())
         .readTimeout(settings.requestTimeout())
@@ -142,51 +154,60 @@ public final class CallbackService implements AutoCloseable {
 
   // ---- HTTP handlers (plain Javalin handlers; see CallbackApi)
 
-  /** {@code POST /v1/callbacks} {service, url, taskId?}: 201 with {id, secret, ...}; 400, 401, 409, 503. */
+  /** {@code POST /v1/callbacks} {service, url, taskId, owner}: 201 with {id, secret, ...}; 400, 401, 403, 409, 503. */
   public void register(Context ctx) {
     api.register(ctx);
   }
 
-  /** {@code GET /v1/callbacks[?service=]}: the registrations, without secrets. */
+  /** {@code GET /v1/callbacks[?service=]}: the registrations the caller may see, without secrets. */
   public void list(Context ctx) {
     api.list(ctx);
   }
 
-  /** {@code DELETE /v1/callbacks/{service}/{id}}: 204, or 404. */
+  /** {@code DELETE /v1/callbacks/{service}/{id}}: 204, or 404 (also for another service's registration). */
   public void unregister(Context ctx) {
     api.unregister(ctx);
   }
 
   // ---- what the handlers do
 
-  /** Stores a validated registration and starts delivering to it; {@code null} on an id collision. */
-  CallbackRegistration create(String service, URI uri, String taskId) {
-    CallbackRegistration r = new CallbackRegistration(Signatures.random(8), service, uri.toString(), taskId,
-        Signatures.random(32), Instant.now().toString(), null, null);
-    if (!store.create(r)) return null;
+  /** What {@link #create} did: the stored registration, or why a quota refused it; neither: an id collision. */
+  record Creation(CallbackRegistration registration, String refusal) {}
+
+  /** Stores a validated registration within the quotas and starts delivering to it. */
+  Creation create(String service, URI uri, String taskId, String owner) {
+    CallbackRegistration r = new CallbackRegistration(Quotas.newId(owner, taskId), service, uri.toString(), taskId,
+        owner, Secrets.random(32), Instant.now().toString(), null, null);
+    CallbackStore.Created created = store.create(r, quotas);
+    if (!created.created()) return new Creation(null, created.refusal());
     metrics.registration("created");
-    log.info("registered: callback {}/{} to {}:{} for task {}", service, r.id(), uri.getHost(), uri.getPort(), taskId);
+    log.info("registered: callback {}/{} to {}:{} for task {} of {}", service, r.id(), uri.getHost(), uri.getPort(),
+        taskId, owner);
     RegistryWatch w = watch;
-    if (taskId != null && w != null && w.containsTask(taskId)) seenOwners.add(taskId);
+    if (w != null && w.containsTask(taskId)) seenOwners.add(taskId);
     Receiver receiver = track(r);
     ensureWatch();
     offerCurrent(receiver);
-    return r;
+    return new Creation(r, null);
   }
 
-  boolean full() {
-    return receivers.size() >= settings.maxRegistrations();
+  /** Whether {@code taskId} is a running task of {@code service} now. */
+  boolean liveTask(String service, String taskId) {
+    return store.liveTask(service, taskId);
   }
 
   void refused() {
     metrics.registration("refused");
   }
 
-  List<Map<String, Object>> views(String service) {
+  /** The registrations {@code caller} may see, of {@code service} or all. */
+  List<Map<String, Object>> views(String service, Caller caller) {
     List<Map<String, Object>> out = new ArrayList<>();
     receivers.values().stream()
         .filter(r -> service == null || r.registration().service().equals(service))
-        .sorted(Comparator.comparing((Receiver r) -> r.registration().service()).thenComparing(r -> r.registration().createdAt()))
+        .filter(r -> caller.admin() || caller.service().equals(r.registration().owner()))
+        .sorted(Comparator.comparing((Receiver r) -> r.registration().service())
+            .thenComparing(r -> r.registration().createdAt(), Comparator.nullsFirst(Comparator.naturalOrder())))
         .forEach(r -> {
           Map<String, Object> view = new LinkedHashMap<>(r.registration().publicView());
           if (r.lastError() != null) view.put("lastError", r.lastError());
@@ -195,8 +216,14 @@ public final class CallbackService implements AutoCloseable {
     return out;
   }
 
+  /** The stored registration {@code service/id}, read from etcd (another subscriber may have made it). */
+  Optional<CallbackRegistration> registration(String service, String id) {
+    return store.load(service, id);
+  }
+
   /** {@code true} if it existed. */
   boolean delete(String service, String id) {
+    firstSeen.remove(id);
     boolean existed = store.delete(service, id);
     Receiver receiver = receivers.remove(id);
     if (receiver != null) receiver.close();
@@ -211,6 +238,7 @@ public final class CallbackService implements AutoCloseable {
   // ---- delivery
 
   private Receiver track(CallbackRegistration r) {
+    firstSeen.putIfAbsent(r.id(), Instant.now());
     return receivers.computeIfAbsent(r.id(), id -> new Receiver(r, http, scheduler, settings, metrics,
         delivered -> store.saveDelivered(delivered).exceptionally(e -> {
           log.warn("save failed: callback {}/{} delivery state: {}", delivered.service(), delivered.id(), e.getMessage());
@@ -239,7 +267,11 @@ public final class CallbackService implements AutoCloseable {
     removeOrphans();
   }
 
-  /** Re-reads registrations from etcd, drops orphans, and re-offers current members to everyone. */
+  /**
+   * Re-reads registrations from etcd, drops orphans, and re-offers current members to everyone. A stored registration
+   * is checked as a new one would be (anyone able to write to etcd could have put it there): one that fails is deleted,
+   * with a log line saying why.
+   */
   private void sweep() {
     try {
       // Only receivers known before the read can be judged by it: one registered meanwhile is not in it yet.
@@ -248,14 +280,19 @@ public final class CallbackService implements AutoCloseable {
       Set<String> ids = new HashSet<>();
       for (CallbackRegistration r : stored) {
         ids.add(r.id());
-        if (!receivers.containsKey(r.id())) {
-          log.info("loaded: callback {}/{} for task {}", r.service(), r.id(), r.taskId());
-          track(r);
+        if (receivers.containsKey(r.id())) continue;
+        String problem = problem(r);
+        if (problem != null) {
+          drop(r, problem);
+          continue;
         }
+        log.info("loaded: callback {}/{} for task {}", r.service(), r.id(), r.taskId());
+        track(r);
       }
       for (String id : before) {
         if (!ids.contains(id)) {
           Receiver gone = receivers.remove(id);
+          firstSeen.remove(id);
           if (gone != null) {
             gone.close();
             log.info("dropped: callback {} (deleted from etcd)", id);
@@ -276,6 +313,30 @@ public final class CallbackService implements AutoCloseable {
     }
   }
 
+  /** Why a stored registration may not be delivered to, or {@code null}. */
+  private String problem(CallbackRegistration r) {
+    if (r.secret() == null || r.secret().isBlank()) return "it has no secret";
+    if (r.taskId() == null) return "it is tied to no task (registrations go with their task)";
+    try {
+      RegistryKeys.callback(environment, r.service(), r.id());
+      RegistryKeys.instance(environment, r.owner() == null ? r.service() : r.owner(), r.taskId());
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+    return validator.problemWithoutResolving(r.url());
+  }
+
+  private void drop(CallbackRegistration r, String problem) {
+    try {
+      store.delete(r.service(), r.id());
+      metrics.registration("invalid");
+      log.warn("dropped: callback {}/{} stored in etcd: {}", UntrustedText.escape(r.service()),
+          UntrustedText.escape(r.id()), UntrustedText.escape(problem, 500));
+    } catch (EtcdException | IllegalArgumentException e) {
+      log.warn("drop failed: callback {}: {}; the next sweep retries", UntrustedText.escape(r.id()), e.getMessage());
+    }
+  }
+
   /** Removes registrations whose task left the registry (or never appeared within the grace period). */
   private void removeOrphans() {
     RegistryWatch w = watch;
@@ -289,16 +350,28 @@ public final class CallbackService implements AutoCloseable {
     Instant graceStart = Instant.now().minus(settings.orphanGrace());
     for (Receiver receiver : receivers.values()) {
       CallbackRegistration r = receiver.registration();
-      if (r.taskId() == null) continue;
       if (w.containsTask(r.taskId())) {
         seenOwners.add(r.taskId());
-      } else if (seenOwners.contains(r.taskId()) || Instant.parse(r.createdAt()).isBefore(graceStart)) {
+      } else if (seenOwners.contains(r.taskId()) || created(r).isBefore(graceStart)) {
         remove(r, "orphaned");
       }
     }
   }
 
+  /** When {@code r} was made: its {@code createdAt}, else when this subscriber first saw it. */
+  private Instant created(CallbackRegistration r) {
+    if (r.createdAt() != null) {
+      try {
+        return Instant.parse(r.createdAt());
+      } catch (DateTimeParseException e) {
+        // hand-written or damaged: fall through
+      }
+    }
+    return firstSeen.getOrDefault(r.id(), Instant.now());
+  }
+
   private void remove(CallbackRegistration r, String why) {
+    firstSeen.remove(r.id());
     Receiver receiver = receivers.remove(r.id());
     if (receiver != null) receiver.close();
     stopWatchIfIdle();

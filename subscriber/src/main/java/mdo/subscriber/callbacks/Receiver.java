@@ -9,6 +9,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.time.Instant;
+import mdo.guestutils.CallbackSignature;
 import mdo.guestutils.MembershipChange;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryJson;
@@ -105,7 +107,7 @@ final class Receiver {
       body = RegistryJson.write(change);
       request = new Request.Builder().url(registration.url())
           .header("User-Agent", "mdo-subscriber")
-          .header(Signatures.HEADER, Signatures.sign(registration.secret(), body))
+          .header(CallbackSignature.HEADER, CallbackSignature.sign(registration.secret(), Instant.now(), body))
           .header("X-Mdo-Registration", registration.id())
           .header("X-Mdo-Delivery", UUID.randomUUID().toString())
           .header("X-Mdo-Revision", String.valueOf(target.revision()))

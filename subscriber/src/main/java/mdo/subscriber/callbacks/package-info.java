@@ -1,13 +1,15 @@
 /**
  * Callback registrations and their delivery: containers register a URL for a service's membership changes
- * ({@code POST /v1/callbacks}); the subscriber stores it in etcd, watches the registry, and POSTs signed notifications.
+ * ({@code POST /v1/callbacks}); the subscriber stores it in etcd, watches the registry, and POSTs signed notifications
+ * ({@link mdo.guestutils.CallbackSignature}).
  *
  * <p>Wiring into the subscriber (the whole of it):
  *
  * <pre>{@code
  * CallbackSettings settings = CallbackSettings.defaults()
- *     .withToken(config.token())                     // the same token that guards /v1/resync; null = this host only
- *     .withAllowlist(config.callbackAllowlist());    // optional CIDRs / host names
+ *     .withToken(config.token())                          // the admin token; null = callers on this host are admin
+ *     .withRegistrationSecret(config.registrationSecret()) // tasks present their service's token derived from it
+ *     .withAllowlist(config.callbackAllowlist());         // CIDRs (needed for private addresses) and host names
  * CallbackService callbacks = new CallbackService(etcdClient, environment, settings, prometheusRegistry);
  * Javalin app = Javalin.create(cfg -> {
  *   callbacks.routes(cfg);                           // POST/GET /v1/callbacks, DELETE /v1/callbacks/{service}/{id}

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import mdo.guestutils.CallbackSignature;
 import mdo.registry.Etcd;
 import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
@@ -126,12 +127,23 @@ class CallbackServiceTest {
     }
   }
 
+  /** As the admin, for {@code taskId} (default: the running cassandra.a), whose service is the id's first part. */
   Answer register(String service, String url, String taskId) throws IOException {
+    String task = taskId == null ? "cassandra.a" : taskId;
+    return call("POST", "/v1/callbacks", body(service, url, task, task.substring(0, task.indexOf('.'))), TOKEN);
+  }
+
+  static Map<String, String> body(String service, String url, String taskId, String owner) {
     Map<String, String> body = new LinkedHashMap<>();
     body.put("service", service);
     body.put("url", url);
     if (taskId != null) body.put("taskId", taskId);
-    return call("POST", "/v1/callbacks", body, TOKEN);
+    if (owner != null) body.put("owner", owner);
+    return body;
+  }
+
+  static boolean signed(String secret, byte[] body, String header) {
+    return CallbackSignature.verify(secret, header, body, java.time.Instant.now()) == CallbackSignature.Result.VALID;
   }
 
   static JsonNode json(RecordedRequest request) throws IOException {
@@ -160,7 +172,7 @@ class CallbackServiceTest {
     receiver.enqueue(new MockResponse.Builder().code(200).build());
 
     Answer answer = call("POST", "/v1/callbacks",
-        Map.of("service", "cassandra", "url", receiver.url("/membership").toString()), null);
+        body("cassandra", receiver.url("/membership").toString(), "cassandra.a", "cassandra"), null);
 
     assertThat(answer.code()).as("a loopback caller without a token").isEqualTo(201);
     assertThat(storedRegistrations()).isEqualTo(1);
@@ -179,8 +191,13 @@ class CallbackServiceTest {
     RecordedRequest first = take(receiver);
     assertThat(first.getMethod()).isEqualTo("POST");
     assertThat(first.getUrl().encodedPath()).isEqualTo("/membership");
-    assertThat(Signatures.verify(secret, first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isTrue();
-    assertThat(Signatures.verify("wrong", first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isFalse();
+    assertThat(signed(secret, first.getBody().toByteArray(), first.getHeaders().get(CallbackSignature.HEADER))).isTrue();
+    assertThat(signed("wrong", first.getBody().toByteArray(), first.getHeaders().get(CallbackSignature.HEADER))).isFalse();
+    String header = first.getHeaders().get(CallbackSignature.HEADER);
+    assertThat(header).as("the time is signed with the body").matches("t=\\d+,v1=[0-9a-f]{64}");
+    assertThat(CallbackSignature.verify(secret, header, first.getBody().toByteArray(),
+        java.time.Instant.now().plus(Duration.ofMinutes(6)))).as("replayed six minutes later")
+        .isEqualTo(CallbackSignature.Result.EXPIRED);
     JsonNode initial = json(first);
     assertThat(initial.path("service").asText()).isEqualTo("cassandra");
     assertThat(tasks(initial.path("members"))).containsExactly("cassandra.a");
@@ -193,7 +210,7 @@ class CallbackServiceTest {
     assertThat(tasks(joined.path("added"))).containsExactly("cassandra.b");
     assertThat(joined.path("removed").size()).isZero();
     assertThat(joined.path("revision").asLong()).isGreaterThan(initial.path("revision").asLong());
-    assertThat(Signatures.verify(secret, second.getBody().toByteArray(), second.getHeaders().get(Signatures.HEADER))).isTrue();
+    assertThat(signed(secret, second.getBody().toByteArray(), second.getHeaders().get(CallbackSignature.HEADER))).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() ->
         meters.counter("mdo.callback.deliveries", "outcome", "delivered").count() == 2.0);
   }
@@ -276,7 +293,7 @@ class CallbackServiceTest {
 
   @Test
   void requiresTheTokenForEveryEndpoint() throws Exception {
-    Map<String, String> body = Map.of("service", "cassandra", "url", receiver.url("/x").toString());
+    Map<String, String> body = body("cassandra", receiver.url("/x").toString(), "cassandra.a", "cassandra");
     assertThat(call("POST", "/v1/callbacks", body, null).code()).isEqualTo(401);
     assertThat(call("POST", "/v1/callbacks", body, "wrong").code()).isEqualTo(401);
     assertThat(call("GET", "/v1/callbacks", null, null).code()).isEqualTo(401);
@@ -351,7 +368,7 @@ class CallbackServiceTest {
   void theGuestutilsCliRegistersListsAndUnregisters() throws Exception {
     receiver.enqueue(new MockResponse.Builder().code(200).build());
     Map<String, String> vars = Map.of("SUBSCRIBER_URL", "http://127.0.0.1:" + app.port(), "MDO_TOKEN", TOKEN,
-        "MESOS_TASK_ID", "cassandra.a");
+        "MESOS_TASK_ID", "cassandra.a", "SERVICE_NAME", "cassandra");
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     int status = mdo.guestutils.Main.run(new String[] {"register-callback", "cassandra", receiver.url("/m").toString()},
@@ -359,12 +376,12 @@ class CallbackServiceTest {
     assertThat(status).as(err.toString()).isZero();
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).hasSize(2);
-    assertThat(lines.get(0)).matches("MDO_CALLBACK_ID=[0-9a-f]{16}");
+    assertThat(lines.get(0)).matches("MDO_CALLBACK_ID=[0-9a-f]{32}");
     assertThat(lines.get(1)).matches("MDO_CALLBACK_SECRET=[0-9a-f]{64}");
     String id = lines.get(0).substring("MDO_CALLBACK_ID=".length());
     String secret = lines.get(1).substring("MDO_CALLBACK_SECRET=".length());
     RecordedRequest first = take(receiver);
-    assertThat(Signatures.verify(secret, first.getBody().toByteArray(), first.getHeaders().get(Signatures.HEADER))).isTrue();
+    assertThat(signed(secret, first.getBody().toByteArray(), first.getHeaders().get(CallbackSignature.HEADER))).isTrue();
 
     java.io.StringWriter listed = new java.io.StringWriter();
     assertThat(mdo.guestutils.Main.run(new String[] {"list-callbacks", "cassandra"}, new mdo.guestutils.GuestEnv(vars),
@@ -388,16 +405,47 @@ class CallbackServiceTest {
   }
 
   @Test
-  void aRegistrationWhoseTaskNeverAppearsExpiresAfterTheGracePeriod() throws Exception {
+  void aStoredRegistrationWhoseTaskNeverAppearsExpiresAfterTheGracePeriodEvenWithoutCreatedAt() throws Exception {
     stopService();
     settings = settings.withTiming(Duration.ofMillis(50), Duration.ofMillis(300), Duration.ofMillis(200));
-    startService();
+    // written by another subscriber, or by hand: no createdAt, and its task never shows up
+    store(new CallbackRegistration("ghost0000ghost0000", "cassandra", receiver.url("/x").toString(), "ghost.1", "ghost",
+        "s3cret", null, null, null));
     receiver.enqueue(new MockResponse.Builder().code(200).build());
-    assertThat(register("cassandra", receiver.url("/x").toString(), "ghost.1").code()).isEqualTo(201);
+    startService();
     assertThat(register("cassandra", receiver.url("/y").toString(), null).code()).isEqualTo(201);
     await().atMost(Duration.ofSeconds(10)).until(() -> storedRegistrations() == 1);
     JsonNode left = call("GET", "/v1/callbacks", null, TOKEN).body();
-    assertThat(left.get(0).has("taskId")).as("the untied registration stays").isFalse();
+    assertThat(left.get(0).path("taskId").asText()).isEqualTo("cassandra.a");
+  }
+
+  @Test
+  void aStoredRegistrationWithANullCreatedAtDoesNotStopTheSweepsReOffers() throws Exception {
+    stopService();
+    settings = settings.withDelivery(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(100), 1)
+        .withTiming(Duration.ofMillis(50), Duration.ofMinutes(2), Duration.ofMillis(200));
+    java.util.concurrent.atomic.AtomicInteger toB = new java.util.concurrent.atomic.AtomicInteger();
+    receiver.setDispatcher(new mockwebserver3.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        boolean b = request.getUrl().encodedPath().equals("/b");
+        // b fails its one attempt; only a later re-offer by the sweep can reach it
+        return new MockResponse.Builder().code(b && toB.incrementAndGet() == 1 ? 500 : 200).build();
+      }
+    });
+    store(new CallbackRegistration("nocreated00000000", "cassandra", receiver.url("/a").toString(), "gone.1", "gone",
+        "s3cret", null, null, null));
+    store(new CallbackRegistration("fine0000000000000", "cassandra", receiver.url("/b").toString(), "cassandra.a",
+        "cassandra", "s3cret", "2026-11-21T10:00:00Z", null, null));
+    startService();
+    await().atMost(Duration.ofSeconds(10)).until(() -> toB.get() >= 2);
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        meters.counter("mdo.callback.deliveries", "outcome", "delivered").count() >= 2.0);
+  }
+
+  void store(CallbackRegistration r) throws Exception {
+    etcd.getKVClient().put(Etcd.bytes(RegistryKeys.callback(env, r.service(), r.id())),
+        ByteSequence.from(RegistryJson.write(r))).get(5, TimeUnit.SECONDS);
   }
 
   @Test
@@ -418,7 +466,166 @@ class CallbackServiceTest {
     JsonNode change = json(after);
     assertThat(tasks(change.path("added"))).containsExactly("cassandra.b");
     assertThat(tasks(change.path("members"))).containsExactly("cassandra.a", "cassandra.b");
-    assertThat(Signatures.verify(secret, after.getBody().toByteArray(), after.getHeaders().get(Signatures.HEADER))).isTrue();
+    assertThat(signed(secret, after.getBody().toByteArray(), after.getHeaders().get(CallbackSignature.HEADER))).isTrue();
     assertThat(receiver.takeRequest(500, TimeUnit.MILLISECONDS)).as("nothing already delivered is sent again").isNull();
+  }
+
+  // ---- least privilege: per-service tokens, live tasks, quotas
+
+  static final String SECRET = "registration-secret-" + UUID.randomUUID();
+
+  void withServiceTokens() {
+    stopService();
+    settings = settings.withRegistrationSecret(SECRET);
+    startService();
+  }
+
+  static String tokenOf(String service, String env) {
+    return mdo.access.RegistrationTokens.of(SECRET, env, service);
+  }
+
+  @Test
+  void aServiceTokenRegistersOnlyForARunningTaskOfItsOwnService() throws Exception {
+    withServiceTokens();
+    put(record("web", "web.1", 0, "10.0.5.1"));
+    String web = tokenOf("web", env);
+    String url = receiver.url("/x").toString();
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+    Answer asOther = call("POST", "/v1/callbacks", body("cassandra", url, "cassandra.a", "cassandra"), web);
+    assertThat(asOther.code()).isEqualTo(403);
+    assertThat(asOther.body().path("error").asText()).contains("registers only for tasks of web, not of cassandra");
+    Answer othersTask = call("POST", "/v1/callbacks", body("cassandra", url, "cassandra.a", null), web);
+    assertThat(othersTask.code()).as("cassandra.a is no task of web").isEqualTo(409);
+    assertThat(othersTask.body().path("reason").asText()).isEqualTo("task-not-running");
+    Answer made = call("POST", "/v1/callbacks", body("cassandra", url, "web.1", null), web);
+    assertThat(made.code()).isEqualTo(201);
+    assertThat(made.body().path("owner").asText()).isEqualTo("web");
+    assertThat(call("POST", "/v1/callbacks", body("cassandra", url, "web.1", null), tokenOf("web", "elsewhere")).code())
+        .as("a token of another environment").isEqualTo(401);
+    assertThat(storedRegistrations()).isEqualTo(1);
+  }
+
+  @Test
+  void aServiceTokenSeesAndDeletesOnlyItsServicesRegistrations() throws Exception {
+    withServiceTokens();
+    put(record("web", "web.1", 0, "10.0.5.1"));
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    String cassandras = register("cassandra", receiver.url("/c").toString(), "cassandra.a").body().path("id").asText();
+    String webs = call("POST", "/v1/callbacks", body("cassandra", receiver.url("/w").toString(), "web.1", null),
+        tokenOf("web", env)).body().path("id").asText();
+
+    JsonNode seenByWeb = call("GET", "/v1/callbacks", null, tokenOf("web", env)).body();
+    assertThat(seenByWeb.size()).isEqualTo(1);
+    assertThat(seenByWeb.get(0).path("id").asText()).isEqualTo(webs);
+    assertThat(call("GET", "/v1/callbacks", null, TOKEN).body().size()).as("the admin sees all").isEqualTo(2);
+    assertThat(call("DELETE", "/v1/callbacks/cassandra/" + cassandras, null, tokenOf("web", env)).code())
+        .as("another service's registration looks absent").isEqualTo(404);
+    assertThat(storedRegistrations()).isEqualTo(2);
+    assertThat(call("DELETE", "/v1/callbacks/cassandra/" + webs, null, tokenOf("web", env)).code()).isEqualTo(204);
+    assertThat(call("DELETE", "/v1/callbacks/cassandra/" + cassandras, null, TOKEN).code()).isEqualTo(204);
+    assertThat(storedRegistrations()).isZero();
+  }
+
+  @Test
+  void quotasPerTaskAndPerServiceHoldEvenUnderConcurrentRegistrations() throws Exception {
+    stopService();
+    settings = settings.withRegistrationSecret(SECRET).withQuotas(1000, 6, 4);
+    startService();
+    receiver.setDispatcher(new mockwebserver3.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse.Builder().code(200).build();
+      }
+    });
+    put(record("web", "web.1", 0, "10.0.5.1"));
+    put(record("web", "web.2", 1, "10.0.5.2"));
+    String web = tokenOf("web", env);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    try {
+      List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        answers.add(pool.submit(() -> call("POST", "/v1/callbacks",
+            body("cassandra", receiver.url("/q").toString(), "web.1", null), web)));
+      }
+      int created = 0;
+      for (var a : answers) if (a.get(20, TimeUnit.SECONDS).code() == 201) created++;
+      assertThat(created).as("12 at once for one task, quota 4").isEqualTo(4);
+    } finally {
+      pool.shutdownNow();
+    }
+    Answer refused = call("POST", "/v1/callbacks", body("cassandra", receiver.url("/q").toString(), "web.1", null), web);
+    assertThat(refused.code()).isEqualTo(409);
+    assertThat(refused.body().path("error").asText())
+        .isEqualTo("task web.1 holds 4 callback registrations, the most one task may (4)");
+    for (int i = 0; i < 2; i++) {
+      assertThat(call("POST", "/v1/callbacks", body("cassandra", receiver.url("/q").toString(), "web.2", null), web)
+          .code()).isEqualTo(201);
+    }
+    Answer serviceFull = call("POST", "/v1/callbacks", body("cassandra", receiver.url("/q").toString(), "web.2", null), web);
+    assertThat(serviceFull.body().path("error").asText())
+        .isEqualTo("the tasks of service web hold 6 callback registrations, the most one service may (6)");
+    assertThat(register("cassandra", receiver.url("/q").toString(), "cassandra.a").code())
+        .as("other services have quotas of their own").isEqualTo(201);
+    assertThat(storedRegistrations()).isEqualTo(7);
+  }
+
+  // ---- SSRF
+
+  @Test
+  void privateAddressesAreRefusedUnlessTheirNetworkIsAllowed() throws Exception {
+    for (String url : List.of("http://10.1.2.3:4001/v2/apps/x/restart", "http://172.16.0.9/", "http://192.168.1.1/",
+        "http://100.64.0.1/", "http://[fd12::1]/", "http://[::ffff:10.0.0.1]/", "http://[64:ff9b::a00:1]/",
+        "http://[2002:a00:1::]/")) {
+      Answer a = register("cassandra", url, null);
+      assertThat(a.code()).as(url).isEqualTo(400);
+      assertThat(a.body().path("error").asText()).as(url).contains("a private address");
+    }
+    stopService();
+    settings = settings.withAllowlist(List.of("10.0.0.0/8"));
+    startService();
+    assertThat(register("cassandra", "http://10.1.2.3:8080/hook", null).code()).isEqualTo(201);
+    assertThat(register("cassandra", "http://192.168.1.1/", null).code()).as("not in the allowlist").isEqualTo(400);
+  }
+
+  @Test
+  void registrationsLoadedFromEtcdAreCheckedAndBadOnesDropped() throws Exception {
+    stopService();
+    settings = settings.withTiming(Duration.ofMillis(50), Duration.ofMinutes(2), Duration.ofMillis(200));
+    store(new CallbackRegistration("meta0000000000000", "cassandra", "http://169.254.169.254/latest/meta-data/",
+        "cassandra.a", "cassandra", "s3cret", "2026-11-21T10:00:00Z", null, null));
+    store(new CallbackRegistration("priv0000000000000", "cassandra", "http://10.0.0.7:2379/v3/kv/put",
+        "cassandra.a", "cassandra", "s3cret", "2026-11-21T10:00:00Z", null, null));
+    store(new CallbackRegistration("notask00000000000", "cassandra", receiver.url("/x").toString(), null, null,
+        "s3cret", "2026-11-21T10:00:00Z", null, null));
+    store(new CallbackRegistration("good0000000000000", "cassandra", receiver.url("/good").toString(), "cassandra.a",
+        "cassandra", "s3cret", "2026-11-21T10:00:00Z", null, null));
+    receiver.enqueue(new MockResponse.Builder().code(200).build());
+    startService();
+    assertThat(take(receiver).getUrl().encodedPath()).isEqualTo("/good");
+    await().atMost(Duration.ofSeconds(5)).until(() -> storedRegistrations() == 1);
+    assertThat(meters.counter("mdo.callback.registrations.changes", "action", "invalid").count()).isEqualTo(3.0);
+    assertThat(receiver.takeRequest(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
+  void deliveriesIgnoreTheJvmsProxySettings() throws Exception {
+    try (MockWebServer proxy = new MockWebServer()) {
+      proxy.start(InetAddress.getLoopbackAddress(), 0);
+      java.net.ProxySelector before = java.net.ProxySelector.getDefault();
+      java.net.ProxySelector.setDefault(java.net.ProxySelector.of(
+          new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.getPort())));
+      try {
+        stopService();
+        startService(); // built while the JVM routes everything through the proxy
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+        assertThat(register("cassandra", receiver.url("/direct").toString(), null).code()).isEqualTo(201);
+        assertThat(take(receiver).getUrl().encodedPath()).isEqualTo("/direct");
+        assertThat(proxy.getRequestCount()).isZero();
+      } finally {
+        java.net.ProxySelector.setDefault(before);
+      }
+    }
   }
 }
