@@ -505,6 +505,8 @@ class LauncherTest {
     ((ObjectNode) running.path("env")).put("DB_PASSWORD", "old-pw").remove("MDO_REGISTRATION_TOKEN");
     marathon.enqueue(appResponse(running, 2, 2));
     marathon.enqueue(deploymentResult(DEPLOYMENT));
+    marathon.enqueue(deployments("/default/cassandra", DEPLOYMENT));
+    marathon.enqueue(appResponse(wanted, 1, 1, DEPLOYMENT));
     marathon.enqueue(deployments("/default/cassandra"));
     marathon.enqueue(appResponse(wanted, 2, 2));
 
