@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +28,7 @@ import mdo.devcluster.Settings;
 import mdo.marathon.AppJson;
 import mdo.registry.EtcdSettings;
 import mdo.testkit.EtcdServer;
+import mdo.testkit.MarathonApi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,13 +40,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * real etcd: apps as launcher sends them (config.yaml through {@link AppJson}), changes as updater sends them.
  */
 class ReleasesTest {
-  static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger ENVS = new AtomicInteger();
 
   @TempDir Path dir;
   final String env = "rel" + ENVS.incrementAndGet() + "x" + ProcessHandle.current().pid();
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   DevCluster cluster;
+  MarathonApi marathon;
+  MarathonApi registry;
   Subscriber subscriber;
 
   @AfterEach
@@ -63,10 +61,12 @@ class ReleasesTest {
         .withMarathon(MarathonFlags.defaults(MarathonVersion.parse(release))));
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, "t0ken", SubscriberSettings.EventSource.SSE,
         Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of());
-    MarathonSettings marathon = new MarathonSettings(List.of(URI.create(cluster.url())), null, null, null, null,
+    MarathonSettings marathonSettings = new MarathonSettings(List.of(URI.create(cluster.url())), null, null, null, null,
         Duration.ofSeconds(5));
-    subscriber = new Subscriber(new SubscriberConfig(EtcdSettings.of(EtcdServer.shared().endpoint()), marathon,
+    subscriber = new Subscriber(new SubscriberConfig(EtcdSettings.of(EtcdServer.shared().endpoint()), marathonSettings,
         settings, env, Harness.fastTuning())).start();
+    this.marathon = new MarathonApi(cluster.url());
+    this.registry = new MarathonApi("http://127.0.0.1:" + subscriber.port());
   }
 
   /** The app launcher would send for {@code service} written in config.yaml. */
@@ -81,33 +81,11 @@ class ReleasesTest {
     }
   }
 
-  HttpResponse<String> call(String base, String method, String path, String body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  JsonNode json(HttpResponse<String> response) {
-    try {
-      return JSON.readTree(response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** The service's registered instances, as {@code /v1/services/{name}} lists them (none when it has none). */
   List<JsonNode> instances(String service) {
-    HttpResponse<String> r = call("http://127.0.0.1:" + subscriber.port(), "GET", "/v1/services/" + service, null);
+    HttpResponse<String> r = registry.call("GET", "/v1/services/" + service, null);
     List<JsonNode> out = new ArrayList<>();
-    if (r.statusCode() == 200) json(r).path("instances").forEach(out::add);
+    if (r.statusCode() == 200) MarathonApi.json(r).path("instances").forEach(out::add);
     return out;
   }
 
@@ -128,12 +106,12 @@ class ReleasesTest {
           instances: 2
         """);
     String appId = app.path("id").asText();
-    assertThat(call(cluster.url(), "POST", "/v2/apps", app.toString()).statusCode()).isEqualTo(201);
+    assertThat(marathon.call("POST", "/v2/apps", app.toString()).statusCode()).isEqualTo(201);
     await().atMost(Duration.ofSeconds(30)).until(() -> instances("web").size() == 2
         && instances("web").stream().allMatch(i -> trapped(i.path("taskId").asText())));
     assertThat(instances("web")).noneMatch(i -> i.path("draining").asBoolean());
 
-    assertThat(call(cluster.url(), "PUT", "/v2/apps" + appId, "{\"instances\":1}").statusCode()).isEqualTo(200);
+    assertThat(marathon.call("PUT", "/v2/apps" + appId, "{\"instances\":1}").statusCode()).isEqualTo(200);
 
     JsonNode draining = await().atMost(Duration.ofSeconds(10)).until(
         () -> instances("web").stream().filter(i -> i.path("draining").asBoolean()).findFirst().orElse(null),
@@ -162,17 +140,15 @@ class ReleasesTest {
           cmd: exec sleep 600
           ports-hard: {client: 2181}
         """);
-    assertThat(call(cluster.url(), "POST", "/v2/apps", app.toString()).statusCode()).isEqualTo(201);
-    String base = "http://127.0.0.1:" + subscriber.port();
-
+    assertThat(marathon.call("POST", "/v2/apps", app.toString()).statusCode()).isEqualTo(201);
     JsonNode waiting = await().atMost(Duration.ofSeconds(20)).until(
-        () -> json(call(base, "GET", "/v1/services/zk", null)).path("waiting"),
+        () -> MarathonApi.json(registry.call("GET", "/v1/services/zk", null)).path("waiting"),
         w -> w.path("declined").path("InsufficientPorts").asInt() > 0);
 
     assertThat(waiting.path("count").asInt()).isEqualTo(1);
     assertThat(waiting.path("summary").asText()).startsWith("1 instance waiting: InsufficientPorts on ");
-    assertThat(json(call(base, "GET", "/v1/services", null)).path("services").path("zk").path("instances")).isEmpty();
-    assertThat(call(base, "GET", "/info", null).body()).contains("Marathon's launch queue: 1 instance waiting:"
+    assertThat(registry.get("/v1/services").path("services").path("zk").path("instances")).isEmpty();
+    assertThat(registry.call("GET", "/info", null).body()).contains("Marathon's launch queue: 1 instance waiting:"
         + " InsufficientPorts on");
   }
 }

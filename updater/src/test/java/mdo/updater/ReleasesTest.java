@@ -4,28 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import mdo.command.Terminal;
 import mdo.devcluster.DevCluster;
 import mdo.devcluster.MarathonFlags;
 import mdo.devcluster.MarathonVersion;
 import mdo.devcluster.Settings;
+import mdo.testkit.MarathonApi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,14 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * new image, and a change forced over a deployment that cannot finish.
  */
 class ReleasesTest {
-  static final ObjectMapper JSON = new ObjectMapper();
   /** The agent's ports (other modules' tests use other ranges). */
   static final int AGENT_PORTS_START = 39000;
   static final int AGENT_PORTS_END = 39499;
 
   @TempDir Path dir;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   DevCluster cluster;
+  MarathonApi api;
   Path config;
 
   record Result(int code, String out, String err) {
@@ -64,6 +56,7 @@ class ReleasesTest {
     cluster = DevCluster.start(Settings.defaults(dir.resolve("devcluster")).withPort(0)
         .withPortRange(AGENT_PORTS_START, AGENT_PORTS_END).withHeartbeat(Duration.ofSeconds(1))
         .withDefaultKillGrace(Duration.ofSeconds(1)).withMarathon(MarathonFlags.defaults(MarathonVersion.parse(release))));
+    api = new MarathonApi(cluster.url());
     config = dir.resolve("config.yaml");
     Files.writeString(config, """
         environment: rel
@@ -76,16 +69,8 @@ class ReleasesTest {
         """.formatted(cluster.url()));
   }
 
-  /** A port of the agent's range that nothing on this machine binds now. */
   static int freeAgentPort() {
-    for (int port = AGENT_PORTS_END; port > AGENT_PORTS_START; port--) {
-      try (ServerSocket probe = new ServerSocket(port)) {
-        return port;
-      } catch (IOException taken) {
-        // the next one
-      }
-    }
-    throw new IllegalStateException("no free port in " + AGENT_PORTS_START + "-" + AGENT_PORTS_END);
+    return MarathonApi.freePort(AGENT_PORTS_START, AGENT_PORTS_END);
   }
 
   Result update(String... args) {
@@ -98,28 +83,11 @@ class ReleasesTest {
   }
 
   HttpResponse<String> call(String method, String path, String body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.url() + path))
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return api.call(method, path, body);
   }
 
   JsonNode get(String path) {
-    HttpResponse<String> response = call("GET", path, null);
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    try {
-      return JSON.readTree(response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return api.get(path);
   }
 
   /**
