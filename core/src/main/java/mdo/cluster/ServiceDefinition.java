@@ -139,9 +139,9 @@ public record ServiceDefinition(String service, String id, String image, String 
 
   /**
    * What changes from {@code current} to {@code desired}, one line per field (per key for the environment, labels and
-   * upgrade strategy), e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}. The upgrade
-   * strategy counts only when {@code desired} sets one. Values of secret environment variables are never shown:
-   * {@code "env.DB_PASSWORD: *** -> *** (changed)"}.
+   * upgrade strategy), e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}. The
+   * upgrade strategy counts only when {@code desired} sets one. Values of secret environment variables are never
+   * shown: {@code "env.DB_PASSWORD: *** -> *** (changed)"}.
    */
   public static List<String> differences(ServiceDefinition desired, ServiceDefinition current) {
     ObjectNode want = desired.canonical();

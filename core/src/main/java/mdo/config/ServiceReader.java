@@ -79,9 +79,8 @@ final class ServiceReader {
     }
 
     Network network = network(node.get("network"), image);
-    if (network == Network.HOST && ports.stream().anyMatch(PortSpec::hard) && !ports.stream().allMatch(PortSpec::hard)) {
-      mixedHostPorts(node, ports);
-    }
+    boolean someHard = ports.stream().anyMatch(PortSpec::hard);
+    if (network == Network.HOST && someHard && !ports.stream().allMatch(PortSpec::hard)) mixedHostPorts(node, ports);
     MarathonFormat format = format(node.get("marathon-format"));
     List<List<String>> constraints = constraints(node.get("constraints"));
     List<VolumeSpec> volumes = volumes(node.get("volumes"), image);
@@ -242,7 +241,8 @@ final class ServiceReader {
       case "UNIQUE":
         return "UNIQUE takes no value: [field, UNIQUE]";
       case "MAX_PER":
-        return isInt(value) ? null : "MAX_PER needs a whole number (at most that many instances per value), got '" + value + "'";
+        return isInt(value) ? null
+            : "MAX_PER needs a whole number (at most that many instances per value), got '" + value + "'";
       case "GROUP_BY":
         return isInt(value) ? null : "GROUP_BY takes a whole number (how many values to spread over) or no value, got '"
             + value + "'";

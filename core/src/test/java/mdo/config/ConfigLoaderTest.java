@@ -380,7 +380,8 @@ class ConfigLoaderTest {
   @Test
   void aOneCharacterCommandIsRefused() {
     ConfigException e = failure("services:\n  a:\n    cmd: x\n");
-    assertThat(e.getMessage()).contains(":3: services.a.cmd: Marathon refuses a cmd shorter than two characters, got 'x'");
+    assertThat(e.getMessage())
+        .contains(":3: services.a.cmd: Marathon refuses a cmd shorter than two characters, got 'x'");
   }
 
   /**

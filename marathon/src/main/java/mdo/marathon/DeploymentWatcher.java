@@ -24,7 +24,7 @@ import mdo.command.Durations;
  * polls in a row was over before the first (superseded, say) and is judged by the counts, as it used to be.
  */
 public final class DeploymentWatcher {
-  /** 10 s at the commands' 1 s interval: far longer than Marathon takes to cancel the deployment a forced one overrides. */
+  /** 10 s at the commands' 1 s interval: far longer than Marathon takes to cancel what a forced deployment overrides. */
   static final int UNSEEN_POLLS = 10;
 
   private final MarathonClient client;

@@ -20,8 +20,8 @@ import mdo.marathon.events.TaskIds;
  *
  * <ul>
  *   <li>1.8+: an {@code instance_changed_event} when an instance's goal changes (to stopped or decommissioned), with
- *       its condition unchanged ({@code InstanceChangedEventsGenerator}): a second event with the condition the instance
- *       already had. It comes for every kill Marathon decides: scale-downs, rolling replacements, kills.
+ *       its condition unchanged ({@code InstanceChangedEventsGenerator}): a second event with the condition the
+ *       instance already had. It comes for every kill Marathon decides: scale-downs, rolling replacements, kills.
  *   <li>every release: the deployment step it runs for an app ({@code deployment_info}). {@code StopApplication} stops
  *       every instance, {@code KillAllOldTasksOf} (old plans) every one of an older configuration, and
  *       {@code ScaleApplication}, where more instances run than the app wants, the ones Marathon picks

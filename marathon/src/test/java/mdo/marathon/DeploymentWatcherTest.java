@@ -215,7 +215,8 @@ class DeploymentWatcherTest {
     server.enqueue(appResponse(DEFINITION.deepCopy().put("instances", 0), 0, 0));
 
     DeploymentOutcome outcome =
-        new DeploymentWatcher(client, Duration.ofMillis(10)).await(APP, DEPLOYMENT, null, 0, Duration.ofSeconds(5), listener);
+        new DeploymentWatcher(client, Duration.ofMillis(10))
+            .await(APP, DEPLOYMENT, null, 0, Duration.ofSeconds(5), listener);
 
     assertThat(outcome.success()).isTrue();
   }

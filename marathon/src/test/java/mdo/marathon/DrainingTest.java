@@ -57,7 +57,8 @@ class DrainingTest {
     assertThat(draining.stopping(app(2, null), tasks, before)).isEmpty();
     ObjectNode scaling = Fixtures.bridgeApp("p", "web", "2026-01-01T00:00:00.000Z").put("instances", 1);
     scaling.putArray("deployments").addObject().put("id", "d1");
-    assertThat(draining.stopping(MarathonApp.from(scaling), tasks, System.nanoTime())).containsExactly(tasks.get(1).id());
+    assertThat(draining.stopping(MarathonApp.from(scaling), tasks, System.nanoTime()))
+        .containsExactly(tasks.get(1).id());
 
     // a listing read after the deployment ended forgets the step
     draining.stopping(app(1, null), tasks.subList(0, 1), System.nanoTime());

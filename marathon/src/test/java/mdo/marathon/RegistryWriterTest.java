@@ -339,7 +339,8 @@ class RegistryWriterTest {
 
   /**
    * Tasks Marathon 1.7 started ({@code <safe>.<uuid>}, or with the {@code _} separator) that 1.8+ relaunches get their
-   * old id with {@code .1} appended: the relaunch takes over the old task's key and ordinal, as 1.8's own relaunches do.
+   * old id with {@code .1} appended: the relaunch takes over the old task's key and ordinal, as 1.8's own relaunches
+   * do.
    */
   @Test
   void aTaskStartedBy17AndRelaunchedBy18KeepsItsOrdinal() throws Exception {

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What Marathon's launch queue says of the services short of instances, for {@code /info} and {@code /v1/services}:
- * read when a page asks, at most once per {@link #MAX_AGE}, and not while Marathon is known to be unreachable, so a page
- * never waits on a Marathon that does not answer.
+ * read when a page asks, at most once per {@link #MAX_AGE}, and not while Marathon is known to be unreachable, so a
+ * page never waits on a Marathon that does not answer.
  */
 final class LaunchQueue {
   static final Duration MAX_AGE = Duration.ofSeconds(5);

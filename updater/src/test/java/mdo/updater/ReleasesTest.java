@@ -55,7 +55,8 @@ class ReleasesTest {
   void start(String release) throws IOException {
     cluster = DevCluster.start(Settings.defaults(dir.resolve("devcluster")).withPort(0)
         .withPortRange(AGENT_PORTS_START, AGENT_PORTS_END).withHeartbeat(Duration.ofSeconds(1))
-        .withDefaultKillGrace(Duration.ofSeconds(1)).withMarathon(MarathonFlags.defaults(MarathonVersion.parse(release))));
+        .withDefaultKillGrace(Duration.ofSeconds(1))
+        .withMarathon(MarathonFlags.defaults(MarathonVersion.parse(release))));
     api = new MarathonApi(cluster.url());
     config = dir.resolve("config.yaml");
     Files.writeString(config, """
