@@ -30,11 +30,12 @@ import okhttp3.Response;
  * statuses raise {@link MarathonException} with Marathon's own message; no URL answering raises
  * {@link MarathonUnavailableException}.
  *
- * <p>Changes (creating, replacing, scaling, restarting, deleting an app) are sent again on the next URL only when the
- * request never left: when the connection failed before it was written. After a lost answer (a read timeout, a reset,
- * a 502/503, which Marathon also gives when it timed out internally, sometimes after applying the change) the app is
- * read back first: a new version (or the app there, or gone, as the change intended) means the change was applied, and
- * its deployment is returned instead of a second change that would meet "already exists" or "locked".
+ * <p>Changes (creating, replacing, scaling, restarting, deleting an app) are sent again on the next URL (a single
+ * Marathon: once more to it) only when the request never left: when the connection failed before it was written. After
+ * a lost answer (a read timeout, a reset, a 502/503, which Marathon also gives when it timed out internally, sometimes
+ * after applying the change) the app is read back first: a new version (or the app there, or gone, as the change
+ * intended) means the change was applied, and its deployment is returned instead of a second change that would meet
+ * "already exists" or "locked"; the same version means it was not, and it is sent again.
  */
 public final class MarathonClient {
   static final ObjectMapper JSON = JsonMapper.builder()
@@ -295,7 +296,8 @@ public final class MarathonClient {
     IOException last = null;
     boolean lost = false;
     int start = preferred.get();
-    for (int i = 0; i < urls.size(); i++) {
+    // A single Marathon gets a second try: a stale keep-alive connection loses a change that never reached it.
+    for (int i = 0; i < Math.max(urls.size(), 2); i++) {
       int index = (start + i) % urls.size();
       Sent sent = new Sent();
       try (Response response = changes.newCall(request(urls.get(index), method, pathAndQuery, body, sent)).execute()) {

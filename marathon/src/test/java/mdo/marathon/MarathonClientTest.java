@@ -310,6 +310,21 @@ class MarathonClientTest {
     assertThat(next(standby).getRequestLine()).isEqualTo("POST /v2/apps/prod/cassandra/restart HTTP/1.1");
   }
 
+  /** With one Marathon, a change read back as not applied (a stale connection lost it) is sent to it once more. */
+  @Test
+  void aLostChangeThatDidNotHappenIsSentOnceMoreToASingleMarathon() throws Exception {
+    marathon.enqueue(resetAfterReading());
+    marathon.enqueue(appAt(V1));
+    marathon.enqueue(json(200, "{\"deploymentId\":\"" + DEPLOYMENT + "\",\"version\":\"" + V2 + "\"}"));
+
+    DeploymentResult result = client(marathon).putApp("/prod/cassandra", instances(3), false, V1);
+
+    assertThat(result.deploymentId()).isEqualTo(DEPLOYMENT);
+    assertThat(next(marathon).getRequestLine()).startsWith("PUT ");
+    assertThat(next(marathon).getRequestLine()).startsWith("GET ");
+    assertThat(next(marathon).getRequestLine()).startsWith("PUT ");
+  }
+
   /** A change that was applied late meets itself: 409 after a lost answer is read back, not reported. */
   @Test
   void aConflictAfterALostAnswerIsTheChangeItselfWhenTheAppMovedOn() throws Exception {
