@@ -25,6 +25,9 @@ public sealed interface TaskObservation {
   /** When the backend says it happened; null for a listing, which the writer dates itself. */
   Instant time();
 
+  /** The same observation dated {@code time} (the writer clamps times a skewed backend clock put in the future). */
+  TaskObservation at(Instant time);
+
   /** Health as far as this observation knows it. */
   enum Health {
     /** The service has no health check. */
@@ -53,6 +56,12 @@ public sealed interface TaskObservation {
       ports = Map.copyOf(ports);
       labels = Map.copyOf(labels);
     }
+
+    @Override
+    public Task at(Instant time) {
+      return new Task(service, appId, taskId, instanceId, incarnation, host, ports, labels, state, health, draining,
+          version, agentId, startedAt, stagedAt, time);
+    }
   }
 
   /**
@@ -61,5 +70,10 @@ public sealed interface TaskObservation {
    * @param ended the instance is gone: its records are deleted
    */
   record Instance(String service, String appId, String instanceId, Boolean healthy, Boolean draining, boolean ended,
-      Instant time) implements TaskObservation {}
+      Instant time) implements TaskObservation {
+    @Override
+    public Instance at(Instant time) {
+      return new Instance(service, appId, instanceId, healthy, draining, ended, time);
+    }
+  }
 }

@@ -9,11 +9,16 @@ import java.util.Objects;
 /**
  * How to reach Marathon: one or more base URLs (tried in order, sticking to the last one that answered), optional
  * HTTP basic credentials or a DC/OS token, and an optional CA file for HTTPS. {@link #toString()} hides secrets.
+ *
+ * @param requestTimeout connect, read and write timeout of every request
+ * @param listingTimeout the longest a full listing ({@code /v2/apps}, {@code /v2/tasks}) may take: at 10,000+ tasks
+ *     Marathon takes tens of seconds to answer one
  */
-public record MarathonSettings(
-    List<URI> urls, String user, String password, String token, Path caFile, Duration requestTimeout) {
+public record MarathonSettings(List<URI> urls, String user, String password, String token, Path caFile,
+    Duration requestTimeout, Duration listingTimeout) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_LISTING_TIMEOUT = Duration.ofSeconds(120);
   /** Credentials in a URL end up in logs, /health and error messages; they have settings of their own. */
   public static final String CREDENTIALS_IN_URL = "a Marathon URL must not carry credentials (user:password@host);"
       + " set marathon.user and marathon.password (or MARATHON_USER/MARATHON_PASSWORD), or marathon.token"
@@ -32,6 +37,13 @@ public record MarathonSettings(
     if ((user == null) != (password == null)) throw new IllegalArgumentException("Marathon user and password go together");
     if (user != null && token != null) throw new IllegalArgumentException("use either Marathon basic auth or a token, not both");
     if (requestTimeout == null) requestTimeout = DEFAULT_TIMEOUT;
+    if (listingTimeout == null) listingTimeout = DEFAULT_LISTING_TIMEOUT;
+  }
+
+  /** With the default listing timeout. */
+  public MarathonSettings(List<URI> urls, String user, String password, String token, Path caFile,
+      Duration requestTimeout) {
+    this(urls, user, password, token, caFile, requestTimeout, null);
   }
 
   public static MarathonSettings of(String... urls) {

@@ -24,9 +24,10 @@ final class SettingsReader {
   private static final List<String> ETCD_KEYS =
       List.of("host", "port", "endpoints", "user", "password", "ca-file", "cert-file", "key-file");
   private static final List<String> MARATHON_KEYS =
-      List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout");
+      List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout", "listing-timeout");
   private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "registration-secret",
-      "events", "resync-interval", "max-delete-fraction", "stream-idle-timeout", "callback-allow", "callback-sources");
+      "events", "resync-interval", "resync-unhealthy-after", "max-delete-fraction", "stream-idle-timeout",
+      "callback-allow", "callback-sources");
 
   private final Path base;
   private final Map<String, String> env;
@@ -78,7 +79,8 @@ final class SettingsReader {
     }
     Path ca = file(node.get("ca-file"), null);
     Duration timeout = positive(node.get("timeout"));
-    return ok ? new MarathonSettings(urls, user, password, token, ca, timeout) : null;
+    Duration listingTimeout = positive(node.get("listing-timeout"));
+    return ok ? new MarathonSettings(urls, user, password, token, ca, timeout, listingTimeout) : null;
   }
 
   SubscriberSettings subscriber(ConfigNode node) {
@@ -112,16 +114,17 @@ final class SettingsReader {
       }
     }
     Duration resync = positive(node.get("resync-interval"));
-    ConfigNode fractionNode = node.get("max-delete-fraction");
-    Double fraction = fractionNode.number();
-    if (fraction != null && (fraction <= 0 || fraction > 1)) {
-      fractionNode.error("expected a fraction above 0 and at most 1, got " + fraction);
+    Duration unhealthyAfter = positive(node.get("resync-unhealthy-after"));
+    if (node.has("max-delete-fraction")) {
+      node.get("max-delete-fraction").warn("no longer used, remove it: a resync reconciles every app Marathon lists"
+          + " against its listed tasks, and deletes the records of an app missing from the listing only once Marathon"
+          + " confirms the app is gone");
     }
     Duration idle = positive(node.get("stream-idle-timeout"));
     List<String> allow = node.get("callback-allow").textList();
     List<String> sources = node.get("callback-sources").textList();
     return new SubscriberSettings(host, port == null ? SubscriberSettings.DEFAULT_PORT : port, url, token, events,
-        resync, fraction == null ? 0 : fraction, idle, allow, registrationSecret, sources);
+        resync, unhealthyAfter, idle, allow, registrationSecret, sources);
   }
 
   /** {@code host}+{@code port} (seed), {@code url}, or a list under {@code listKey}: exactly one form. */

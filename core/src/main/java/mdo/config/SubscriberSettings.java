@@ -16,7 +16,8 @@ import java.util.Objects;
  *     are trusted, and only with requests a browser cannot forge (see docs/security.md)
  * @param events where events come from: the SSE stream (Marathon >= 0.9, the default) or HTTP callbacks (< 1.5)
  * @param resyncInterval period of the full resync against Marathon
- * @param maxDeleteFraction a resync that would delete more than this fraction of records refuses
+ * @param resyncUnhealthyAfter how long resyncs may keep failing before {@code /health} answers 503 (a failure or two
+ *     is retried with backoff and only reported)
  * @param streamIdleTimeout no bytes (not even Marathon's 10 s heartbeat) for this long = a dead stream
  * @param callbackAllow when not empty, callback URLs must match one of these hosts or CIDRs; private, loopback and
  *     CGNAT addresses are reachable only through a CIDR listed here
@@ -32,7 +33,7 @@ public record SubscriberSettings(
     String token,
     EventSource events,
     Duration resyncInterval,
-    double maxDeleteFraction,
+    Duration resyncUnhealthyAfter,
     Duration streamIdleTimeout,
     List<String> callbackAllow,
     String registrationSecret,
@@ -42,7 +43,7 @@ public record SubscriberSettings(
 
   public static final int DEFAULT_PORT = 5000;
   public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(60);
-  public static final double DEFAULT_MAX_DELETE_FRACTION = 0.5;
+  public static final Duration DEFAULT_RESYNC_UNHEALTHY_AFTER = Duration.ofMinutes(5);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(35);
 
   public SubscriberSettings {
@@ -51,7 +52,7 @@ public record SubscriberSettings(
     if (url == null) url = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     if (events == null) events = EventSource.SSE;
     if (resyncInterval == null) resyncInterval = DEFAULT_RESYNC;
-    if (maxDeleteFraction <= 0 || maxDeleteFraction > 1) maxDeleteFraction = DEFAULT_MAX_DELETE_FRACTION;
+    if (resyncUnhealthyAfter == null) resyncUnhealthyAfter = DEFAULT_RESYNC_UNHEALTHY_AFTER;
     if (streamIdleTimeout == null) streamIdleTimeout = DEFAULT_IDLE_TIMEOUT;
     callbackAllow = callbackAllow == null ? List.of() : List.copyOf(callbackAllow);
     Objects.requireNonNull(url);
@@ -69,23 +70,23 @@ public record SubscriberSettings(
 
   /** Without a registration secret and callback sources (tests, flags that do not set them). */
   public SubscriberSettings(String host, int port, URI url, String token, EventSource events, Duration resyncInterval,
-      double maxDeleteFraction, Duration streamIdleTimeout, List<String> callbackAllow) {
-    this(host, port, url, token, events, resyncInterval, maxDeleteFraction, streamIdleTimeout, callbackAllow, null,
+      Duration resyncUnhealthyAfter, Duration streamIdleTimeout, List<String> callbackAllow) {
+    this(host, port, url, token, events, resyncInterval, resyncUnhealthyAfter, streamIdleTimeout, callbackAllow, null,
         null);
   }
 
   public SubscriberSettings withRegistrationSecret(String secret) {
-    return new SubscriberSettings(host, port, url, token, events, resyncInterval, maxDeleteFraction, streamIdleTimeout,
+    return new SubscriberSettings(host, port, url, token, events, resyncInterval, resyncUnhealthyAfter, streamIdleTimeout,
         callbackAllow, secret, callbackSources);
   }
 
   public SubscriberSettings withCallbackSources(List<String> sources) {
-    return new SubscriberSettings(host, port, url, token, events, resyncInterval, maxDeleteFraction, streamIdleTimeout,
+    return new SubscriberSettings(host, port, url, token, events, resyncInterval, resyncUnhealthyAfter, streamIdleTimeout,
         callbackAllow, registrationSecret, sources);
   }
 
   public static SubscriberSettings defaults() {
-    return new SubscriberSettings(null, DEFAULT_PORT, null, null, null, null, 0, null, null, null, null);
+    return new SubscriberSettings(null, DEFAULT_PORT, null, null, null, null, null, null, null, null, null);
   }
 
   @Override

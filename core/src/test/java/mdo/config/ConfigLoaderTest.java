@@ -126,6 +126,7 @@ class ConfigLoaderTest {
           user: ops
           ca-file: ca.pem
           timeout: 2m
+          listing-timeout: 5m
         etcd:
           endpoints: [https://e1:2379, https://e2:2379]
           user: root
@@ -137,7 +138,7 @@ class ConfigLoaderTest {
           url: http://10.0.0.9:5001
           events: callback
           resync-interval: 90s
-          max-delete-fraction: 0.25
+          resync-unhealthy-after: 10m
           stream-idle-timeout: 40
           callback-allow: [10.0.0.0/8]
         services:
@@ -163,13 +164,14 @@ class ConfigLoaderTest {
     assertThat(config.marathon().password()).isEqualTo("from-env");
     assertThat(config.marathon().caFile()).isEqualTo(dir.resolve("ca.pem"));
     assertThat(config.marathon().requestTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.marathon().listingTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.etcd().endpointList()).isEqualTo("https://e1:2379,https://e2:2379");
     assertThat(config.etcd().user()).isEqualTo("root");
     assertThat(config.subscriber().url()).isEqualTo(URI.create("http://10.0.0.9:5001"));
     assertThat(config.subscriber().token()).isEqualTo("tok");
     assertThat(config.subscriber().events()).isEqualTo(SubscriberSettings.EventSource.CALLBACK);
     assertThat(config.subscriber().resyncInterval()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(config.subscriber().maxDeleteFraction()).isEqualTo(0.25);
+    assertThat(config.subscriber().resyncUnhealthyAfter()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.subscriber().streamIdleTimeout()).isEqualTo(Duration.ofSeconds(40));
     assertThat(config.subscriber().callbackAllow()).containsExactly("10.0.0.0/8");
 
@@ -190,6 +192,15 @@ class ConfigLoaderTest {
     assertThat(hello.health().protocol()).isEqualTo(HealthSpec.Protocol.COMMAND);
     assertThat(hello.health().delay()).as("the first check 2 s after the task runs").isEqualTo(Duration.ofSeconds(2));
     assertThat(hello.upgradeStrategy()).as("nothing given: the backend decides").isNull();
+  }
+
+  @Test
+  void theRetiredDeletionFractionIsAcceptedWithAWarning() throws Exception {
+    MdoConfig config = load("subscriber:\n  max-delete-fraction: 0.5\nservices: {}\n");
+    assertThat(config.warnings()).singleElement().asString()
+        .contains("config.yaml:2: subscriber.max-delete-fraction: no longer used");
+    assertThat(config.subscriber().resyncUnhealthyAfter()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.marathon().listingTimeout()).isEqualTo(Duration.ofMinutes(2));
   }
 
   @Test
@@ -457,7 +468,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> mdo.registry.EtcdSettings.of("http://root:pw@e1:2379"))
         .hasMessage(mdo.registry.EtcdSettings.CREDENTIALS_IN_URL);
     assertThatThrownBy(() -> new SubscriberSettings("127.0.0.1", 5000, URI.create("http://a:b@h:5000"), null, null,
-        null, 0, null, null)).hasMessageContaining("must not carry credentials").hasMessageNotContaining("a:b");
+        null, null, null, null)).hasMessageContaining("must not carry credentials").hasMessageNotContaining("a:b");
   }
 
   @Test

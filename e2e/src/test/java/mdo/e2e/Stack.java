@@ -101,7 +101,7 @@ final class Stack implements AutoCloseable {
 
   private SubscriberConfig subscriberConfig(String etcdEndpoint, String marathonUrl) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, SubscriberSettings.EventSource.SSE,
-        Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
+        Duration.ofSeconds(60), null, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
         .withRegistrationSecret(REGISTRATION_SECRET);
     MarathonSettings marathon = new MarathonSettings(List.of(URI.create(marathonUrl)), null, null, null, null,
         Duration.ofSeconds(5));

@@ -21,6 +21,7 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import mdo.registry.EtcdRanges;
 import mdo.registry.EtcdSettings;
 import mdo.registry.InstanceRecord;
 import mdo.registry.InstanceRecordReader;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * out of that path too; the JSON bodies are parsed with Jackson's streaming parser (see {@link InstanceRecordReader}).
  */
 public final class GatewayReader implements RegistryReader {
+  private static final int RESOURCE_EXHAUSTED = 8;
+  /** gRPC's OUT_OF_RANGE: what etcd answers for a revision it compacted. */
+  private static final int COMPACTED = 11;
+  private static final int RESTARTS = 3;
+
   /** Created on first use: SLF4J's start-up is not worth paying on the CLI's quiet path. */
   private static Logger log() {
     return LoggerFactory.getLogger(GatewayReader.class);
@@ -59,17 +65,53 @@ public final class GatewayReader implements RegistryReader {
   @Override
   public ServiceSnapshot read(String service) throws RegistryUnavailableException {
     String prefix = RegistryKeys.instances(environment, service);
-    String body = "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(rangeEnd(prefix)) + "\"}";
-    Range range = post("/v3/kv/range", body);
-    List<InstanceRecord> records = new ArrayList<>(range.values.size());
-    for (int i = 0; i < range.values.size(); i++) {
+    List<InstanceRecord> records = new ArrayList<>();
+    for (int attempt = 0; ; attempt++) {
       try {
-        records.add(InstanceRecordReader.read(range.values.get(i), range.keys.get(i)));
-      } catch (IllegalArgumentException e) {
-        log().warn("skipped: {}", e.getMessage());
+        long revision = scan(prefix, records);
+        return new ServiceSnapshot(service, revision, records);
+      } catch (Answered e) {
+        // etcd compacted the revision between two pages (a busy etcd): read again at the current one
+        if (e.grpcCode != COMPACTED || attempt == RESTARTS) {
+          throw new RegistryUnavailableException("etcd refused to read " + prefix + ": " + e.getMessage(), e);
+        }
+        records.clear();
       }
     }
-    return new ServiceSnapshot(service, range.revision, records);
+  }
+
+  /**
+   * Reads every record under {@code prefix} in pages of at most {@link EtcdRanges#PAGE} keys, all at the revision of
+   * the first page (which it returns), so no answer has to hold the whole service; a page too large for etcd's
+   * message limit is asked for again with half as many keys.
+   */
+  private long scan(String prefix, List<InstanceRecord> into) throws RegistryUnavailableException, Answered {
+    String start = prefix;
+    String end = rangeEnd(prefix);
+    long revision = 0;
+    int limit = EtcdRanges.PAGE;
+    while (true) {
+      String body = "{\"key\":\"" + b64(start) + "\",\"range_end\":\"" + b64(end) + "\",\"limit\":" + limit
+          + (revision == 0 ? "" : ",\"revision\":" + revision) + "}";
+      Range range;
+      try {
+        range = post("/v3/kv/range", body);
+      } catch (Answered e) {
+        if (e.grpcCode != RESOURCE_EXHAUSTED || limit == 1) throw e;
+        limit = Math.max(1, limit / 2);
+        continue;
+      }
+      if (revision == 0) revision = range.revision;
+      for (int i = 0; i < range.values.size(); i++) {
+        try {
+          into.add(InstanceRecordReader.read(range.values.get(i), range.keys.get(i)));
+        } catch (IllegalArgumentException e) {
+          log().warn("skipped: {}", e.getMessage());
+        }
+      }
+      if (!range.more || range.keys.isEmpty()) return revision;
+      start = range.keys.get(range.keys.size() - 1) + '\0';
+    }
   }
 
   private static final class Unauthorized extends IOException {
@@ -78,9 +120,20 @@ public final class GatewayReader implements RegistryReader {
     }
   }
 
+  /** etcd answered with an error (so another endpoint would answer the same); {@code grpcCode} from its body. */
+  private static final class Answered extends IOException {
+    final int grpcCode;
+
+    Answered(String message, int grpcCode) {
+      super(message);
+      this.grpcCode = grpcCode;
+    }
+  }
+
   /** A range answer: {@code header.revision} and each kv's key and value, base64-decoded. */
   private static final class Range {
     long revision;
+    boolean more;
     String token;
     final List<String> keys = new ArrayList<>();
     final List<byte[]> values = new ArrayList<>();
@@ -114,6 +167,8 @@ public final class GatewayReader implements RegistryReader {
               r.keys.add(key);
               r.values.add(value);
             }
+          } else if (field.equals("more")) {
+            r.more = p.getValueAsBoolean();
           } else if (field.equals("token")) {
             r.token = p.getValueAsString();
           } else {
@@ -125,7 +180,7 @@ public final class GatewayReader implements RegistryReader {
     }
   }
 
-  private Range post(String path, String body) throws RegistryUnavailableException {
+  private Range post(String path, String body) throws RegistryUnavailableException, Answered {
     IOException last = null;
     for (URI endpoint : settings.endpoints()) {
       try {
@@ -137,6 +192,8 @@ public final class GatewayReader implements RegistryReader {
           authToken = authenticate(endpoint); // tokens expire: one fresh try
           return post(endpoint, path, body, authToken);
         }
+      } catch (Answered e) {
+        throw e;
       } catch (IOException e) {
         last = e;
       }
@@ -177,7 +234,9 @@ public final class GatewayReader implements RegistryReader {
         InputStream err = c.getErrorStream();
         String text = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
         String message = "etcd " + path + " answered " + code + " " + text.strip();
-        throw code == 401 ? new Unauthorized(message) : new IOException(message);
+        if (code == 401) throw new Unauthorized(message);
+        int grpcCode = grpcCode(text);
+        throw grpcCode > 0 ? new Answered(message, grpcCode) : new IOException(message);
       }
       try (InputStream in = c.getInputStream()) {
         return Range.parse(in);
@@ -185,6 +244,22 @@ public final class GatewayReader implements RegistryReader {
     } finally {
       c.disconnect();
     }
+  }
+
+  /** The gRPC status code in the gateway's error body ({@code {"error":"...","code":11,...}}), or -1. */
+  static int grpcCode(String errorBody) {
+    try (JsonParser p = InstanceRecordReader.factory().createParser(errorBody)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) return -1;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("code")) return p.getValueAsInt(-1);
+        p.skipChildren();
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return -1;
   }
 
   private static String b64(String s) {

@@ -2,22 +2,22 @@ package mdo.guestutils;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import mdo.registry.Etcd;
+import mdo.registry.EtcdRanges;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads through jetcd: for long-lived library users that hold a client already, and for etcd with client certs. */
+/**
+ * Reads through jetcd: for long-lived library users that hold a client already, and for etcd with client certs. A
+ * service's records are read in pages at one revision ({@link EtcdRanges}), however many there are.
+ */
 public final class JetcdReader implements RegistryReader {
   private static final Logger log = LoggerFactory.getLogger(JetcdReader.class);
 
@@ -36,11 +36,13 @@ public final class JetcdReader implements RegistryReader {
   @Override
   public ServiceSnapshot read(String service) throws RegistryUnavailableException {
     String prefix = RegistryKeys.instances(environment, service);
+    List<InstanceRecord> records = new ArrayList<>();
     try {
-      GetResponse response = client.getKVClient()
-          .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build())
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return new ServiceSnapshot(service, response.getHeader().getRevision(), records(response.getKvs()));
+      long revision = EtcdRanges.scan(client.getKVClient(), prefix, timeout, records::clear, kv -> {
+        InstanceRecord r = record(kv);
+        if (r != null) records.add(r);
+      });
+      return new ServiceSnapshot(service, revision, records);
     } catch (ExecutionException | TimeoutException e) {
       throw new RegistryUnavailableException("etcd unreachable: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -49,17 +51,14 @@ public final class JetcdReader implements RegistryReader {
     }
   }
 
-  static List<InstanceRecord> records(List<KeyValue> kvs) {
-    List<InstanceRecord> records = new ArrayList<>(kvs.size());
-    for (KeyValue kv : kvs) {
-      String key = kv.getKey().toString();
-      try {
-        records.add(RegistryJson.read(kv.getValue().getBytes(), InstanceRecord.class, key));
-      } catch (IllegalArgumentException e) {
-        log.warn("skipped: {}", e.getMessage());
-      }
+  /** The record a value holds, or null (logged) when it is not one. */
+  private static InstanceRecord record(KeyValue kv) {
+    try {
+      return RegistryJson.read(kv.getValue().getBytes(), InstanceRecord.class, kv.getKey().toString());
+    } catch (IllegalArgumentException e) {
+      log.warn("skipped: {}", e.getMessage());
+      return null;
     }
-    return records;
   }
 
   @Override

@@ -1,11 +1,8 @@
 package mdo.guestutils;
 
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -25,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import mdo.command.DaemonThreads;
 import mdo.registry.Etcd;
+import mdo.registry.EtcdRanges;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
@@ -44,6 +42,8 @@ import org.slf4j.LoggerFactory;
  *       then left out of every read.
  *   <li>Changes are coalesced per service for {@code debounce}, then listeners get the full member list plus
  *       added/removed and the revision. A listener fires once at subscription with the current members.
+ *   <li>It loads in pages at one revision ({@link EtcdRanges}), so a registry of any size loads; the watch then starts
+ *       at the next revision.
  *   <li>After a disconnect (etcd restarted, network cut) it resumes watching from the last revision it saw, so no
  *       change is skipped; if etcd compacted that revision away it re-reads everything and diffs.
  * </ul>
@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class RegistryWatch implements RegistryReader {
   private static final Logger log = LoggerFactory.getLogger(RegistryWatch.class);
   private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
+  private static final Duration LOAD_PAGE_TIMEOUT = Duration.ofSeconds(10);
 
   private final Client client;
   private final String environment;
@@ -213,22 +214,24 @@ public final class RegistryWatch implements RegistryReader {
   private void load() {
     if (closed) return;
     try {
-      GetResponse response = client.getKVClient()
-          .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build())
-          .get(10, TimeUnit.SECONDS);
-      long rev = response.getHeader().getRevision();
+      // Read in pages at one revision into a new map, so readers keep the old mirror until the new one is complete.
+      Map<String, Map<String, byte[]>> read = new HashMap<>();
+      long rev = EtcdRanges.scan(client.getKVClient(), prefix, LOAD_PAGE_TIMEOUT, read::clear, kv -> {
+        String key = kv.getKey().toString();
+        String service = RegistryKeys.serviceOf(environment, key);
+        if (service != null) read.computeIfAbsent(service, s -> new HashMap<>()).put(taskId(key), kv.getValue().getBytes());
+      });
       synchronized (lock) {
         Map<String, Map<String, Instance>> old = new HashMap<>(byService);
         dirty.addAll(byService.keySet());
         byService.clear();
         serviceOfTask.clear();
-        for (KeyValue kv : response.getKvs()) {
-          String key = kv.getKey().toString();
-          String service = RegistryKeys.serviceOf(environment, key);
-          if (service == null) continue;
-          String taskId = key.substring(key.lastIndexOf('/') + 1);
-          Instance before = old.getOrDefault(service, Map.of()).get(taskId);
-          put(service, taskId, Instance.arrived(key, kv.getValue().getBytes(), before));
+        for (Map.Entry<String, Map<String, byte[]>> service : read.entrySet()) {
+          Map<String, Instance> before = old.getOrDefault(service.getKey(), Map.of());
+          for (Map.Entry<String, byte[]> e : service.getValue().entrySet()) {
+            String key = RegistryKeys.instance(environment, service.getKey(), e.getKey());
+            put(service.getKey(), e.getKey(), Instance.arrived(key, e.getValue(), before.get(e.getKey())));
+          }
         }
         dirty.addAll(byService.keySet());
         revision = rev;
@@ -247,6 +250,10 @@ public final class RegistryWatch implements RegistryReader {
       log.warn("load failed: {}; retrying in {} ms", e.getMessage(), reconnectDelay.toMillis());
       retryLater(this::load);
     }
+  }
+
+  private static String taskId(String key) {
+    return key.substring(key.lastIndexOf('/') + 1);
   }
 
   private void watchFrom(long fromRevision) {
@@ -286,7 +293,7 @@ public final class RegistryWatch implements RegistryReader {
         String key = event.getKeyValue().getKey().toString();
         String service = RegistryKeys.serviceOf(environment, key);
         if (service == null) continue;
-        String taskId = key.substring(key.lastIndexOf('/') + 1);
+        String taskId = taskId(key);
         rev = Math.max(rev, event.getKeyValue().getModRevision());
         if (event.getEventType() == WatchEvent.EventType.DELETE) {
           remove(service, taskId);

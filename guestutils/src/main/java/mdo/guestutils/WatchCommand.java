@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mdo.command.Durations;
+import mdo.command.JulLogging;
 import mdo.registry.Etcd;
 import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;
@@ -53,6 +54,7 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    JulLogging.routeToSlf4j(); // a watch runs for long, through jetcd: gRPC's JUL chatter goes through SLF4J's levels
     GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
     GuestEnv env = common.env();
     String names = services != null ? services : env.get("WATCHES");

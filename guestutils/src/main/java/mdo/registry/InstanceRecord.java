@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param service the mdo service name (the key under {@code services:} in config.yaml)
  * @param taskId the Marathon/Mesos task id; also the last segment of the key
  * @param instanceId Marathon's instance id (stable across relaunches since 1.8; equal to the task id before)
- * @param ordinal 0..n-1, stable for the life of the instance and reused by its replacement
+ * @param ordinal 0..n-1, stable for the life of the instance and reused by its replacement; at most
+ *     {@link #MAX_ORDINAL}: a value beyond is bad data, refused like malformed JSON
  * @param host the agent's host name or address: where the host ports are reachable
  * @param ports named ports, in the order of the app's port mappings
  * @param state the Mesos task state name, e.g. {@code TASK_RUNNING}
@@ -40,7 +41,21 @@ public record InstanceRecord(
     String startedAt,
     String eventTimestamp) {
 
+  /**
+   * The highest ordinal a record may carry. Ordinals are dense (0..n-1), so a larger one is corrupt data; readers
+   * refuse it rather than allocate for it (the writer tracks ordinals in a bit set).
+   */
+  public static final int MAX_ORDINAL = 100_000;
+
+  /** A record whose ordinal is negative or above {@link #MAX_ORDINAL}. */
+  public static final class BadOrdinal extends IllegalArgumentException {
+    BadOrdinal(int ordinal) {
+      super("ordinal " + ordinal + " is outside 0.." + MAX_ORDINAL);
+    }
+  }
+
   public InstanceRecord {
+    if (ordinal < 0 || ordinal > MAX_ORDINAL) throw new BadOrdinal(ordinal);
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(taskId, "taskId");
     Objects.requireNonNull(host, "host");

@@ -48,4 +48,18 @@ class InstanceRecordReaderTest {
     assertThatThrownBy(() -> InstanceRecordReader.read("[]".getBytes(StandardCharsets.UTF_8), "k"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void anOrdinalOutsideTheBoundIsBadDataForBothReaders() {
+    for (String ordinal : new String[] {"-1", "100001", "2000000000"}) {
+      byte[] json = ("{\"service\":\"kafka\",\"taskId\":\"kafka.1\",\"host\":\"h\",\"ordinal\":" + ordinal + "}")
+          .getBytes(StandardCharsets.UTF_8);
+      assertThatThrownBy(() -> InstanceRecordReader.read(json, "k")).as(ordinal)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside 0..100000");
+      assertThatThrownBy(() -> RegistryJson.read(json, InstanceRecord.class, "k")).as(ordinal)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside 0..100000");
+    }
+    assertThat(both("{\"service\":\"kafka\",\"taskId\":\"kafka.1\",\"host\":\"h\",\"ordinal\":100000}").ordinal())
+        .isEqualTo(InstanceRecord.MAX_ORDINAL);
+  }
 }

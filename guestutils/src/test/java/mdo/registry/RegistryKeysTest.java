@@ -45,4 +45,28 @@ class RegistryKeysTest {
       assertThat(accepted).as("'%s'", segment).isEqualTo(SEGMENT.matcher(segment).matches());
     }
   }
+
+  @Test
+  void instanceKeysAreTakenApartAndInvalidOnesAreToldFromOtherKeys() {
+    assertThat(RegistryKeys.instancePath("prod", "/mdo/prod/services/web/instances/web.1"))
+        .isEqualTo(new RegistryKeys.InstancePath("web", "web.1", true));
+    assertThat(RegistryKeys.instancePath("prod", "/mdo/prod/services/bad service/instances/x").valid()).isFalse();
+    assertThat(RegistryKeys.instancePath("prod", "/mdo/prod/services/web/instances/a/b").valid()).isFalse();
+    assertThat(RegistryKeys.instancePath("prod", "/mdo/prod/services/web/config")).isNull();
+    assertThat(RegistryKeys.instancePath("prod", "/mdo/prodx/services/web/instances/web.1")).isNull();
+    assertThat(RegistryKeys.serviceOf("prod", "/mdo/prod/services/web/instances/a/b")).isNull();
+    assertThat(RegistryKeys.serviceOf("prod", "/mdo/prod/services/web/instances/web.1")).isEqualTo("web");
+  }
+
+  @Test
+  void ordinalClaimsLiveOutsideTheInstancePrefix() {
+    String claim = RegistryKeys.ordinal("prod", "web", 7);
+    assertThat(claim).isEqualTo("/mdo/prod/ordinals/web/7").doesNotStartWith(RegistryKeys.services("prod"));
+    assertThat(RegistryKeys.ordinalPath("prod", claim)).isEqualTo(new RegistryKeys.OrdinalPath("web", 7));
+    for (String bad : new String[] {"/mdo/prod/ordinals/web/-1", "/mdo/prod/ordinals/web/07", "/mdo/prod/ordinals/web/x",
+        "/mdo/prod/ordinals/web/100001", "/mdo/prod/ordinals/web/1/2", "/mdo/prod/ordinals/web"}) {
+      assertThat(RegistryKeys.ordinalPath("prod", bad)).as(bad).isNull();
+    }
+    assertThatThrownBy(() -> RegistryKeys.ordinal("prod", "web", -1)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

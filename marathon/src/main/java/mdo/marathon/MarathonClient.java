@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import mdo.config.MarathonSettings;
 import okhttp3.Call;
@@ -28,7 +30,9 @@ import okhttp3.Response;
  * The Marathon REST calls mdo makes. Every call tries the configured URLs in order, starting with the last one that
  * answered; a connection failure or a 502/503 (a standby without a leader) moves on to the next URL. Other error
  * statuses raise {@link MarathonException} with Marathon's own message; no URL answering raises
- * {@link MarathonUnavailableException}.
+ * {@link MarathonUnavailableException}. The full listings ({@link #listApps}, {@link #listTasks}) get their own read
+ * timeout ({@link MarathonSettings#listingTimeout()}), are parsed as they stream in, and log their progress while they
+ * take long: at 10,000+ tasks Marathon needs tens of seconds and tens of megabytes for one.
  *
  * <p>Changes (creating, replacing, scaling, restarting, deleting an app) are sent again on the next URL (a single
  * Marathon: once more to it) only when the request never left: when the connection failed before it was written. After
@@ -45,6 +49,7 @@ public final class MarathonClient {
 
   private final MarathonSettings settings;
   private final OkHttpClient http;
+  private final OkHttpClient listings;
   /** For changes: knows whether a request was written, and never resends one itself (OkHttp would, after a reset). */
   private final OkHttpClient changes;
   private final AtomicInteger preferred = new AtomicInteger();
@@ -56,6 +61,8 @@ public final class MarathonClient {
   MarathonClient(MarathonSettings settings, OkHttpClient http) {
     this.settings = settings;
     this.http = http;
+    this.listings = http.newBuilder().readTimeout(settings.listingTimeout()).callTimeout(settings.listingTimeout())
+        .build();
     this.changes = http.newBuilder().retryOnConnectionFailure(false).eventListenerFactory(Sent.TRACKER).build();
   }
 
@@ -115,9 +122,8 @@ public final class MarathonClient {
   /** All apps, or those matching a Marathon label selector such as {@code MDO_ENVIRONMENT==prod}. */
   public List<MarathonApp> listApps(String labelSelector) {
     String query = labelSelector == null ? "" : "?label=" + encode(labelSelector);
-    List<MarathonApp> apps = new ArrayList<>();
-    call("GET", "/v2/apps" + query, null).path("apps").forEach(a -> apps.add(MarathonApp.from(a)));
-    return apps;
+    return call("GET", "/v2/apps" + query, null, listings, (in, path) -> Listings.items(in, "apps", path,
+        p -> MarathonApp.from(JSON.readTree(p)), a -> true));
   }
 
   /** Creates the app ({@code POST /v2/apps}); after a lost answer, an app now there is taken as created. */
@@ -174,11 +180,19 @@ public final class MarathonClient {
   // ---- tasks and deployments
 
   public List<MarathonTask> listTasks() {
-    return tasks(call("GET", "/v2/tasks", null));
+    return listTasks(appId -> true);
   }
 
+  /** Every task of the apps {@code ofApps} accepts; the others are dropped as they stream in. */
+  public List<MarathonTask> listTasks(Predicate<String> ofApps) {
+    return call("GET", "/v2/tasks", null, listings, (in, path) -> Listings.items(in, "tasks", path,
+        p -> JSON.readValue(p, MarathonTask.class), t -> ofApps.test(t.appId())));
+  }
+
+  /** One app's tasks: a listing too (an app may run thousands). */
   public List<MarathonTask> appTasks(String appId) {
-    return tasks(call("GET", "/v2/apps" + path(appId) + "/tasks", null));
+    return call("GET", "/v2/apps" + path(appId) + "/tasks", null, listings, (in, path) -> Listings.items(in, "tasks",
+        path, p -> JSON.readValue(p, MarathonTask.class), t -> true));
   }
 
   /**
@@ -229,10 +243,6 @@ public final class MarathonClient {
 
   // ---- plumbing
 
-  private static List<MarathonTask> tasks(JsonNode body) {
-    return JSON.convertValue(body.path("tasks"), new TypeReference<List<MarathonTask>>() {});
-  }
-
   private static DeploymentResult deploymentResult(JsonNode body) {
     String id = body.path("deploymentId").asText(null);
     if (id == null) id = body.path("deployments").path(0).path("id").asText(null);
@@ -262,20 +272,36 @@ public final class MarathonClient {
 
   /** A read (or a change that may safely be sent twice): every URL in turn until one answers. */
   JsonNode call(String method, String pathAndQuery, JsonNode body) {
+    return call(method, pathAndQuery, body, http, (in, path) -> {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return text.isBlank() ? JSON.createObjectNode() : readTree(text, method, path);
+    });
+  }
+
+  /** Reads a successful answer's body; an {@link IOException} counts as that URL failing. */
+  interface BodyReader<T> {
+    T read(InputStream body, String pathAndQuery) throws IOException;
+  }
+
+  private <T> T call(String method, String pathAndQuery, JsonNode body, OkHttpClient client, BodyReader<T> reader) {
     List<URI> urls = settings.urls();
     List<String> attempts = new ArrayList<>();
     IOException last = null;
     int start = preferred.get();
     for (int i = 0; i < urls.size(); i++) {
       int index = (start + i) % urls.size();
-      try (Response response = http.newCall(request(urls.get(index), method, pathAndQuery, body, null)).execute()) {
-        String text = response.body().string();
+      try (Response response = client.newCall(request(urls.get(index), method, pathAndQuery, body, null)).execute()) {
         if (response.code() == 502 || response.code() == 503) {
           attempts.add(urls.get(index) + " answered " + response.code());
           continue;
         }
         preferred.set(index);
-        return answered(response.code(), text, method, pathAndQuery);
+        if (!response.isSuccessful()) {
+          throw MarathonErrors.from(response.code(), method, pathAndQuery, response.body().string());
+        }
+        try (InputStream in = response.body().byteStream()) {
+          return reader.read(in, pathAndQuery);
+        }
       } catch (IOException e) {
         last = e;
         attempts.add(urls.get(index) + ": " + e.getClass().getSimpleName() + " " + e.getMessage());

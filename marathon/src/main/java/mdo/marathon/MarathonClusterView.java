@@ -75,8 +75,8 @@ public final class MarathonClusterView implements ClusterView {
     }
     Map<String, List<MarathonTask>> tasks = new HashMap<>();
     if (!apps.isEmpty()) {
-      for (MarathonTask t : marathon.listTasks()) {
-        if (apps.containsKey(t.appId())) tasks.computeIfAbsent(t.appId(), a -> new ArrayList<>()).add(t);
+      for (MarathonTask t : marathon.listTasks(apps::containsKey)) { // other apps' tasks are dropped as they stream in
+        tasks.computeIfAbsent(t.appId(), a -> new ArrayList<>()).add(t);
       }
     }
     List<AppListing> out = new ArrayList<>(apps.size());

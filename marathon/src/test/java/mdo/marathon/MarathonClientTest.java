@@ -399,6 +399,48 @@ class MarathonClientTest {
         .doesNotContain("tok123");
   }
 
+  private MarathonClient client(java.time.Duration requestTimeout, java.time.Duration listingTimeout) {
+    return new MarathonClient(new MarathonSettings(urls(marathon), null, null, null, null, requestTimeout,
+        listingTimeout));
+  }
+
+  @Test
+  void aFullListingHasItsOwnGenerousTimeoutOtherCallsDoNot() {
+    MarathonClient client = client(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(30));
+    // Marathon at 10k+ tasks: the answer starts only after a while
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")).newBuilder()
+        .headersDelay(1500, TimeUnit.MILLISECONDS).build());
+    assertThat(client.listTasks()).hasSize(2);
+
+    marathon.enqueue(json(200, Payloads.marathon("info_get_response.json")).newBuilder()
+        .headersDelay(1500, TimeUnit.MILLISECONDS).build());
+    assertThatThrownBy(client::info).isInstanceOf(MarathonUnavailableException.class)
+        .hasMessageContaining("SocketTimeoutException");
+  }
+
+  @Test
+  void aListingThatOutlastsItsTimeoutFailsAsUnavailable() {
+    MarathonClient client = client(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1));
+    // bytes keep coming (no read timeout), but the whole answer takes longer than the listing may
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")).newBuilder()
+        .throttleBody(64, 100, TimeUnit.MILLISECONDS).build());
+    assertThatThrownBy(client::listTasks).isInstanceOf(MarathonUnavailableException.class)
+        .hasMessageContaining("GET /v2/tasks");
+  }
+
+  @Test
+  void aListingKeepsOnlyTheTasksOfTheAppsAskedForAndRefusesWhatIsNotAListing() {
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")));
+    List<MarathonTask> all = client(marathon).listTasks();
+    marathon.enqueue(json(200, Payloads.marathon("tasks_get_response.json")));
+    String first = all.get(0).appId();
+    assertThat(client(marathon).listTasks(first::equals)).isNotEmpty().allSatisfy(t -> assertThat(t.appId()).isEqualTo(first));
+
+    marathon.enqueue(json(200, "{\"tasks\": [{\"id\": \"a\"}, oops"));
+    assertThatThrownBy(() -> client(marathon).listTasks()).isInstanceOf(MarathonException.class)
+        .hasMessageContaining("not a listing");
+  }
+
   @Test
   void credentialsNeverFollowARedirectToAHostNotConfigured() throws Exception {
     try (MockWebServer elsewhere = new MockWebServer()) {

@@ -45,8 +45,13 @@ class RegistryWriterTest {
   private final Client etcd = Etcd.client(EtcdSettings.of(EtcdServer.shared().endpoint()));
   private final MarathonClusterView view =
       new MarathonClusterView(new MarathonClient(MarathonSettings.of(marathon.url())), env);
-  private final RegistryWriter writer = new RegistryWriter(env,
-      new EtcdRegistryStore(etcd.getKVClient(), Duration.ofSeconds(5)), view, 0.5, Duration.ofSeconds(5), null);
+  private final RegistryWriter writer = newWriter();
+
+  /** A writer as a (re)started subscriber has it: nothing in memory. */
+  private RegistryWriter newWriter() {
+    return new RegistryWriter(env, new EtcdRegistryStore(etcd.getKVClient(), Duration.ofSeconds(5)), view,
+        Duration.ofSeconds(5), null);
+  }
 
   @AfterEach
   void tearDown() {
@@ -71,11 +76,22 @@ class RegistryWriterTest {
     return writer.apply(t.observations()) | t.refresh();
   }
 
+  /** Every key of the environment but the ordinal claims. */
   private Map<String, KeyValue> stored() throws Exception {
     Map<String, KeyValue> out = new LinkedHashMap<>();
     for (KeyValue kv : etcd.getKVClient().get(Etcd.bytes("/mdo/" + env + "/"), GetOption.builder().isPrefix(true).build())
         .get(5, TimeUnit.SECONDS).getKvs()) {
-      out.put(kv.getKey().toString(), kv);
+      if (!kv.getKey().toString().startsWith(RegistryKeys.ordinals(env))) out.put(kv.getKey().toString(), kv);
+    }
+    return out;
+  }
+
+  /** Ordinal claims: claim key to the task id holding it. */
+  private Map<String, String> claims() throws Exception {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (KeyValue kv : etcd.getKVClient().get(Etcd.bytes(RegistryKeys.ordinals(env)), GetOption.builder().isPrefix(true)
+        .build()).get(5, TimeUnit.SECONDS).getKvs()) {
+      out.put(kv.getKey().toString(), kv.getValue().toString());
     }
     return out;
   }
@@ -335,6 +351,9 @@ class RegistryWriterTest {
     apply(status(appId, a2, "TASK_RUNNING", at(6), List.of(31006), V1));
     assertThat(record(a)).isNull();
     assertThat(record(a2).ordinal()).isZero();
+    // every record holds the claim of its ordinal in etcd, and nothing else does
+    assertThat(claims()).containsOnly(Map.entry(RegistryKeys.ordinal(env, "web", 0), a2),
+        Map.entry(RegistryKeys.ordinal(env, "web", 2), c2));
   }
 
   /**
@@ -399,18 +418,45 @@ class RegistryWriterTest {
   }
 
   @Test
-  void resyncRefusesToEmptyTheRegistryOnAnEmptyListingUnlessForced() throws Exception {
+  void anAppScaledDownWhileNoWriterRanIsReconciledByTheFirstResync() throws Exception {
     marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
-    for (int i = 1; i <= 4; i++) marathon.putTask(Fixtures.task(appId, task(i), "h", List.of(31000 + i), V1, "TASK_RUNNING"));
+    for (int i = 1; i <= 3; i++) marathon.putTask(Fixtures.task(appId, task(i), "h", List.of(31000 + i), V1, "TASK_RUNNING"));
     writer.resync(false);
-    marathon.removeApp(appId); // Marathon answers with no apps at all
-    ResyncResult refused = writer.resync(false);
-    assertThat(refused.refusedDeletes()).isEqualTo(4);
-    assertThat(refused.ok()).isFalse();
+    writer.close(); // the subscriber stops; the app is scaled from 3 to 1 meanwhile
+    marathon.removeTask(task(2));
+    marathon.removeTask(task(3));
+    try (RegistryWriter restarted = newWriter()) {
+      ResyncResult r = restarted.resync(false);
+      assertThat(r.deleted()).isEqualTo(2);
+      assertThat(r.ok()).isTrue();
+    }
+    assertThat(stored()).containsOnlyKeys(RegistryKeys.instance(env, "web", task(1)));
+    assertThat(claims()).containsOnly(Map.entry(RegistryKeys.ordinal(env, "web", record(task(1)).ordinal()), task(1)));
+  }
+
+  @Test
+  void anEmptyListingDeletesOnlyTheAppsMarathonConfirmsGone() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    marathon.putApp(Fixtures.bridgeApp(env, "db", V1));
+    for (int i = 1; i <= 4; i++) marathon.putTask(Fixtures.task(appId, task(i), "h", List.of(31000 + i), V1, "TASK_RUNNING"));
+    String db = "/" + env + "/db";
+    marathon.putTask(Fixtures.task(db, env + "_db." + uuid(9), "h", List.of(31009), V1, "TASK_RUNNING"));
+    writer.resync(false);
+    assertThat(stored()).hasSize(5);
+    assertThat(claims()).hasSize(5);
+
+    marathon.omitFromListing(appId); // Marathon's listing leaves web out, yet GET /v2/apps/<web> has it
+    marathon.removeApp(db); // db is really gone: 404
+    ResyncResult r = writer.resync(false);
+    assertThat(r.deleted()).isEqualTo(1);
+    assertThat(r.refused()).singleElement().satisfies(refused -> {
+      assertThat(refused.appId()).isEqualTo(appId);
+      assertThat(refused.records()).isEqualTo(4);
+      assertThat(refused.reason()).contains("Marathon has it when asked for it alone");
+    });
     assertThat(stored()).hasSize(4);
-    ResyncResult forced = writer.resync(true);
-    assertThat(forced.deleted()).isEqualTo(4);
-    assertThat(stored()).isEmpty();
+    assertThat(claims()).hasSize(4);
+    assertThat(marathon.requests()).contains("GET /v2/apps/" + env + "/web HTTP/1.1", "GET /v2/apps/" + env + "/db HTTP/1.1");
   }
 
   @Test
@@ -436,6 +482,7 @@ class RegistryWriterTest {
     writer.resync(false);
     assertThat(stored()).containsKeys("/mdo/" + env + "/callbacks/web/r1", "/mdo/" + env + "/services/web/config")
         .doesNotContainKeys("/mdo/" + env + "/services/web/instances/garbage");
+
     assertThat(kv.get(Etcd.bytes("/mdo/" + env + "x/services/web/instances/t1")).get().getKvs()).hasSize(1);
   }
 
@@ -452,6 +499,25 @@ class RegistryWriterTest {
     boolean refresh = apply(status(appId, task(1), "TASK_KILLING", at(2), List.of(31001), V1));
     assertThat(refresh).isTrue(); // the compare-and-swap failed: the app is re-read instead
     assertThat(record(task(1)).healthy()).isTrue();
+  }
+
+  @Test
+  void resyncReadsARegistryLargerThanOneGrpcMessage() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    // records as a real service has them (named ports, labels; ~750 bytes): 10,000 are ~7.5 MB, past gRPC's 4 MiB
+    Map<String, String> fixture = mdo.testkit.RegistryFixture.records(env, "web", 0, 10_000);
+    mdo.testkit.RegistryFixture.putAll(EtcdServer.shared().endpoint(), fixture);
+    for (int i = 0; i < 7_500; i++) {
+      marathon.putTask(Fixtures.task(appId, mdo.testkit.RegistryFixture.taskId(env, "web", i), "h", List.of(31000 + i % 1000), V1,
+          "TASK_RUNNING"));
+    }
+    ResyncResult r = writer.resync(false); // 2,500 vanished silently
+    assertThat(r.failure()).isNull();
+    assertThat(r.records()).isEqualTo(10_000);
+    assertThat(r.deleted()).isEqualTo(2_500);
+    assertThat(r.claims()).isEqualTo(7_500); // written before claims: resync claims them
+    assertThat(etcd.getKVClient().get(Etcd.bytes(RegistryKeys.instances(env, "web")), GetOption.builder().isPrefix(true)
+        .withCountOnly(true).build()).get(10, TimeUnit.SECONDS).getCount()).isEqualTo(7_500);
   }
 
   @Test

@@ -42,6 +42,7 @@ final class AppQueue {
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicInteger depth = new AtomicInteger();
   private final AtomicBoolean overflowing = new AtomicBoolean();
+  private volatile String lastRefreshError;
 
   private static final class Slot {
     List<ReceivedEvent> events = new ArrayList<>();
@@ -160,8 +161,9 @@ final class AppQueue {
     try {
       MarathonClusterView.Translation t = view.observations(appId, batch, metrics);
       if (writer.apply(t.observations()) || t.refresh()) refresh(appId);
-    } catch (RuntimeException e) {
-      log.warn("failed: applying {} events of {}: {}", batch.size(), appId, e.toString());
+    } catch (RuntimeException e) { // a bug, not bad data (that is skipped and counted): the app is re-read instead
+      metrics.internalError("apply");
+      log.error("failed: applying {} events of {}; refreshing it from Marathon", batch.size(), appId, e);
       refresh(appId);
     }
     synchronized (slot) {
@@ -179,13 +181,24 @@ final class AppQueue {
       slot.refreshScheduled = false; // events arriving from now on ask for a new refresh
       retireIfIdle(appId, slot);
     }
-    ResyncResult result = writer.refreshApp(appId);
+    ResyncResult result;
+    try {
+      result = writer.refreshApp(appId);
+    } catch (RuntimeException e) {
+      metrics.internalError("refresh");
+      log.error("failed: refreshing {} with an unexpected error; the next resync repairs it", appId, e);
+      return;
+    }
     metrics.refreshed(result);
     if (result.error() != null) {
-      log.warn("failed: refreshing {}: {}", appId, result.error());
-    } else if (result.writes() > 0 || result.refusedDeletes() > 0) {
-      log.info("refreshed: {} ({})", appId, result.summary());
+      // one line per kind of failure (an etcd outage fails every refresh alike), not one per refresh
+      if (!result.error().equals(lastRefreshError)) log.warn("failed: refreshing {}: {}", appId, result.error());
+      else log.debug("failed: refreshing {}: {}", appId, result.error());
+      lastRefreshError = result.error();
+      return;
     }
+    lastRefreshError = null;
+    if (result.writes() > 0) log.info("refreshed: {} ({})", appId, result.summary());
   }
 
   private void submit(Runnable task) {

@@ -127,7 +127,12 @@ final class EventIntake implements MarathonEventStream.Listener {
 
   @Override
   public void onEvent(MarathonEvent event, long receivedNanos) {
-    accept(event, receivedNanos);
+    try {
+      accept(event, receivedNanos);
+    } catch (RuntimeException e) { // never let one event end the stream's reading thread
+      metrics.internalError("intake");
+      log.error("failed: taking in a {} event; skipped, the next resync repairs what it changed", event.type(), e);
+    }
   }
 
   @Override

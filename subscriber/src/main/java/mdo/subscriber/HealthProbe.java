@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks etcd and Marathon whether they answer, every {@code interval}, into {@link Reachability}. When either comes
- * back, or etcd writes failed since the last resync, it asks for a resync (writes may have been lost).
+ * back, or etcd writes failed since the last resync, it asks for a resync (writes may have been lost); the
+ * {@link ResyncScheduler} decides when that runs. A probe that throws is logged and the next one runs as usual.
  */
 final class HealthProbe {
   private static final Logger log = LoggerFactory.getLogger(HealthProbe.class);
@@ -20,43 +21,49 @@ final class HealthProbe {
   private final MarathonClient marathon;
   private final ResyncTrigger resyncs;
   private final Runnable whileMarathonAnswers;
-  private final String etcdEndpoints;
   private final Reachability reachability;
+  private final SubscriberMetrics metrics;
+  private String lastError;
 
   /** @param whileMarathonAnswers run after every probe Marathon answered (e.g. keeping a callback subscribed) */
   HealthProbe(RegistryWriter writer, MarathonClient marathon, ResyncTrigger resyncs, Runnable whileMarathonAnswers,
-      String etcdEndpoints, Reachability reachability) {
+      Reachability reachability, SubscriberMetrics metrics) {
     this.writer = writer;
     this.marathon = marathon;
     this.resyncs = resyncs;
     this.whileMarathonAnswers = whileMarathonAnswers;
-    this.etcdEndpoints = etcdEndpoints;
     this.reachability = reachability;
+    this.metrics = metrics;
   }
 
   void start(ScheduledExecutorService scheduler, long intervalMillis) {
+    // a task of scheduleWithFixedDelay that throws is never run again: probe() throws nothing
     scheduler.scheduleWithFixedDelay(this::probe, 0, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
-  private void probe() {
-    boolean etcdNow = writer.registryReachable();
-    boolean marathonNow;
+  void probe() {
     try {
-      marathon.leader();
-      marathonNow = true;
-    } catch (MarathonUnavailableException e) {
-      marathonNow = false;
-    } catch (MarathonException e) {
-      marathonNow = true; // it answered
-    }
-    boolean etcdBack = etcdNow && !reachability.etcd();
-    boolean marathonBack = marathonNow && !reachability.marathon();
-    if (etcdNow != reachability.etcd()) log.warn("{}: etcd {}", etcdNow ? "recovered" : "lost", etcdEndpoints);
-    if (marathonNow != reachability.marathon()) log.warn("{}: Marathon", marathonNow ? "recovered" : "lost");
-    reachability.probed(etcdNow, marathonNow);
-    if (marathonNow) whileMarathonAnswers.run();
-    if (etcdBack || marathonBack || (etcdNow && writer.needsResync() && !resyncs.pending())) {
-      resyncs.request(etcdBack ? "etcd back" : marathonBack ? "Marathon back" : "after etcd write failures", false);
+      boolean etcdNow = writer.registryReachable();
+      boolean marathonNow;
+      try {
+        marathon.leader();
+        marathonNow = true;
+      } catch (MarathonUnavailableException e) {
+        marathonNow = false;
+      } catch (MarathonException e) {
+        marathonNow = true; // it answered
+      }
+      Reachability.Back back = reachability.probed(etcdNow, marathonNow);
+      if (marathonNow) whileMarathonAnswers.run();
+      if (back.any() || (etcdNow && writer.needsResync())) {
+        resyncs.request(back.etcd() ? "etcd back" : back.marathon() ? "Marathon back" : "after etcd write failures",
+            false);
+      }
+      lastError = null;
+    } catch (RuntimeException e) {
+      metrics.internalError("probe");
+      if (!e.toString().equals(lastError)) log.error("failed: health probe (it runs again)", e);
+      lastError = e.toString();
     }
   }
 }

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import mdo.command.Durations;
 import mdo.command.FailureHandler;
+import mdo.command.JulLogging;
 import mdo.command.Terminal;
 import mdo.config.ConfigFiles;
 import mdo.config.MarathonSettings;
@@ -24,7 +26,10 @@ import picocli.CommandLine.Option;
  * {@code ps}.
  */
 @Command(name = "subscriber", mixinStandardHelpOptions = true,
-    description = "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
+    description = {
+        "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
+        "Run several per environment for high availability: one leads (an etcd lease), the others stand by, serve the "
+            + "registry, forward the rest to the leader and take over when it goes."},
     footer = {"", "Examples:",
         "  bin/subscriber --config config.yaml            # everything from the file (subscriber:, marathon:, etcd:)",
         "  MDO_SUBSCRIBER_TOKEN=s3cret MDO_REGISTRATION_SECRET=... bin/subscriber \\",
@@ -86,9 +91,13 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--resync-interval", defaultValue = "60", description = "seconds between full resyncs")
   long resyncSeconds;
 
-  @Option(names = "--max-delete-fraction", defaultValue = "0.5",
-      description = "a resync deleting more than this fraction of records refuses")
-  double maxDeleteFraction;
+  @Option(names = "--resync-unhealthy-after", defaultValue = "5m", converter = Durations.Positive.class,
+      description = "/health answers 503 once resyncs have kept failing this long (default: ${DEFAULT-VALUE})")
+  Duration resyncUnhealthyAfter;
+
+  /** Accepted so existing command lines keep working; the guard it tuned confirms deletions now. */
+  @Option(names = "--max-delete-fraction", hidden = true)
+  Double maxDeleteFraction;
 
   @Option(names = "--callback-allow", split = ",", paramLabel = "CIDR|HOST",
       description = "networks or host names callback URLs may point at (private and loopback addresses need a CIDR)")
@@ -108,6 +117,10 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (maxDeleteFraction != null) {
+      spec.commandLine().getErr().println("subscriber: --max-delete-fraction is no longer used: a resync reconciles"
+          + " every app Marathon lists, and deletes the records of an unlisted app only once Marathon confirms it gone");
+    }
     if ((marathon == null) != (etcd == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "give both --marathon and --etcd, or neither (then config.yaml is read)");
@@ -124,6 +137,7 @@ public final class Main implements Callable<Integer> {
 
   /** Runs a subscriber built from explicit settings until the JVM is asked to stop: the entry for config loaders. */
   public static int run(SubscriberConfig config) throws InterruptedException {
+    JulLogging.routeToSlf4j();
     Subscriber subscriber = new Subscriber(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -137,7 +151,7 @@ public final class Main implements Callable<Integer> {
   SubscriberSettings subscriberSettings() {
     try {
       return new SubscriberSettings(host, port, url, env("MDO_SUBSCRIBER_TOKEN"), events,
-          Duration.ofSeconds(resyncSeconds), maxDeleteFraction, Duration.ofSeconds(idleSeconds), callbackAllow,
+          Duration.ofSeconds(resyncSeconds), resyncUnhealthyAfter, Duration.ofSeconds(idleSeconds), callbackAllow,
           env("MDO_REGISTRATION_SECRET"), callbackSources);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

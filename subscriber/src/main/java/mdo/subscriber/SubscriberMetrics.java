@@ -2,16 +2,22 @@ package mdo.subscriber;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import mdo.marathon.events.MarathonEvents;
+import mdo.registry.store.BadData;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
@@ -33,11 +39,37 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
       .description("times the event queue filled up and forced a resync").register(registry);
   private final Counter refreshCoalesced = Counter.builder("mdo_subscriber_app_refreshes_coalesced")
       .description("app refresh requests absorbed by one already waiting").register(registry);
+  private final Counter clockAhead = Counter.builder("mdo_subscriber_clock_ahead")
+      .description("events dated further ahead of this host's clock than the margin, clamped to now").register(registry);
+  private final Map<BadData.Kind, AtomicInteger> badData = new EnumMap<>(BadData.Kind.class);
+
+  SubscriberMetrics() {
+    for (BadData.Kind kind : BadData.Kind.values()) {
+      AtomicInteger n = new AtomicInteger();
+      badData.put(kind, n);
+      Gauge.builder("mdo_subscriber_registry_bad_values", n, AtomicInteger::get)
+          .description("registry values the last resync skipped or replaced (kind: key, ordinal, json)")
+          .tag("kind", kind.label()).register(registry);
+    }
+  }
 
   void gauges(Supplier<Number> connected, Supplier<Number> queueDepth, Supplier<Number> records) {
     Gauge.builder("mdo_subscriber_stream_connected", () -> connected.get()).register(registry);
     Gauge.builder("mdo_subscriber_queue_depth", () -> queueDepth.get()).register(registry);
     Gauge.builder("mdo_subscriber_records", () -> records.get()).register(registry);
+  }
+
+  /** Whether this subscriber leads, and the writes etcd refused because their term had ended. */
+  void leadership(BooleanSupplier leading, LongSupplier fencedWrites) {
+    Gauge.builder("mdo_subscriber_leader", () -> leading.getAsBoolean() ? 1 : 0)
+        .description("1 while this subscriber leads its environment, 0 on a standby").register(registry);
+    FunctionCounter.builder("mdo_subscriber_fenced_writes", fencedWrites, LongSupplier::getAsLong)
+        .description("registry writes etcd refused because this subscriber's term had ended").register(registry);
+  }
+
+  /** {@code to}: {@code leader} (elected) or {@code standby} (deposed). */
+  void transition(String to) {
+    registry.counter("mdo_subscriber_leader_transitions", "to", to).increment();
   }
 
   private final Map<String, Counter> events = new ConcurrentHashMap<>();
@@ -70,6 +102,21 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
   @Override
   public void conflicts(int n) {
     registry.counter("mdo_subscriber_write_conflicts").increment(n);
+  }
+
+  @Override
+  public void badData(BadData.Kind kind, int count) {
+    badData.get(kind).set(count);
+  }
+
+  @Override
+  public void clockAhead(int clamped) {
+    clockAhead.increment(clamped);
+  }
+
+  /** An unexpected exception a loop caught and survived ({@code where}: resync, refresh, apply, probe, intake). */
+  void internalError(String where) {
+    registry.counter("mdo_subscriber_internal_errors", "where", where).increment();
   }
 
   /** A request refused before any route saw it (a web page's request, a foreign Host): by status. */

@@ -105,7 +105,7 @@ class CallbackModeTest {
         Harness.fastTuning());
     SubscriberSettings s = config.subscriber();
     h.start(new SubscriberConfig(config.etcd(), config.marathon(), new SubscriberSettings(s.host(), port, null, s.token(),
-        s.events(), s.resyncInterval(), s.maxDeleteFraction(), s.streamIdleTimeout(), s.callbackAllow()),
+        s.events(), s.resyncInterval(), s.resyncUnhealthyAfter(), s.streamIdleTimeout(), s.callbackAllow()),
         config.environment(), config.tuning()));
     String current = h.subscriber.callbackUrl();
     await().atMost(Duration.ofSeconds(10)).until(() -> h.marathon.callbackUrls().equals(java.util.Set.of(current,

@@ -80,7 +80,7 @@ class EtcdRbacTest {
     SubscriberConfig c = h.config(List.of(h.marathon.url()), SubscriberSettings.EventSource.SSE, Harness.fastTuning());
     SubscriberSettings s = c.subscriber();
     h.start(new SubscriberConfig(c.etcd(), c.marathon(), new SubscriberSettings(s.host(), s.port(), s.url(), s.token(),
-        s.events(), s.resyncInterval(), s.maxDeleteFraction(), s.streamIdleTimeout(), List.of("127.0.0.0/8")),
+        s.events(), s.resyncInterval(), s.resyncUnhealthyAfter(), s.streamIdleTimeout(), List.of("127.0.0.0/8")),
         c.environment(), c.tuning()));
     h.awaitRegistry(r -> r.containsKey(h.taskId(1)));
     try (MockWebServer receiver = new MockWebServer()) {

@@ -60,7 +60,7 @@ class ReleasesTest {
         .withHeartbeat(Duration.ofSeconds(1)).withDefaultKillGrace(Duration.ofSeconds(10))
         .withMarathon(MarathonFlags.defaults(MarathonVersion.parse(release))));
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, "t0ken",
-        SubscriberSettings.EventSource.SSE, Duration.ofSeconds(60), 0.5, Duration.ofSeconds(10), List.of());
+        SubscriberSettings.EventSource.SSE, Duration.ofSeconds(60), null, Duration.ofSeconds(10), List.of());
     MarathonSettings marathonSettings = new MarathonSettings(List.of(URI.create(cluster.url())), null, null, null, null,
         Duration.ofSeconds(5));
     subscriber = new Subscriber(new SubscriberConfig(EtcdSettings.of(EtcdServer.shared().endpoint()), marathonSettings,

@@ -39,6 +39,7 @@ import mdo.testkit.Payloads;
 /**
  * {@code bin/bench-subscriber}: replays a recorded event stream into a running subscriber backed by a real etcd and
  * prints throughput, latency and resync figures next to the raw etcd batched-put throughput measured in the same run.
+ * {@code bin/bench-subscriber scale} runs {@link ScaleBench} instead: 50,000 instances.
  *
  * <p>The stream is built from the real {@code status_update_event.sse-task-running.json} payload with synthetic 1.8+
  * task ids, spread over {@link #APPS} apps. Latencies are measured from just before an event is written to the SSE
@@ -61,6 +62,10 @@ public final class SubscriberBench {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    if (args.length > 0 && args[0].equals("scale")) {
+      ScaleBench.run();
+      System.exit(0);
+    }
     try (EtcdServer etcd = EtcdServer.start(); MarathonSimulation marathon = new MarathonSimulation().start()) {
       Client client = Etcd.client(EtcdSettings.of(etcd.endpoint()));
       System.out.printf("machine: %d cores, Java %s, etcd %s (fresh data dir)%n",
@@ -82,7 +87,7 @@ public final class SubscriberBench {
       String env = "bench";
       for (int a = 0; a < APPS; a++) marathon.putApp(app(env, "svc" + a));
       SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, "bench", SubscriberSettings.EventSource.SSE,
-          Duration.ofMinutes(30), 0.5, Duration.ofSeconds(35), List.of());
+          Duration.ofMinutes(30), null, Duration.ofSeconds(35), List.of());
       SubscriberConfig config = new SubscriberConfig(EtcdSettings.of(etcd.endpoint()), MarathonSettings.of(marathon.url()),
           settings, env, SubscriberConfig.Tuning.defaults());
       Arrivals arrivals = null;
@@ -190,7 +195,7 @@ public final class SubscriberBench {
         for (int i = 0; i < RESYNC_TASKS; i++) big.putTask(task(env2, i % APPS, taskId(env2, i % APPS, i), i));
         RegistryWriter writer = new RegistryWriter(env2, new EtcdRegistryStore(client.getKVClient(),
             Duration.ofSeconds(10)), new MarathonClusterView(new MarathonClient(MarathonSettings.of(big.url())), env2),
-            0.5, Duration.ofSeconds(10), null);
+            Duration.ofSeconds(10), null);
         ResyncResult first = writer.resync(false);
         System.out.printf("resync of %,d tasks into an empty registry: %d ms (%s)%n", RESYNC_TASKS, first.took().toMillis(),
             first.summary());

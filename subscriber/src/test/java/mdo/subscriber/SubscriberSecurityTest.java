@@ -32,7 +32,7 @@ class SubscriberSecurityTest {
     SubscriberConfig c = h.config(List.of(h.marathon.url()), SubscriberSettings.EventSource.SSE, Harness.fastTuning());
     SubscriberSettings s = c.subscriber();
     h.start(new SubscriberConfig(c.etcd(), c.marathon(), new SubscriberSettings(s.host(), s.port(), s.url(), adminToken,
-        s.events(), s.resyncInterval(), s.maxDeleteFraction(), s.streamIdleTimeout(), s.callbackAllow(), SECRET,
+        s.events(), s.resyncInterval(), s.resyncUnhealthyAfter(), s.streamIdleTimeout(), s.callbackAllow(), SECRET,
         List.of()), c.environment(), c.tuning()));
   }
 
@@ -67,8 +67,7 @@ class SubscriberSecurityTest {
   void aResyncFailureNamesItsEndpointsOnlyToTheAdmin() {
     h.marathon.failRest(500);
     start(Harness.TOKEN);
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").json().path("problems").toString()
-        .contains("last resync failed"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").body().contains("resyncs failing since"));
     assertThat(h.get("/health").body()).doesNotContain(h.marathon.url()).contains("Marathon error (details in /health"
         + " with the admin token, and in the log)");
     assertThat(h.get("/info").body()).doesNotContain(h.marathon.url());

@@ -195,20 +195,45 @@ class SubscriberTest {
   }
 
   @Test
-  void aResyncThatWouldEmptyTheRegistryRefusesAndSaysSoInHealth() {
+  void aListingThatLiesKeepsTheRecordsSaysWhyInHealthAndRetriesUntilMarathonConfirms() {
     for (int i = 1; i <= 4; i++) h.marathon.putTask(h.task(i));
     h.start();
     h.awaitRegistry(r -> r.size() == 4);
     await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/health").code() == 200);
-    h.marathon.removeApp(h.appId); // Marathon suddenly lists nothing
+    h.marathon.omitFromListing(h.appId); // Marathon suddenly lists nothing, but still has the app when asked for it
     assertThat(h.post("/v1/resync", "", Harness.TOKEN).code()).isEqualTo(202);
     await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/health").code() == 503);
-    Harness.Reply health = h.get("/health");
-    assertThat(health.json().path("problems").toString()).contains("refused to delete 4 records");
+    Harness.Reply health = h.get("/health", Harness.TOKEN); // the admin's view: with the reasons
+    assertThat(health.json().path("problems").toString()).contains("kept 4 records of apps missing from Marathon's listing")
+        .contains(h.appId).contains("Marathon has it when asked for it alone");
+    assertThat(health.json().path("resync").path("refused").get(0).path("records").asInt()).isEqualTo(4);
     assertThat(h.registry()).hasSize(4);
-    assertThat(h.post("/v1/resync?force=true", "", Harness.TOKEN).code()).isEqualTo(202);
+    h.marathon.removeApp(h.appId); // now it is really gone: the retry the refusal scheduled confirms it and deletes
     h.awaitRegistry(Map::isEmpty);
     await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/health").code() == 200);
+  }
+
+  @Test
+  void failingResyncsAreAWarningFirstAnd503OnceTheyHaveFailedLongerThanAllowed() {
+    h.marathon.putTask(h.task(1));
+    h.start(h.config(List.of(h.marathon.url()), SubscriberSettings.EventSource.SSE, Harness.fastTuning(),
+        Duration.ofSeconds(2)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.get("/health").code() == 200);
+    h.marathon.failRest(500); // Marathon answers, with errors: it is reachable, resyncs fail
+    assertThat(h.post("/v1/resync", "", Harness.TOKEN).code()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !h.get("/health").json().path("resync").path("failingSince").isNull());
+    Harness.Reply early = h.get("/health", Harness.TOKEN);
+    String since = early.json().path("resync").path("failingSince").asText();
+    if (early.code() == 200) { // unless this machine took 2 s to get here
+      assertThat(early.json().path("warnings").toString()).contains("resyncs failing since " + since)
+          .contains("unhealthy after 2s");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").code() == 503);
+    assertThat(h.get("/health", Harness.TOKEN).json().path("problems").toString())
+        .contains("resyncs failing since " + since).contains("HTTP 500");
+    h.marathon.failRest(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.get("/health").code() == 200);
+    assertThat(h.get("/health").json().path("resync").path("failingSince").isNull()).isTrue();
   }
 
   @Test
@@ -239,7 +264,8 @@ class SubscriberTest {
     h.start();
     String metrics = h.get("/metrics").body();
     assertThat(metrics).contains("mdo_subscriber_stream_connected", "mdo_subscriber_resync_duration_seconds",
-        "mdo_subscriber_resync_diff_size", "mdo_subscriber_event_lag_seconds", "mdo_subscriber_queue_depth");
+        "mdo_subscriber_resync_diff_size", "mdo_subscriber_event_lag_seconds", "mdo_subscriber_queue_depth",
+        "mdo_subscriber_registry_bad_values{kind=\"ordinal\"}", "mdo_subscriber_clock_ahead_total");
   }
 
   @Test

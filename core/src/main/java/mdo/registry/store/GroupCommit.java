@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import mdo.command.DaemonThreads;
 
 /**
- * Commits changes from many callers to a {@link RegistryStore}, {@link RegistryStore#MAX_CHANGES} changes per
+ * Commits changes from many callers to a {@link RegistryStore}, up to {@link RegistryStore#MAX_OPS} operations per
  * transaction and up to {@link #IN_FLIGHT} transactions at once. A transaction whose compares do not all hold is
  * retried one change at a time, so one conflicting key does not block the rest.
  */
@@ -21,7 +21,7 @@ public final class GroupCommit implements AutoCloseable {
   static final int IN_FLIGHT = 8;
   /** How long a small batch may wait for the transactions in flight to finish, to be joined by what arrives meanwhile. */
   static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
-  private static final int BATCH = RegistryStore.MAX_CHANGES;
+  private static final int BATCH = RegistryStore.MAX_OPS - 1; // one compare left for a fenced store's guard
 
   /** What happened to one change: applied at {@code revision}, or refused by its compare. */
   public record Result(Change change, boolean applied, long revision) {}
@@ -62,7 +62,7 @@ public final class GroupCommit implements AutoCloseable {
       results.add(item.result());
       items.add(item);
     }
-    if (!closed && changes.size() <= BATCH && queue.isEmpty() && inFlight.availablePermits() == IN_FLIGHT && slotNow()) {
+    if (!closed && ops(items) <= BATCH && queue.isEmpty() && inFlight.availablePermits() == IN_FLIGHT && slotNow()) {
       send(items);
     } else {
       queue.addAll(items);
@@ -71,6 +71,12 @@ public final class GroupCommit implements AutoCloseable {
     CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
     EtcdException.await(all, "commit " + changes.size() + " changes", wait);
     return results.stream().map(CompletableFuture::join).toList();
+  }
+
+  private static int ops(List<Item> items) {
+    int ops = 0;
+    for (Item i : items) ops += i.change().ops();
+    return ops;
   }
 
   /** A free slot if one is free now and the dispatcher is not waiting for one (fairness holds for a timed try). */
@@ -105,9 +111,16 @@ public final class GroupCommit implements AutoCloseable {
         queue.drainTo(candidates, BATCH);
         List<Item> batch = new ArrayList<>(BATCH);
         Set<String> keys = new HashSet<>();
+        int ops = 0;
         for (Item i : candidates) {
-          if (batch.size() < BATCH && keys.add(i.change().key())) batch.add(i);
-          else carry.add(i); // etcd refuses a key twice in one transaction: it goes in the next one
+          // etcd refuses a key twice in one transaction, and more than MAX_OPS operations: those go in the next one
+          if (ops + i.change().ops() <= BATCH && i.change().keys().stream().noneMatch(keys::contains)) {
+            keys.addAll(i.change().keys());
+            ops += i.change().ops();
+            batch.add(i);
+          } else {
+            carry.add(i);
+          }
         }
         send(batch);
       } catch (InterruptedException e) {

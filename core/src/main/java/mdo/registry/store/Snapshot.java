@@ -3,12 +3,15 @@ package mdo.registry.store;
 import java.util.List;
 
 /**
- * Every instance key of an environment as the store held them at {@code revision}.
+ * Every instance key and ordinal claim of an environment as the store held them at {@code revision}.
  *
- * @param malformed how many values were not readable records (they are in {@code records} with a null record)
+ * @param records instance keys; a value that is not a readable record comes with a null record (counted in {@code bad})
+ * @param bad what was skipped or unreadable, by kind (keys that fail validation are not in {@code records} at all)
  */
-public record Snapshot(List<Stored> records, long revision, int malformed) {
+public record Snapshot(List<Stored> records, List<StoredClaim> claims, long revision, List<BadData> bad) {
   public Snapshot {
     records = List.copyOf(records);
+    claims = List.copyOf(claims);
+    bad = List.copyOf(bad);
   }
 }

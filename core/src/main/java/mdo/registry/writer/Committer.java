@@ -7,6 +7,7 @@ import mdo.registry.store.EtcdException;
 import mdo.registry.store.GroupCommit;
 import mdo.registry.store.RegistryStore;
 import mdo.registry.store.Stored;
+import mdo.registry.store.StoredClaim;
 
 /**
  * Commits a batch of changes and folds what happened into the {@link RegistryState}: applied changes update it, and a
@@ -46,11 +47,20 @@ final class Committer {
       if (!r.applied()) {
         conflicts++;
         reload(c);
-      } else if (c instanceof Change.Put p) {
+        if (c.claim() != null) reload(c.claim());
+        continue;
+      }
+      if (c instanceof Change.Put p) {
         state.put(new Stored(p.key(), p.service(), p.record(), r.revision()));
       } else if (c instanceof Change.Delete d) {
         state.delete(d.service(), d.key(), r.revision());
         if (d.previous() != null) state.released(d.previous());
+      }
+      Change.Claim claim = c instanceof Change.Claim alone ? alone : c.claim();
+      if (claim != null && claim.holder() != null) {
+        state.claimed(new StoredClaim(claim.key(), claim.service(), claim.ordinal(), claim.holder(), r.revision()));
+      } else if (claim != null) {
+        state.unclaimed(claim.service(), claim.ordinal(), r.revision());
       }
     }
     if (conflicts > 0) observer.conflicts(conflicts);
@@ -68,6 +78,12 @@ final class Committer {
 
   private void reload(Change c) {
     try {
+      if (c instanceof Change.Claim claim) {
+        StoredClaim now = store.readClaim(environment, claim.key());
+        if (now == null) state.unclaimed(claim.service(), claim.ordinal(), Long.MAX_VALUE);
+        else state.claimed(now);
+        return;
+      }
       Stored now = store.read(environment, c.key());
       if (now == null) {
         if (state.get(c.service(), c.key()) != null) state.delete(c.service(), c.key(), Long.MAX_VALUE);

@@ -6,10 +6,12 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import mdo.cluster.TaskObservation;
 import mdo.registry.InstanceRecord;
 import mdo.registry.RegistryKeys;
+import mdo.registry.store.BadData;
 import mdo.registry.store.EtcdException;
 import mdo.registry.writer.RegistryWriter.Outcome;
 import mdo.registry.writer.RegistryWriter.Received;
@@ -27,21 +29,38 @@ final class ObservationApplier {
   private final Locks locks;
   private final Committer committer;
   private final RegistryWriter.Observer observer;
+  private final BadItems badItems;
+  private final AtomicBoolean writesFailing = new AtomicBoolean();
 
   ObservationApplier(String environment, RegistryState state, Tombstones tombstones, Locks locks, Committer committer,
-      RegistryWriter.Observer observer) {
+      RegistryWriter.Observer observer, BadItems badItems) {
     this.environment = environment;
     this.state = state;
     this.tombstones = tombstones;
     this.locks = locks;
     this.committer = committer;
     this.observer = observer;
+    this.badItems = badItems;
   }
 
-  /** Applies the observations oldest first; true when their apps should be refreshed from the backend. */
+  /**
+   * Applies the observations oldest first; true when their apps should be refreshed from the backend. Times further
+   * ahead of this host's clock than {@link Records#CLOCK_MARGIN} are clamped to now (and counted).
+   */
   boolean apply(List<Received> observations) {
     if (observations.isEmpty()) return false;
-    List<Received> sorted = new ArrayList<>(observations);
+    List<Received> sorted = new ArrayList<>(observations.size());
+    Instant now = Instant.now();
+    int clamped = 0;
+    for (Received r : observations) {
+      if (Records.ahead(r.observation().time(), now)) {
+        sorted.add(new Received(r.observation().at(now), r.type(), r.receivedNanos()));
+        clamped++;
+      } else {
+        sorted.add(r);
+      }
+    }
+    if (clamped > 0) observer.clockAhead(clamped);
     sorted.sort(Comparator.comparing(r -> r.observation().time(), Comparator.nullsFirst(Comparator.naturalOrder())));
     Set<String> services = new LinkedHashSet<>();
     for (Received r : sorted) services.add(r.observation().service());
@@ -49,7 +68,7 @@ final class ObservationApplier {
   }
 
   private boolean applyLocked(List<Received> items) {
-    Pending pending = new Pending(state);
+    Pending pending = new Pending(environment, state);
     boolean refresh = false;
     List<Outcome> outcomes = new ArrayList<>(items.size());
     for (Received item : items) {
@@ -61,9 +80,15 @@ final class ObservationApplier {
     boolean failed = false;
     try {
       refresh |= committer.commit(pending.changes()) > 0;
+      if (!pending.isEmpty() && writesFailing.compareAndSet(true, false)) {
+        RegistryWriter.log.info("recovered: writing observations to etcd");
+      }
     } catch (EtcdException e) {
-      RegistryWriter.log.warn("failed: writing {} observations to etcd ({}); the next resync repairs it", items.size(),
-          e.getMessage());
+      // one line when writes start failing (an etcd outage fails every batch), then only counted (etcd errors metric)
+      if (writesFailing.compareAndSet(false, true)) {
+        RegistryWriter.log.warn("failed: writing {} observations to etcd ({}); failed writes are counted from now on,"
+            + " the next resync repairs them", items.size(), e.getMessage());
+      }
       failed = true;
     }
     for (int i = 0; i < items.size(); i++) {
@@ -75,6 +100,10 @@ final class ObservationApplier {
 
   private Outcome task(TaskObservation.Task t, Pending pending) {
     String service = t.service();
+    if (!RegistryKeys.isSegment(t.taskId())) {
+      badItems.observed(BadData.Kind.KEY, String.valueOf(t.taskId()), "the task id is not a valid key segment");
+      return Outcome.MALFORMED;
+    }
     String key = RegistryKeys.instance(environment, service, t.taskId());
     InstanceRecord current = pending.current(service, key);
     if (tombstones.contains(t.taskId()) || stale(t.time(), current)) return Outcome.STALE;

@@ -1,5 +1,6 @@
 package mdo.registry.writer;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import mdo.cluster.TaskObservation;
@@ -14,13 +15,29 @@ final class Records {
     return Timestamps.format(t);
   }
 
-  /** A record's timestamp; unreadable or missing ones count as the epoch, so any observation supersedes them. */
+  /**
+   * How far an observation's time may run ahead of this host's clock. Beyond it, the backend's clock is wrong (a
+   * Marathon leader whose clock runs ahead): such times are clamped to now, and a record dated that far ahead is not
+   * believed, or it would make every later observation look stale until real time caught up.
+   */
+  static final Duration CLOCK_MARGIN = Duration.ofSeconds(5);
+
+  /**
+   * A record's timestamp; unreadable or missing ones, and those dated more than {@link #CLOCK_MARGIN} ahead, count as
+   * the epoch, so any observation supersedes them.
+   */
   static Instant parse(String t) {
     try {
-      return t == null ? Instant.EPOCH : Timestamps.parse(t);
+      Instant at = t == null ? Instant.EPOCH : Timestamps.parse(t);
+      return ahead(at, Instant.now()) ? Instant.EPOCH : at;
     } catch (RuntimeException e) {
       return Instant.EPOCH;
     }
+  }
+
+  /** True when {@code time} is further ahead of {@code now} than a clock may be off. */
+  static boolean ahead(Instant time, Instant now) {
+    return time != null && time.isAfter(now.plus(CLOCK_MARGIN));
   }
 
   /** The agent cannot be reached: the task may still run, but nobody should count on it. */

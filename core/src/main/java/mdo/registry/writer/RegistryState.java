@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import mdo.registry.InstanceRecord;
+import mdo.registry.store.Snapshot;
 import mdo.registry.store.Stored;
+import mdo.registry.store.StoredClaim;
 
 /**
- * The writer's mirror of the environment's instance keys with their mod revisions, so events are applied without a
- * read from etcd. It is refreshed from etcd at every resync and after every conflict; a stale entry costs one failed
- * compare-and-swap, never a wrong write. Updates keep the entry with the highest revision. Each service also keeps
- * the set of ordinals in use and its keys by instance id, so allocating an ordinal or finding an instance's records
- * (every instance and health event) does not scan the service's records.
+ * The writer's mirror of the environment's instance keys and ordinal claims with their mod revisions, so events are
+ * applied without a read from etcd. It is refreshed from etcd at every resync and after every conflict; a stale entry
+ * costs one failed compare-and-swap, never a wrong write. Updates keep the entry with the highest revision. Each
+ * service also keeps the set of ordinals in use (by a record or a claim) and its keys by instance id, so allocating an
+ * ordinal or finding an instance's records (every instance and health event) does not scan the service's records.
  */
 final class RegistryState {
   private static final class ServiceState {
@@ -24,6 +26,8 @@ final class RegistryState {
     final Map<Integer, Integer> ordinalCounts = new HashMap<>();
     final BitSet used = new BitSet();
     final Map<String, List<Stored>> byInstance = new HashMap<>();
+    final Map<Integer, StoredClaim> claims = new HashMap<>();
+    final BitSet claimed = new BitSet();
 
     synchronized void put(Stored stored) {
       Stored old = records.get(stored.key());
@@ -61,7 +65,31 @@ final class RegistryState {
     }
 
     synchronized BitSet used() {
-      return (BitSet) used.clone();
+      BitSet all = (BitSet) used.clone();
+      all.or(claimed);
+      return all;
+    }
+
+    synchronized void claim(StoredClaim claim) {
+      StoredClaim old = claims.get(claim.ordinal());
+      if (old != null && old.modRevision() > claim.modRevision()) return;
+      claims.put(claim.ordinal(), claim);
+      claimed.set(claim.ordinal());
+    }
+
+    synchronized void unclaim(int ordinal, long revision) {
+      StoredClaim old = claims.get(ordinal);
+      if (old == null || old.modRevision() >= revision) return;
+      claims.remove(ordinal);
+      claimed.clear(ordinal);
+    }
+
+    synchronized StoredClaim claimOf(int ordinal) {
+      return claims.get(ordinal);
+    }
+
+    synchronized List<StoredClaim> allClaims() {
+      return new ArrayList<>(claims.values());
     }
 
     private void count(Stored s, int delta) {
@@ -126,12 +154,42 @@ final class RegistryState {
     if (s != null) s.delete(key, revision);
   }
 
-  /** Replaces everything with a snapshot read from etcd at {@code revision}; newer entries written meanwhile stay. */
-  void replace(List<Stored> snapshot, long revision) {
+  /** The claim of {@code ordinal} in {@code service} as last read or written, or null. */
+  StoredClaim claim(String service, int ordinal) {
+    ServiceState s = byService.get(service);
+    return s == null ? null : s.claimOf(ordinal);
+  }
+
+  List<StoredClaim> claims(String service) {
+    ServiceState s = byService.get(service);
+    return s == null ? List.of() : s.allClaims();
+  }
+
+  void claimed(StoredClaim claim) {
+    byService.computeIfAbsent(claim.service(), s -> new ServiceState()).claim(claim);
+  }
+
+  void unclaimed(String service, int ordinal, long revision) {
+    ServiceState s = byService.get(service);
+    if (s != null) s.unclaim(ordinal, revision);
+  }
+
+  /**
+   * Replaces everything with a snapshot read from etcd at {@code revision}; entries written meanwhile (newer than
+   * {@code revision}) stay.
+   */
+  void replace(Snapshot snapshot) {
+    long revision = snapshot.revision();
     Map<String, ServiceState> fresh = new HashMap<>();
-    for (Stored s : snapshot) fresh.computeIfAbsent(s.service(), x -> new ServiceState()).put(s);
-    for (Stored old : all()) {
-      if (old.modRevision() > revision) fresh.computeIfAbsent(old.service(), x -> new ServiceState()).put(old);
+    for (Stored s : snapshot.records()) fresh.computeIfAbsent(s.service(), x -> new ServiceState()).put(s);
+    for (StoredClaim c : snapshot.claims()) fresh.computeIfAbsent(c.service(), x -> new ServiceState()).claim(c);
+    for (Map.Entry<String, ServiceState> e : byService.entrySet()) {
+      for (Stored old : e.getValue().records.values()) {
+        if (old.modRevision() > revision) fresh.computeIfAbsent(old.service(), x -> new ServiceState()).put(old);
+      }
+      for (StoredClaim old : e.getValue().allClaims()) {
+        if (old.modRevision() > revision) fresh.computeIfAbsent(old.service(), x -> new ServiceState()).claim(old);
+      }
     }
     byService.keySet().retainAll(fresh.keySet());
     byService.putAll(fresh);
@@ -141,7 +199,7 @@ final class RegistryState {
     releasedOrdinals.put(record.instanceId(), record.ordinal());
   }
 
-  /** Ordinals in use by a service's stored records: the starting point of {@link #allocate}. */
+  /** Ordinals in use by a service's stored records or claims: the starting point of {@link #allocate}. */
   BitSet usedOrdinals(String service) {
     ServiceState s = byService.get(service);
     return s == null ? new BitSet() : s.used();
@@ -154,6 +212,9 @@ final class RegistryState {
   synchronized int allocate(String instanceId, BitSet used) {
     Integer previous = releasedOrdinals.get(instanceId);
     int ordinal = previous != null && !used.get(previous) ? previous : used.nextClearBit(0);
+    if (ordinal > InstanceRecord.MAX_ORDINAL) {
+      throw new IllegalStateException("no ordinal left: the service has " + InstanceRecord.MAX_ORDINAL + " instances");
+    }
     used.set(ordinal);
     return ordinal;
   }

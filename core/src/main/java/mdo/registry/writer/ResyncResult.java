@@ -2,26 +2,55 @@ package mdo.registry.writer;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import mdo.command.Failure;
+import mdo.registry.store.BadData;
 
 /**
- * What one resync (or app refresh) did. {@code refusedDeletes} > 0 means the safety limit held back deletions (the
- * backend returned an empty or suspiciously small listing); {@code failure} is set when it could not run at all.
+ * What one resync (or app refresh) did. {@code refused} lists the records kept although the listing lacked them: their
+ * app was missing from the backend's listing and could not be confirmed gone. {@code failure} is set when it could not
+ * run at all, and then it changed nothing.
+ *
+ * @param claims ordinal claims created or released to match the records (repairs; normally 0)
+ * @param bad values in the registry it skipped or replaced, by kind
  */
 public record ResyncResult(Instant at, Duration took, int records, int created, int updated, int deleted,
-    int refusedDeletes, int conflicts, Failed failure) {
+    List<Refusal> refused, int claims, int conflicts, List<BadData> bad, Failed failure) {
 
-  /** Which side failed: the cluster backend could not be listed, or the registry could not be read or written. */
-  public enum Cause { CLUSTER, REGISTRY }
+  public ResyncResult {
+    refused = List.copyOf(refused);
+    bad = List.copyOf(bad);
+  }
 
-  /** Why a resync could not run; {@code message} names the system, e.g. {@code "etcd: ..."}. */
-  public record Failed(Cause cause, String message) {}
+  /** Which side failed: the cluster backend could not be listed, the registry not read or written, or a bug. */
+  public enum Cause { CLUSTER, REGISTRY, INTERNAL }
+
+  /**
+   * Why a resync could not run; {@code message} names the system, e.g. {@code "etcd: ..."}. {@code kind} tells a
+   * system that did not answer ({@link Failure.Kind#UNAVAILABLE}) from one that answered with an error.
+   */
+  public record Failed(Cause cause, Failure.Kind kind, String message) {}
+
+  /** Records of one app kept, not deleted: the app was missing from the listing, and {@code reason} says what then. */
+  public record Refusal(String appId, int records, String reason) {
+    @Override
+    public String toString() {
+      return records + " records of " + appId + ": " + reason;
+    }
+  }
 
   public boolean ok() {
-    return failure == null && refusedDeletes == 0;
+    return failure == null && refused.isEmpty();
   }
 
   public int writes() {
-    return created + updated + deleted;
+    return created + updated + deleted + claims;
+  }
+
+  /** Records the guard kept, over all refusals. */
+  public int refusedDeletes() {
+    return refused.stream().mapToInt(Refusal::records).sum();
   }
 
   /** The failure's message, or null when it ran. */
@@ -33,15 +62,21 @@ public record ResyncResult(Instant at, Duration took, int records, int created, 
     return failure != null && failure.cause() == cause;
   }
 
+  /** True when it failed because {@code cause}'s system did not answer (not: answered with an error). */
+  public boolean unreachable(Cause cause) {
+    return failed(cause) && failure.kind() == Failure.Kind.UNAVAILABLE;
+  }
+
   public String summary() {
     if (failure != null) return "failed: " + failure.message();
     return "created " + created + ", updated " + updated + ", deleted " + deleted
-        + (refusedDeletes > 0 ? ", REFUSED " + refusedDeletes + " deletions" : "")
+        + (claims > 0 ? ", " + claims + " ordinal claims repaired" : "")
+        + (refused.isEmpty() ? "" : ", KEPT " + refused.stream().map(Refusal::toString).collect(Collectors.joining("; ")))
         + (conflicts > 0 ? ", " + conflicts + " conflicts" : "") + " of " + records + " records in "
         + took.toMillis() + " ms";
   }
 
-  static ResyncResult failed(Instant at, Duration took, Cause cause, String message) {
-    return new ResyncResult(at, took, 0, 0, 0, 0, 0, 0, new Failed(cause, message));
+  public static ResyncResult failed(Instant at, Duration took, Cause cause, Failure.Kind kind, String message) {
+    return new ResyncResult(at, took, 0, 0, 0, 0, List.of(), 0, 0, List.of(), new Failed(cause, kind, message));
   }
 }

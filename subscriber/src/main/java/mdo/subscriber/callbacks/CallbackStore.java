@@ -6,8 +6,8 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import mdo.registry.Etcd;
+import mdo.registry.EtcdRanges;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import mdo.registry.store.EtcdException;
@@ -35,17 +36,17 @@ final class CallbackStore {
     this.environment = environment;
   }
 
+  /** Every registration, read in pages at one revision (there may be one per task). */
   List<CallbackRegistration> loadAll() {
-    List<KeyValue> kvs = await(client.getKVClient()
-        .get(Etcd.bytes(RegistryKeys.callbacks(environment)), GetOption.builder().isPrefix(true).build()), "read callback registrations").getKvs();
-    List<CallbackRegistration> all = new ArrayList<>(kvs.size());
-    for (KeyValue kv : kvs) {
-      try {
-        all.add(RegistryJson.read(kv.getValue().getBytes(), CallbackRegistration.class, kv.getKey().toString()));
-      } catch (IllegalArgumentException e) {
-        log.warn("skipped: {}", mdo.command.UntrustedText.escape(e.getMessage(), 500));
-      }
-    }
+    List<CallbackRegistration> all = new ArrayList<>();
+    EtcdException.await(() -> EtcdRanges.scan(client.getKVClient(), RegistryKeys.callbacks(environment), TIMEOUT,
+        all::clear, kv -> {
+          try {
+            all.add(RegistryJson.read(kv.getValue().getBytes(), CallbackRegistration.class, kv.getKey().toString()));
+          } catch (IllegalArgumentException e) {
+            log.warn("skipped: {}", mdo.command.UntrustedText.escape(e.getMessage(), 500));
+          }
+        }), "read callback registrations", TIMEOUT);
     return all;
   }
 
