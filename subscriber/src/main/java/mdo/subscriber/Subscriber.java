@@ -53,6 +53,7 @@ public final class Subscriber implements AutoCloseable {
   private final LeaderProxy proxy;
   private final HealthProbe probe;
   private final HealthReporter health;
+  private final LaunchQueue launchQueue;
   private final Callers callers;
   private final KnownApps known;
   /** The last segment of the callback URL registered at Marathon (callback mode): only Marathon learns it. */
@@ -86,6 +87,7 @@ public final class Subscriber implements AutoCloseable {
     this.probe = new HealthProbe(writer, marathon, leadership, leadership::keepSubscribed, reachability, metrics);
     this.health = new HealthReporter(config, reachability, writer, leadership, this::recordCount);
     metrics.gauges(() -> streamConnected() ? 1 : 0, this::queueDepth, this::recordCount);
+    this.launchQueue = new LaunchQueue(view::waiting, reachability::marathon);
   }
 
   public SubscriberConfig config() {
@@ -129,7 +131,7 @@ public final class Subscriber implements AutoCloseable {
     app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health, leadership, callers,
         List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, leadership::malformed,
         metrics::refused, () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward,
-        leadership::callbacks, routeContributors));
+        leadership::callbacks, routeContributors, launchQueue::status));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());
