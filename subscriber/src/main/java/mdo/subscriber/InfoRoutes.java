@@ -9,41 +9,71 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import mdo.marathon.Waiting;
 import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;
 import mdo.registry.RegistryJson;
 
-/** {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON). */
+/**
+ * {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON):
+ * the registered instances of each service and, for a service short of instances, what Marathon's launch queue says
+ * ({@code waiting}).
+ */
 final class InfoRoutes {
   private final String environment;
   private final Supplier<List<InstanceRecord>> records;
   private final Supplier<Health> health;
+  private final Supplier<LaunchQueue.Status> queue;
 
-  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health) {
+  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health,
+      Supplier<LaunchQueue.Status> queue) {
     this.environment = environment;
     this.records = records;
     this.health = health;
+    this.queue = queue;
   }
 
   void services(Context ctx) {
+    LaunchQueue.Status queued = queue.get();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("environment", environment);
     Map<String, Object> services = new TreeMap<>();
-    byService().forEach((name, records) -> services.put(name, Map.of("instances", instances(records))));
+    byService(queued).forEach((name, records) -> services.put(name, service(records, queued.waiting().get(name))));
     body.put("services", services);
+    if (queued.problem() != null) body.put("launchQueue", queued.problem());
     json(ctx, body);
   }
 
   void service(Context ctx) {
     String name = ctx.pathParam("name");
-    List<InstanceRecord> records = byService().get(name);
+    LaunchQueue.Status queued = queue.get();
+    List<InstanceRecord> records = byService(queued).get(name);
     if (records == null) throw new NotFoundResponse("no instances of service '" + name + "'");
-    json(ctx, Map.of("environment", environment, "service", name,
-        "instances", instances(records)));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("environment", environment);
+    body.put("service", name);
+    body.putAll(service(records, queued.waiting().get(name)));
+    json(ctx, body);
+  }
+
+  private static Map<String, Object> service(List<InstanceRecord> records, Waiting waiting) {
+    Map<String, Object> service = new LinkedHashMap<>();
+    service.put("instances", instances(records));
+    if (waiting != null) {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("count", waiting.count());
+      w.put("since", waiting.since());
+      w.put("delaySeconds", waiting.delaySeconds());
+      w.put("declined", waiting.declined());
+      w.put("summary", waiting.summary());
+      service.put("waiting", w);
+    }
+    return service;
   }
 
   void page(Context ctx) {
-    Map<String, List<InstanceRecord>> services = byService();
+    LaunchQueue.Status queued = queue.get();
+    Map<String, List<InstanceRecord>> services = byService(queued);
     Health health = this.health.get();
     StringBuilder h = new StringBuilder(4096);
     String env = Html.escape(environment);
@@ -55,11 +85,20 @@ final class InfoRoutes {
         .append(health.healthy() ? "ok\">healthy" : "bad\">unhealthy: " + Html.escape(String.join("; ", health.problems())))
         .append("</p>\n<p>").append(services.size()).append(" services, ").append(health.records())
         .append(" instances. Last resync: ").append(Html.escape(health.resync().get("result"))).append("</p>\n");
+    if (queued.problem() != null) {
+      h.append("<p id=\"queue\" class=\"bad\">").append(Html.escape(queued.problem())).append("</p>\n");
+    }
     if (services.isEmpty()) h.append("<p id=\"empty\">No instances registered.</p>\n");
     for (Map.Entry<String, List<InstanceRecord>> e : services.entrySet()) {
       String name = Html.escape(e.getKey());
       h.append("<section class=\"service\" data-service=\"").append(name).append("\"><h2>").append(name)
-          .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n<table><thead><tr>"
+          .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n");
+      Waiting waiting = queued.waiting().get(e.getKey());
+      if (waiting != null) {
+        h.append("<p class=\"waiting bad\">Marathon's launch queue: ").append(Html.escape(waiting.summary()))
+            .append("</p>\n");
+      }
+      h.append("<table><thead><tr>"
               + "<th>#</th><th>task</th><th>host</th><th>ports</th><th>state</th><th>health</th><th>labels</th>"
               + "<th>age</th></tr></thead><tbody>\n");
       for (InstanceRecord r : e.getValue()) row(h, r);
@@ -102,11 +141,13 @@ final class InfoRoutes {
     }
   }
 
-  private Map<String, List<InstanceRecord>> byService() {
+  /** The registered instances by service, with an empty list for a service that only waits in Marathon's queue. */
+  private Map<String, List<InstanceRecord>> byService(LaunchQueue.Status queued) {
     Map<String, List<InstanceRecord>> services = new TreeMap<>();
     for (InstanceRecord r : records.get()) {
       services.computeIfAbsent(r.service(), s -> new java.util.ArrayList<>()).add(r);
     }
+    queued.waiting().keySet().forEach(s -> services.putIfAbsent(s, List.of()));
     return services;
   }
 

@@ -26,7 +26,10 @@ import picocli.CommandLine.Option;
  * {@code ps}.
  */
 @Command(name = "subscriber", mixinStandardHelpOptions = true,
-    description = "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
+    description = {
+        "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
+        "Run several per environment for high availability: one leads (an etcd lease), the others stand by, serve the "
+            + "registry, forward the rest to the leader and take over when it goes."},
     footer = {"", "Examples:",
         "  bin/subscriber --config config.yaml            # everything from the file (subscriber:, marathon:, etcd:)",
         "  MDO_SUBSCRIBER_TOKEN=s3cret MDO_REGISTRATION_SECRET=... bin/subscriber \\",

@@ -4,28 +4,22 @@ import io.etcd.jetcd.Client;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import mdo.command.DaemonThreads;
 import mdo.config.SubscriberSettings;
 import mdo.config.SubscriberSettings.EventSource;
+import mdo.leader.ElectionTiming;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonClusterView;
-import mdo.marathon.events.Backoff;
-import mdo.marathon.events.MarathonEventStream;
-import mdo.marathon.events.MarathonEvents;
 import mdo.registry.Etcd;
+import mdo.registry.InstanceRecord;
 import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
-import mdo.subscriber.callbacks.CallbackService;
 import mdo.subscriber.access.Callers;
 import mdo.subscriber.callbacks.CallbackSettings;
 import mdo.subscriber.callbacks.Networks;
@@ -36,14 +30,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The subscriber: Marathon events → per-app coalescing queue → registry writer → etcd, with resyncs at start, after
  * every stream (re)connect, every {@code resyncInterval}, on {@code POST /v1/resync}, on SIGHUP, when the queue
- * overflows, and when etcd or Marathon come back. The stream is opened before the first resync, so nothing that happens
- * during the resync is missed. This class only builds and wires the parts and runs their lifecycle: {@link EventIntake},
- * {@link ResyncScheduler}, {@link HealthProbe}, {@link CallbackSubscription}, {@link HealthReporter} and the HTTP app.
- * Construction does no I/O; {@link #start()} does.
+ * overflows, and when etcd or Marathon come back. Any number run per environment; one leads ({@link Leadership}) and
+ * only the leader reads events, resyncs, writes the registry and delivers callbacks ({@link LeaderDuties}, one per
+ * term); standbys serve {@code /info}, {@code /v1/services} and {@code /health} from the registry and forward the rest
+ * to the leader ({@link LeaderProxy}). This class only builds and wires the parts and runs their lifecycle:
+ * {@link Leadership}, {@link HealthProbe}, {@link HealthReporter} and the HTTP app. Construction does no I/O;
+ * {@link #start()} does.
  */
 public final class Subscriber implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
-  private static final Duration START_RESYNC_GRACE = Duration.ofSeconds(2);
 
   private final SubscriberConfig config;
   private final List<Consumer<JavalinConfig>> routeContributors;
@@ -51,20 +46,19 @@ public final class Subscriber implements AutoCloseable {
   private final MarathonClient marathon;
   final SubscriberMetrics metrics = new SubscriberMetrics();
   private final RegistryWriter writer;
+  private final MarathonClusterView view;
+  private final Reachability reachability;
   private final ScheduledExecutorService scheduler;
-  private final ExecutorService workers;
-  private final AppQueue queue;
-  private final ResyncScheduler resyncs;
-  private final EventIntake intake;
-  private final CallbackSubscription callbackSubscription;
+  private final Leadership leadership;
+  private final LeaderProxy proxy;
   private final HealthProbe probe;
   private final HealthReporter health;
-  private final CallbackService callbacks;
+  private final LaunchQueue launchQueue;
   private final Callers callers;
+  private final KnownApps known;
   /** The last segment of the callback URL registered at Marathon (callback mode): only Marathon learns it. */
   private final String callbackSecret = Secrets.random(24);
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile MarathonEventStream stream;
   private volatile Javalin app;
 
   public Subscriber(SubscriberConfig config) {
@@ -72,39 +66,28 @@ public final class Subscriber implements AutoCloseable {
   }
 
   /**
-   * @param routeContributors extra route declarations for the Javalin app (e.g. callback registrations), each called
-   *     inside {@code Javalin.create(cfg -> ...)}
+   * @param routeContributors extra route declarations for the Javalin app, each called inside
+   *     {@code Javalin.create(cfg -> ...)}
    */
   public Subscriber(SubscriberConfig config, List<Consumer<JavalinConfig>> routeContributors) {
     this.config = config;
     this.etcd = Etcd.client(config.etcd());
-    this.callbacks = new CallbackService(etcd, config.environment(), callbackSettings(config.subscriber()),
-        metrics.registry);
-    List<Consumer<JavalinConfig>> routes = new ArrayList<>(routeContributors);
-    routes.add(callbacks::routes);
-    this.routeContributors = List.copyOf(routes);
+    this.routeContributors = List.copyOf(routeContributors);
     this.callers = new Callers(config.subscriber().token(), config.subscriber().registrationSecret(),
         config.environment());
     this.marathon = new MarathonClient(config.marathon());
-    MarathonClusterView view = new MarathonClusterView(marathon, config.environment());
-    KnownApps known = new KnownApps(view);
+    this.view = new MarathonClusterView(marathon, config.environment());
+    this.known = new KnownApps(view);
+    this.reachability = new Reachability(config.etcd().endpointList());
+    this.leadership = new Leadership(etcd, config.environment(), metrics, ElectionTiming.defaults());
     this.writer = new RegistryWriter(config.environment(), new EtcdRegistryStore(etcd.getKVClient(),
-        config.tuning().etcdTimeout()), known, config.tuning().etcdTimeout(), metrics);
-    this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.factory("mdo-scheduler"));
-    this.workers = Executors.newFixedThreadPool(config.tuning().workers(), DaemonThreads.factory("mdo-writer"));
-    Reachability reachability = new Reachability(config.etcd().endpointList());
-    this.resyncs = new ResyncScheduler(writer, metrics, config.subscriber().resyncInterval(),
-        new Backoff(config.tuning().resyncRetryBase(), config.tuning().resyncRetryMax()), reachability::resynced);
-    this.queue = new AppQueue(writer, view, workers, scheduler, config.tuning().refreshDelay(),
-        config.tuning().queueCapacity(), () -> resyncs.request("queue overflow", false), metrics);
-    this.intake = new EventIntake(writer, queue, metrics, resyncs, known);
-    boolean callbackMode = config.subscriber().events() == EventSource.CALLBACK;
-    this.callbackSubscription = callbackMode ? new CallbackSubscription(marathon, this::callbackUrl, resyncs) : null;
-    this.probe = new HealthProbe(writer, marathon, resyncs, callbackMode ? callbackSubscription::ensure : () -> {},
-        reachability, metrics);
-    this.health = new HealthReporter(config, this::streamConnected, intake, reachability, resyncs, writer,
-        queue::depth);
-    metrics.gauges(() -> streamConnected() ? 1 : 0, queue::depth, writer::recordCount);
+        config.tuning().etcdTimeout(), leadership), known, config.tuning().etcdTimeout(), metrics);
+    this.proxy = new LeaderProxy(leadership::leader, leadership::id);
+    this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.factory("mdo-probe"));
+    this.probe = new HealthProbe(writer, marathon, leadership, leadership::keepSubscribed, reachability, metrics);
+    this.health = new HealthReporter(config, reachability, writer, leadership, this::recordCount);
+    metrics.gauges(() -> streamConnected() ? 1 : 0, this::queueDepth, this::recordCount);
+    this.launchQueue = new LaunchQueue(view::waiting, reachability::marathon);
   }
 
   public SubscriberConfig config() {
@@ -115,7 +98,7 @@ public final class Subscriber implements AutoCloseable {
     return marathon;
   }
 
-  /** The etcd client, shared with route contributors (e.g. callback registrations). */
+  /** The etcd client, shared with route contributors. */
   public Client etcd() {
     return etcd;
   }
@@ -140,14 +123,15 @@ public final class Subscriber implements AutoCloseable {
         .withAllowLoopback(loopback);
   }
 
+  /** Serves HTTP, then campaigns: this subscriber leads at once if nobody does, else stands by. */
   public synchronized Subscriber start() {
-    callbacks.start();
-    SubscriberApp.CallbackIntake callbackIntake = callbackSubscription == null ? null
+    SubscriberApp.CallbackIntake callbackIntake = config.subscriber().events() != EventSource.CALLBACK ? null
         : new SubscriberApp.CallbackIntake(callbackSecret, new Networks(config.subscriber().callbackSources()),
-            intake::acceptCallback);
-    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), writer::records, health, resyncs, callers,
-        List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, intake::malformed,
-        metrics::refused, metrics::scrape, routeContributors));
+            leadership::acceptCallback);
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health, leadership, callers,
+        List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, leadership::malformed,
+        metrics::refused, () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward,
+        leadership::callbacks, routeContributors, launchQueue::status));
     app.start(config.subscriber().host(), config.subscriber().port());
     log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
         app.port(), config.subscriber().events(), config.marathon().urls());
@@ -159,23 +143,13 @@ public final class Subscriber implements AutoCloseable {
       log.warn("insecure: no subscriber token (MDO_SUBSCRIBER_TOKEN) is set, so every caller on this host is trusted"
           + " as admin; set one outside single-machine setups");
     }
-    if (callbackSubscription == null) {
-      stream = new MarathonEventStream(marathon, config.subscriber().streamIdleTimeout(), MarathonEvents.USED_TYPES,
-          intake, scheduler, new Backoff(config.tuning().reconnectBase(), config.tuning().reconnectMax()));
-      stream.start(); // subscribe first: its onConnected runs the first resync
-      // ...unless the stream cannot connect for a while: then the registry must not wait for it
-      scheduler.schedule(() -> {
-        if (intake.connects() == 0) resyncs.request("start, stream not connected yet", false);
-      }, START_RESYNC_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } else {
-      scheduler.execute(() -> {
-        callbackSubscription.ensure(); // register first, then resync
-        resyncs.request("start", false);
-      });
-    }
-    resyncs.start();
+    leadership.start(baseUrl(), term -> new LeaderDuties(config, term, writer, marathon, view, known, etcd, metrics,
+        result -> {
+          reachability.resynced(result);
+          leadership.resynced(result);
+        }, this::callbackUrl));
     probe.start(scheduler, config.tuning().healthInterval().toMillis());
-    Signals.onHangup(() -> resyncs.request("SIGHUP", false));
+    Signals.onHangup(() -> leadership.request("SIGHUP", false));
     return this;
   }
 
@@ -183,32 +157,64 @@ public final class Subscriber implements AutoCloseable {
     return app.port();
   }
 
-  /** Apps with a slot in the event queue now. */
+  /** Apps with a slot in the current term's event queue. */
   int queuedApps() {
-    return queue.slots();
+    LeaderDuties d = leadership.duties();
+    return d == null ? 0 : d.queuedApps();
   }
 
-  /** Events received from the stream so far. */
+  /** Events received from the stream in the current term. */
   long received() {
-    return intake.received();
+    LeaderDuties d = leadership.duties();
+    return d == null ? 0 : d.intake().received();
+  }
+
+  /** Whether this subscriber leads its environment now. */
+  boolean leading() {
+    return leadership.leading();
+  }
+
+  /** The registry: as a standby follows it, or as this leader wrote it. */
+  private List<InstanceRecord> records() {
+    return leadership.followed().orElseGet(writer::records);
+  }
+
+  private int recordCount() {
+    return leadership.followed().map(List::size).orElseGet(writer::recordCount);
   }
 
   private boolean streamConnected() {
-    MarathonEventStream s = stream;
-    return s != null && s.connected();
+    LeaderDuties d = leadership.duties();
+    return d != null && d.streamConnected();
+  }
+
+  private int queueDepth() {
+    LeaderDuties d = leadership.duties();
+    return d == null ? 0 : d.queueDepth();
+  }
+
+  private String callbackMetrics() {
+    LeaderDuties d = leadership.duties();
+    return d == null ? "" : d.scrapeCallbacks();
+  }
+
+  /** Where this subscriber serves: {@code subscriber.url}, with the port the server got if configured as 0 (tests). */
+  String baseUrl() {
+    String base = config.subscriber().port() == 0 && app != null
+        ? config.subscriber().url().toString().replaceFirst(":0(/|$)", ":" + app.port() + "$1")
+        : config.subscriber().url().toString();
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
   /** {@code <url>/callback/<secret>}: what Marathon is asked to POST its events to. */
   String callbackUrl() {
-    String base = config.subscriber().port() == 0 && app != null // port 0 (tests): the port the server got
-        ? config.subscriber().url().toString().replaceFirst(":0(/|$)", ":" + app.port() + "$1")
-        : config.subscriber().url().toString();
-    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + CallbackSubscription.PATH + "/"
-        + callbackSecret;
+    return baseUrl() + CallbackSubscription.PATH + "/" + callbackSecret;
   }
 
+  /** The current term's last resync; null on a standby and before a leader's first. */
   ResyncResult lastResync() {
-    return resyncs.last();
+    LeaderDuties d = leadership.duties();
+    return d == null ? null : d.resyncs().last();
   }
 
   Health health() {
@@ -218,19 +224,10 @@ public final class Subscriber implements AutoCloseable {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
-    if (stream != null) stream.close();
-    if (callbackSubscription != null) callbackSubscription.close();
     scheduler.shutdownNow();
-    resyncs.close();
-    workers.shutdown();
-    try {
-      workers.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    workers.shutdownNow();
+    leadership.close(); // drains the term's queue, then resigns: a standby takes over at once
     if (app != null) app.stop();
-    callbacks.close();
+    proxy.close();
     writer.close();
     etcd.close();
     marathon.http().dispatcher().executorService().shutdown();

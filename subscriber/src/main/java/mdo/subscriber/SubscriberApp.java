@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.NotFoundResponse;
+import io.javalin.http.ServiceUnavailableResponse;
 import io.javalin.http.UnauthorizedResponse;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
@@ -26,12 +28,14 @@ import mdo.marathon.events.MarathonEvent;
 import mdo.marathon.events.MarathonEvents;
 import mdo.registry.InstanceRecord;
 import mdo.subscriber.access.Callers;
+import mdo.subscriber.callbacks.CallbackService;
 import mdo.subscriber.callbacks.Networks;
 
 /**
- * The subscriber's HTTP surface, over narrow views of the rest ({@link Parts}). Every route is declared here;
- * contributors add theirs in the same {@code Javalin.create} call (the seam for callback registrations). Every request
- * first passes {@link CrossSiteGuard}, so no web page can drive the subscriber through a browser.
+ * The subscriber's HTTP surface, over narrow views of the rest ({@link Parts}). Every route is declared here (the
+ * callback registrations' go to the current term's {@link CallbackService}); contributors add theirs in the same
+ * {@code Javalin.create} call. Every request first passes {@link CrossSiteGuard}, so no web page can drive the
+ * subscriber through a browser; then a standby forwards what only the leader serves.
  */
 final class SubscriberApp {
   private SubscriberApp() {}
@@ -58,13 +62,20 @@ final class SubscriberApp {
    * @param callbacks {@code null} unless events come as HTTP callbacks
    * @param malformed told of a malformed event body: its type (if any) and why
    * @param refused told of every request {@link CrossSiteGuard} refused, by status
+   * @param leading whether this subscriber leads now; a standby forwards what only the leader serves
+   * @param forward answers a request only the leader serves with the leader's answer
+   * @param registrations the current term's callback registrations and delivery; {@code null} on a standby
+   * @param queue what Marathon's launch queue says of services short of instances
    */
   record Parts(String environment, Supplier<List<InstanceRecord>> records, HealthView health, ResyncTrigger resyncs,
       Callers callers, List<String> names, CallbackIntake callbacks, BiConsumer<String, String> malformed,
-      IntConsumer refused, Supplier<String> metrics, List<Consumer<JavalinConfig>> contributors) {}
+      IntConsumer refused, Supplier<String> metrics, BooleanSupplier leading, Consumer<Context> forward,
+      Supplier<CallbackService> registrations, List<Consumer<JavalinConfig>> contributors,
+      Supplier<LaunchQueue.Status> queue) {}
 
   static Javalin create(Parts parts) {
-    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), () -> parts.health().health(false));
+    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), () -> parts.health().health(false),
+        parts.queue());
     Routes routes = new Routes(parts);
     CrossSiteGuard guard = new CrossSiteGuard(parts.names());
     return Javalin.create(cfg -> {
@@ -78,6 +89,7 @@ final class SubscriberApp {
           throw new HttpResponseException(refusal.status(), refusal.message());
         }
       });
+      cfg.routes.before(routes::forwardUnlessLeading);
       cfg.routes.get("/", ctx -> ctx.redirect("/info"));
       cfg.routes.get("/info", info::page);
       cfg.routes.get("/v1/services", info::services);
@@ -86,6 +98,9 @@ final class SubscriberApp {
       cfg.routes.get("/metrics", routes::metrics);
       cfg.routes.post("/v1/resync", routes::resync);
       if (parts.callbacks() != null) cfg.routes.post("/callback/{secret}", routes::callback);
+      cfg.routes.post("/v1/callbacks", ctx -> routes.registrations().register(ctx));
+      cfg.routes.get("/v1/callbacks", ctx -> routes.registrations().list(ctx));
+      cfg.routes.delete("/v1/callbacks/{service}/{id}", ctx -> routes.registrations().unregister(ctx));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
           InfoRoutes.json(ctx.status(e.getStatus()), Map.of("error", e.getMessage())));
       for (Consumer<JavalinConfig> c : parts.contributors()) c.accept(cfg);
@@ -99,6 +114,30 @@ final class SubscriberApp {
       this.parts = parts;
     }
 
+    /**
+     * Only the leader resyncs and takes callback registrations: a standby forwards those requests to it, once it knows
+     * the caller (the admin or a service's registration token; the leader checks what each may do).
+     */
+    void forwardUnlessLeading(Context ctx) {
+      String path = ctx.path();
+      boolean leaderOnly = path.equals("/v1/resync") || path.equals("/v1/callbacks")
+          || path.startsWith("/v1/callbacks/");
+      if (!leaderOnly || parts.leading().getAsBoolean()) return;
+      if (parts.callers().of(ctx.header("Authorization"), ctx.ip()).isEmpty()) {
+        ctx.header("WWW-Authenticate", "Bearer");
+        throw new UnauthorizedResponse("a valid bearer token is required");
+      }
+      parts.forward().accept(ctx);
+      ctx.skipRemainingHandlers();
+    }
+
+    /** The term's callback service; between a deposition and the forward filter's check, a clear 503. */
+    CallbackService registrations() {
+      CallbackService c = parts.registrations().get();
+      if (c == null) throw new ServiceUnavailableResponse("this subscriber no longer leads: retry");
+      return c;
+    }
+
     /** Health for everyone; which endpoints it talks to, and error texts naming them, only for the admin. */
     void health(Context ctx) {
       Health h = parts.health().health(parts.callers().admin(ctx.header("Authorization"), ctx.ip()));
@@ -106,6 +145,8 @@ final class SubscriberApp {
       body.put("status", h.healthy() ? "healthy" : "unhealthy");
       body.put("problems", h.problems());
       body.put("warnings", h.warnings());
+      body.put("role", h.role());
+      body.put("leader", h.leader());
       body.put("stream", h.stream());
       body.put("resync", h.resync());
       body.put("etcd", h.etcd());

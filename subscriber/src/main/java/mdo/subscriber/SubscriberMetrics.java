@@ -2,6 +2,7 @@ package mdo.subscriber;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -12,9 +13,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import mdo.registry.store.BadData;
 import mdo.marathon.events.MarathonEvents;
+import mdo.registry.store.BadData;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
 
@@ -54,6 +57,19 @@ final class SubscriberMetrics implements RegistryWriter.Observer {
     Gauge.builder("mdo_subscriber_stream_connected", () -> connected.get()).register(registry);
     Gauge.builder("mdo_subscriber_queue_depth", () -> queueDepth.get()).register(registry);
     Gauge.builder("mdo_subscriber_records", () -> records.get()).register(registry);
+  }
+
+  /** Whether this subscriber leads, and the writes etcd refused because their term had ended. */
+  void leadership(BooleanSupplier leading, LongSupplier fencedWrites) {
+    Gauge.builder("mdo_subscriber_leader", () -> leading.getAsBoolean() ? 1 : 0)
+        .description("1 while this subscriber leads its environment, 0 on a standby").register(registry);
+    FunctionCounter.builder("mdo_subscriber_fenced_writes", fencedWrites, LongSupplier::getAsLong)
+        .description("registry writes etcd refused because this subscriber's term had ended").register(registry);
+  }
+
+  /** {@code to}: {@code leader} (elected) or {@code standby} (deposed). */
+  void transition(String to) {
+    registry.counter("mdo_subscriber_leader_transitions", "to", to).increment();
   }
 
   private final Map<String, Counter> events = new ConcurrentHashMap<>();

@@ -42,6 +42,8 @@ final class Harness implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String V1 = "2026-01-01T00:00:00.000Z";
   static final String TOKEN = "test-token-4f1c";
+  /** How long the subscriber waits for Marathon, listings included: a slower answer is a timeout. */
+  static final Duration MARATHON_TIMEOUT = Duration.ofSeconds(2);
   private static final AtomicInteger ENVS = new AtomicInteger();
 
   final String env;
@@ -52,6 +54,7 @@ final class Harness implements AutoCloseable {
   final Client etcd;
   final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
   Subscriber subscriber;
+  private final List<Subscriber> others = new ArrayList<>();
 
   Harness(String etcdEndpoint) {
     this(EtcdSettings.of(etcdEndpoint));
@@ -83,17 +86,29 @@ final class Harness implements AutoCloseable {
         Duration.ofSeconds(1));
   }
 
-  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning) {
-    return config(marathonUrls, source, tuning, null);
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source,
+      SubscriberConfig.Tuning tuning) {
+    return config(marathonUrls, source, tuning, null, List.of());
   }
 
   /** @param resyncUnhealthyAfter how long resyncs may fail before /health says 503; null for the default */
-  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source, SubscriberConfig.Tuning tuning,
-      Duration resyncUnhealthyAfter) {
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source,
+      SubscriberConfig.Tuning tuning, Duration resyncUnhealthyAfter) {
+    return config(marathonUrls, source, tuning, resyncUnhealthyAfter, List.of());
+  }
+
+  /** @param callbackAllow hosts and networks callback receivers may be at ({@code 127.0.0.0/8}: this host's too) */
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source,
+      SubscriberConfig.Tuning tuning, List<String> callbackAllow) {
+    return config(marathonUrls, source, tuning, null, callbackAllow);
+  }
+
+  SubscriberConfig config(List<String> marathonUrls, SubscriberSettings.EventSource source,
+      SubscriberConfig.Tuning tuning, Duration resyncUnhealthyAfter, List<String> callbackAllow) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, source, Duration.ofSeconds(60),
-        resyncUnhealthyAfter, Duration.ofSeconds(5), List.of());
+        resyncUnhealthyAfter, Duration.ofSeconds(5), callbackAllow);
     MarathonSettings m = new MarathonSettings(marathonUrls.stream().map(URI::create).toList(), null, null, null, null,
-        Duration.ofSeconds(2));
+        MARATHON_TIMEOUT, MARATHON_TIMEOUT);
     return new SubscriberConfig(etcdSettings, m, settings, env, tuning);
   }
 
@@ -110,6 +125,17 @@ final class Harness implements AutoCloseable {
   void stopSubscriber() {
     if (subscriber != null) subscriber.close();
     subscriber = null;
+  }
+
+  /** Another subscriber of the same environment, started (it leads only if nobody does); closed with the harness. */
+  Subscriber another() {
+    return another(config(List.of(marathon.url()), SubscriberSettings.EventSource.SSE, fastTuning()));
+  }
+
+  Subscriber another(SubscriberConfig config) {
+    Subscriber s = new Subscriber(config);
+    others.add(s);
+    return s.start();
   }
 
   // ---- test data
@@ -157,6 +183,20 @@ final class Harness implements AutoCloseable {
     return out;
   }
 
+  /** The mod revision of every instance key of this test's environment, by key: changes with every write. */
+  Map<String, Long> revisions() {
+    Map<String, Long> out = new TreeMap<>();
+    try {
+      for (KeyValue kv : etcd.getKVClient().get(Etcd.bytes("/mdo/" + env + "/services/"),
+          GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs()) {
+        out.put(kv.getKey().toString(), kv.getModRevision());
+      }
+    } catch (Exception e) {
+      throw new AssertionError("cannot read etcd: " + e, e);
+    }
+    return out;
+  }
+
   void awaitRegistry(java.util.function.Predicate<Map<String, InstanceRecord>> condition) {
     awaitRegistry(condition, Duration.ofSeconds(10));
   }
@@ -169,10 +209,15 @@ final class Harness implements AutoCloseable {
   // ---- talking to the subscriber
 
   String base() {
-    return "http://127.0.0.1:" + subscriber.port();
+    return base(subscriber);
   }
 
-  record Reply(int code, String body) {
+  static String base(Subscriber s) {
+    return "http://127.0.0.1:" + s.port();
+  }
+
+  /** @param leader the leader a standby forwarded the request to ({@code X-Mdo-Leader}), or null */
+  record Reply(int code, String body, String leader) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -183,11 +228,19 @@ final class Harness implements AutoCloseable {
   }
 
   Reply get(String path) {
-    return call(new Request.Builder().url(base() + path).build());
+    return get(subscriber, path);
+  }
+
+  Reply get(Subscriber s, String path) {
+    return call(new Request.Builder().url(base(s) + path).build());
   }
 
   Reply get(String path, String token) {
-    return call(new Request.Builder().url(base() + path).header("Authorization", "Bearer " + token).build());
+    return get(subscriber, path, token);
+  }
+
+  Reply get(Subscriber s, String path, String token) {
+    return call(new Request.Builder().url(base(s) + path).header("Authorization", "Bearer " + token).build());
   }
 
   /** The path Marathon's callbacks go to: {@code /callback/<secret>}. */
@@ -196,7 +249,11 @@ final class Harness implements AutoCloseable {
   }
 
   Reply post(String path, String body, String token) {
-    Request.Builder b = new Request.Builder().url(base() + path)
+    return post(subscriber, path, body, token);
+  }
+
+  Reply post(Subscriber s, String path, String body, String token) {
+    Request.Builder b = new Request.Builder().url(base(s) + path)
         .post(RequestBody.create(body, MediaType.get("application/json")));
     if (token != null) b.header("Authorization", "Bearer " + token);
     return call(b.build());
@@ -204,7 +261,7 @@ final class Harness implements AutoCloseable {
 
   private Reply call(Request request) {
     try (Response r = http.newCall(request).execute()) {
-      return new Reply(r.code(), r.body().string());
+      return new Reply(r.code(), r.body().string(), r.header(LeaderProxy.LEADER));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -212,8 +269,17 @@ final class Harness implements AutoCloseable {
 
   /** The value of a Prometheus sample, summed over the lines whose name and labels contain {@code match}. */
   double metric(String name, String... labels) {
+    return metric(subscriber, name, labels);
+  }
+
+  double metric(Subscriber s, String name, String... labels) {
+    return sum(get(s, "/metrics").body(), name, labels);
+  }
+
+  /** The value of a Prometheus sample in {@code scrape}, summed over the lines whose name and labels match. */
+  static double sum(String scrape, String name, String... labels) {
     double sum = 0;
-    for (String line : get("/metrics").body().split("\n")) {
+    for (String line : scrape.split("\n")) {
       if (line.startsWith("#") || !line.startsWith(name)) continue;
       boolean all = true;
       for (String l : labels) all &= line.contains(l);
@@ -224,6 +290,7 @@ final class Harness implements AutoCloseable {
 
   @Override
   public void close() {
+    others.forEach(Subscriber::close);
     stopSubscriber();
     etcd.close();
     marathon.close();

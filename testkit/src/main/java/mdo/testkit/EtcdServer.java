@@ -27,17 +27,21 @@ import java.util.stream.Stream;
  *       failed test left behind.
  *   <li>{@link #startTls} serves https on two client ports (so clients can be given several endpoints), optionally
  *       requiring client certificates; its health is read from a plain-http metrics port.
+ *   <li>{@link EtcdCluster} runs several as the members of one cluster.
  * </ol>
  */
 public final class EtcdServer implements AutoCloseable {
   private static EtcdServer shared;
 
+  private final String name;
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
   private final Tls tls;
   private final int secondClientPort;
   private final int metricsPort;
+  private String initialCluster;
+  private String clusterToken;
   private Process process;
 
   /**
@@ -48,13 +52,17 @@ public final class EtcdServer implements AutoCloseable {
    */
   public record Tls(Path certFile, Path keyFile, Path clientCa) {}
 
-  private EtcdServer(Path dataDir, int clientPort, int peerPort, Tls tls, int secondClientPort, int metricsPort) {
+  private EtcdServer(String name, Path dataDir, int clientPort, int peerPort, Tls tls, int secondClientPort,
+      int metricsPort) {
+    this.name = name;
     this.dataDir = dataDir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
     this.tls = tls;
     this.secondClientPort = secondClientPort;
     this.metricsPort = metricsPort;
+    this.initialCluster = name + "=" + peerUrl();
+    this.clusterToken = "mdo-test-" + dataDir.getFileName();
   }
 
   /** One server for the whole test JVM; tests sharing it keep to their own key prefix (environment name). */
@@ -74,15 +82,41 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private static EtcdServer start(Tls tls) {
+    EtcdServer server = create("test", tls);
+    server.launch();
+    server.awaitHealthy(Duration.ofSeconds(20));
+    return server;
+  }
+
+  /** A plain-http server not started yet, on free ports, alone in its cluster until {@link #joining} says otherwise. */
+  static EtcdServer member(String name) {
+    return create(name, null);
+  }
+
+  private static EtcdServer create(String name, Tls tls) {
     try {
-      EtcdServer server = new EtcdServer(Files.createTempDirectory("mdo-etcd-"), freePort(), freePort(), tls,
+      EtcdServer server = new EtcdServer(name, Files.createTempDirectory("mdo-etcd-"), freePort(), freePort(), tls,
           tls == null ? 0 : freePort(), tls == null ? 0 : freePort());
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-      server.launch();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Makes this server a member of {@code initialCluster} ({@code name=peerUrl,...}); before its first start. */
+  EtcdServer joining(String initialCluster, String clusterToken) {
+    this.initialCluster = initialCluster;
+    this.clusterToken = clusterToken;
+    return this;
+  }
+
+  String name() {
+    return name;
+  }
+
+  String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
   }
 
   /** {@code http://127.0.0.1:<port>} ({@code https} for a TLS server): what {@code ETCD_ENDPOINTS} and {@code --etcd} take. */
@@ -115,10 +149,11 @@ public final class EtcdServer implements AutoCloseable {
     process = null;
   }
 
-  /** Starts the process again on the same ports and data. */
+  /** Starts the process again on the same ports and data; a cluster member rejoins its cluster. */
   public synchronized void restart() {
     stop();
     launch();
+    awaitHealthy(Duration.ofSeconds(20));
   }
 
   @Override
@@ -127,15 +162,16 @@ public final class EtcdServer implements AutoCloseable {
     deleteRecursively(dataDir);
   }
 
-  private synchronized void launch() {
+  /** Starts the process; a member of a cluster is healthy only once a quorum of its cluster runs. */
+  synchronized void launch() {
     String binary = binary();
     String client = tls == null ? endpoint() : endpoint() + ",https://127.0.0.1:" + secondClientPort;
-    String peer = "http://127.0.0.1:" + peerPort;
+    String peer = peerUrl();
     List<String> command = new java.util.ArrayList<>(List.of(binary,
-        "--name", "test", "--data-dir", dataDir.resolve("data").toString(),
+        "--name", name, "--data-dir", dataDir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "test=" + peer,
+        "--initial-cluster", initialCluster, "--initial-cluster-token", clusterToken,
         "--heartbeat-interval=10", "--election-timeout=100", "--log-level=error"));
     if (tls != null) {
       command.addAll(List.of("--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString(),
@@ -147,15 +183,14 @@ public final class EtcdServer implements AutoCloseable {
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
-          .redirectOutput(dataDir.resolve("etcd.log").toFile())
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("etcd.log").toFile()))
           .start();
     } catch (IOException e) {
       throw new IllegalStateException("could not start etcd (" + binary + "): " + e.getMessage(), e);
     }
-    awaitHealthy(Duration.ofSeconds(20));
   }
 
-  private void awaitHealthy(Duration timeout) {
+  void awaitHealthy(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {

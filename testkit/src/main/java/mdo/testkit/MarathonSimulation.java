@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,13 +40,17 @@ import okio.BufferedSink;
  *       {@code /v2/apps/{id}/versions/{v}} (every version ever put), {@code /v2/apps/{id}/tasks}, {@code /v2/tasks},
  *       {@code /v2/leader}, and {@code GET/POST/DELETE /v2/eventSubscriptions}. Unknown apps get Marathon's 404 body.
  *   <li>{@code GET /v2/events} answers 405 unless {@code Accept} is exactly {@code text/event-stream}; otherwise 200
- *       with Marathon's headers and a body that stays open. {@link #emit} writes
+ *       with Marathon's headers and a body that stays open, starting with {@code event_stream_attached} stamped with
+ *       the simulated clock (the latest time of an event emitted so far: Marathon's clock never runs back). {@link #emit} writes
  *       {@code event: <type>\r\ndata: <json>\r\n\r\n} to every open stream, {@link #emitRaw} writes bytes as given,
  *       {@link #heartbeat} writes Marathon's blank line, {@link #dropStreams} ends every open stream (EOF), and
  *       {@link #stallStreams} keeps new streams open without writing anything.
  *   <li>{@link #redirectEventsTo} makes this instance a standby: {@code /v2/events} answers 302 to the leader with the
  *       original query. {@link #failRest} makes REST calls answer a status (e.g. 503) until reset with 0;
- *       {@link #omitFromListing} leaves an app out of {@code GET /v2/apps} only.
+ *       {@link #omitFromListing} leaves an app out of {@code GET /v2/apps} only. {@link #failListings} and
+ *       {@link #delayListings} do so for the listings only ({@code GET /v2/apps} and {@code GET /v2/tasks}), the
+ *       requests that take Marathon longest: 503 with the body Marathon gives when its own request timed out, or an
+ *       answer that comes too late.
  *   <li>{@link #requests()} lists request lines received; {@link #awaitStreams} waits for open streams and
  *       <b>fails</b> with an {@link AssertionError} on timeout.
  * </ol>
@@ -53,6 +58,8 @@ import okio.BufferedSink;
 public final class MarathonSimulation implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Object END = new Object();
+  private static final java.time.format.DateTimeFormatter MARATHON_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
   private final MockWebServer server = new MockWebServer();
   private final Map<String, ObjectNode> apps = new ConcurrentHashMap<>();
@@ -64,8 +71,11 @@ public final class MarathonSimulation implements AutoCloseable {
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private volatile String redirectEventsTo;
   private volatile int failRest;
+  private volatile int failListings;
+  private volatile Duration delayListings = Duration.ZERO;
   private volatile boolean stall;
   private volatile boolean closed;
+  private Instant now = Instant.parse("2026-01-01T00:00:00.000Z"); // the simulated clock: events' times, not the host's
 
   public MarathonSimulation start() {
     server.setServerSocketFactory(new NoDelay()); // as Jetty does: no Nagle delay on small event writes
@@ -121,6 +131,13 @@ public final class MarathonSimulation implements AutoCloseable {
     return tasks.values().stream().mapToInt(Map::size).sum();
   }
 
+  /** The tasks Marathon runs now, by task id: the truth a registry is compared with. */
+  public Map<String, ObjectNode> tasks() {
+    Map<String, ObjectNode> all = new java.util.TreeMap<>();
+    tasks.values().forEach(all::putAll);
+    return all;
+  }
+
   public Set<String> callbackUrls() {
     return Set.copyOf(callbacks);
   }
@@ -140,6 +157,16 @@ public final class MarathonSimulation implements AutoCloseable {
     unlisted.add(appId);
   }
 
+  /** Listings answer {@code status} (0: normally again). */
+  public void failListings(int status) {
+    failListings = status;
+  }
+
+  /** Listings answer after {@code delay} (zero: at once again): longer than the client waits is a timeout. */
+  public void delayListings(Duration delay) {
+    delayListings = delay;
+  }
+
   public void stallStreams(boolean stall) {
     this.stall = stall;
   }
@@ -149,8 +176,24 @@ public final class MarathonSimulation implements AutoCloseable {
   /** Sends one event to every open stream, framed as Marathon does (CRLF, {@code event:} then {@code data:}). */
   public void emit(String eventJson) {
     JsonNode event = parse(eventJson);
+    clock(event.path("timestamp").asText(null));
     String oneLine = event.toString(); // Marathon writes each event on one line
     emitRaw("event: " + event.path("eventType").asText() + "\r\ndata: " + oneLine + "\r\n\r\n");
+  }
+
+  /** Marathon's clock never runs back: a stream attached after an event is stamped no earlier than that event. */
+  private synchronized void clock(String timestamp) {
+    if (timestamp == null) return;
+    try {
+      Instant t = Instant.parse(timestamp);
+      if (t.isAfter(now)) now = t;
+    } catch (java.time.format.DateTimeParseException e) {
+      // a test sending a malformed event on purpose: the clock stays
+    }
+  }
+
+  private synchronized String now() {
+    return MARATHON_TIME.format(now);
   }
 
   public void emitRaw(String bytes) {
@@ -208,9 +251,24 @@ public final class MarathonSimulation implements AutoCloseable {
     if (failRest != 0) return json(failRest, "{\"message\":\"simulated failure\"}");
     if (path.equals("/v2/leader")) return json(200, "{\"leader\":\"" + server.getHostName() + ":" + server.getPort() + "\"}");
     if (path.equals("/v2/eventSubscriptions")) return subscriptions(r);
-    if (path.equals("/v2/tasks") && method.equals("GET")) return json(200, tasksBody(allTasks()));
+    boolean listing = method.equals("GET") && (path.equals("/v2/tasks") || path.equals("/v2/apps")
+        || path.equals("/v2/apps/"));
+    if (listing) return listing(path.equals("/v2/tasks") ? json(200, tasksBody(allTasks())) : apps("", r));
     if (path.startsWith("/v2/apps") && method.equals("GET")) return apps(path.substring("/v2/apps".length()), r);
     return json(404, "{\"message\":\"URI not found: " + path + "\"}");
+  }
+
+  /**
+   * A listing as the fault knobs leave it. Marathon maps a {@code TimeoutException} to 503 with the exception's
+   * message (MarathonExceptionMapper), e.g. when its own answer took too long.
+   */
+  private MockResponse listing(MockResponse answer) {
+    if (failListings != 0) {
+      return json(failListings, "{\"message\":\"Futures timed out after [5000 milliseconds]\"}");
+    }
+    Duration delay = delayListings;
+    if (delay.isZero()) return answer;
+    return answer.newBuilder().headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
   }
 
   private MockResponse apps(String rest, RecordedRequest r) {
@@ -316,7 +374,7 @@ public final class MarathonSimulation implements AutoCloseable {
             try {
               if (!silent) {
                 sink.writeUtf8("event: event_stream_attached\r\ndata: {\"remoteAddress\":\"127.0.0.1\","
-                    + "\"eventType\":\"event_stream_attached\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}\r\n\r\n");
+                    + "\"eventType\":\"event_stream_attached\",\"timestamp\":\"" + now() + "\"}\r\n\r\n");
                 sink.flush();
               }
               for (int idle = 0; !closed && idle < 6_000; ) { // bounded: an unattended stream ends after ~10 min

@@ -3,7 +3,9 @@ package mdo.registry.store;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Txn;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -13,8 +15,8 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +32,10 @@ import mdo.registry.RegistryKeys;
 
 /**
  * The registry in etcd: prefix reads in pages at one revision ({@link EtcdRanges}: the registry may hold 50,000+
- * records, far past one gRPC message) and compare-and-swap transactions. The client belongs to the caller.
+ * records, far past one gRPC message) and compare-and-swap transactions. The client belongs to the caller. With a
+ * {@link Fence}, only its holder writes: nothing is sent without a guard, and every transaction also compares the guard
+ * key (a leader key), so etcd refuses it once leadership has ended (a former leader that lost its lease, or was paused
+ * past it, cannot write).
  */
 public final class EtcdRegistryStore implements RegistryStore {
   /** A load whose later reads lost their revision to a compaction starts over, this many times at most. */
@@ -41,11 +46,18 @@ public final class EtcdRegistryStore implements RegistryStore {
 
   private final KV kv;
   private final Duration timeout;
+  private final Fence fence;
 
-  /** @param timeout per request, and per page of a prefix read */
+  /** Unfenced: for a single writer (tests, benchmarks, tools). {@code timeout}: per request, and per page of a read. */
   public EtcdRegistryStore(KV kv, Duration timeout) {
+    this(kv, timeout, null);
+  }
+
+  /** @param fence whose guard every write carries; {@code null} writes unfenced */
+  public EtcdRegistryStore(KV kv, Duration timeout, Fence fence) {
     this.kv = kv;
     this.timeout = timeout;
+    this.fence = fence;
   }
 
   /**
@@ -141,15 +153,40 @@ public final class EtcdRegistryStore implements RegistryStore {
 
   @Override
   public CompletableFuture<Outcome> transact(List<Change> changes) {
+    Fence.Guard guard = fence == null ? null : fence.guard();
+    if (fence != null && guard == null) {
+      return CompletableFuture.failedFuture(new FencedException("not the leader: registry writes are refused"));
+    }
     List<Cmp> cmps = new ArrayList<>();
     List<Op> ops = new ArrayList<>();
     for (Change c : changes) {
       add(c, cmps, ops);
       if (c.claim() != null) add(c.claim(), cmps, ops);
     }
-    return kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit()
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(r -> new Outcome(r.isSucceeded(), r.getHeader().getRevision()));
+    Txn txn;
+    if (guard == null) {
+      txn = kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new));
+    } else {
+      ByteSequence guardKey = Etcd.bytes(guard.key());
+      cmps.add(new Cmp(guardKey, Cmp.Op.EQUAL, CmpTarget.createRevision(guard.createRevision())));
+      txn = kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new))
+          .Else(Op.get(guardKey, GetOption.DEFAULT)); // tells a lost guard from a conflict
+    }
+    return txn.commit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+      if (!r.isSucceeded() && guard != null && !held(guard, r)) {
+        fence.breached(guard);
+        throw new FencedException("etcd refused a registry write: " + guard.key() + " is no longer at revision "
+            + guard.createRevision() + " (leadership lost)");
+      }
+      return new Outcome(r.isSucceeded(), r.getHeader().getRevision());
+    });
+  }
+
+  /** Whether the failed transaction's guard key still has its create revision (then a record's compare failed). */
+  private static boolean held(Fence.Guard guard, TxnResponse r) {
+    if (r.getGetResponses().isEmpty()) return false;
+    List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+    return !kvs.isEmpty() && kvs.get(0).getCreateRevision() == guard.createRevision();
   }
 
   private static void add(Change c, List<Cmp> cmps, List<Op> ops) {

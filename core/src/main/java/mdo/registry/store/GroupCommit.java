@@ -21,7 +21,7 @@ public final class GroupCommit implements AutoCloseable {
   static final int IN_FLIGHT = 8;
   /** How long a small batch may wait for the transactions in flight to finish, to be joined by what arrives meanwhile. */
   static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
-  private static final int BATCH = RegistryStore.MAX_OPS;
+  private static final int BATCH = RegistryStore.MAX_OPS - 1; // one compare left for a fenced store's guard
 
   /** What happened to one change: applied at {@code revision}, or refused by its compare. */
   public record Result(Change change, boolean applied, long revision) {}

@@ -13,6 +13,7 @@ import mdo.registry.RegistryKeys;
 import mdo.registry.store.BadData;
 import mdo.registry.store.GroupCommit;
 import mdo.registry.store.RegistryStore;
+import mdo.registry.store.Snapshot;
 import mdo.registry.store.Stored;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,7 @@ public final class RegistryWriter implements AutoCloseable {
   private final GroupCommit commits;
   private final Committer committer;
   private final AtomicReference<Instant> latestObservation = new AtomicReference<>();
+  private final Locks locks = new Locks();
   private final ObservationApplier applier;
   private final Reconciler reconciler;
 
@@ -88,7 +90,6 @@ public final class RegistryWriter implements AutoCloseable {
     this.commits = new GroupCommit(store, timeout);
     this.committer = new Committer(environment, store, commits, state, o);
     Tombstones tombstones = new Tombstones(200_000);
-    Locks locks = new Locks();
     BadItems badItems = new BadItems(o);
     this.applier = new ObservationApplier(environment, state, tombstones, locks, committer, o, badItems);
     this.reconciler = new Reconciler(environment, view, store, state, tombstones, locks, committer, o, badItems,
@@ -118,6 +119,23 @@ public final class RegistryWriter implements AutoCloseable {
   /** Re-reads one app and its tasks from the backend and writes the difference. */
   public ResyncResult refreshApp(String appId) {
     return reconciler.refreshApp(appId);
+  }
+
+  /**
+   * Reads the registry into the writer's state (ordinals included), as a resync does before it compares, excluding
+   * observations meanwhile. A process that takes over writing does this before it applies anything, so it never
+   * hands out an ordinal its predecessor gave.
+   *
+   * @throws mdo.registry.store.EtcdException when the store does not answer
+   */
+  public void load() {
+    locks.resync.writeLock().lock();
+    try {
+      Snapshot snapshot = store.load(environment);
+      state.replace(snapshot);
+    } finally {
+      locks.resync.writeLock().unlock();
+    }
   }
 
   /**

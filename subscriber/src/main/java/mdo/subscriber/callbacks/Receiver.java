@@ -67,17 +67,31 @@ final class Receiver {
     return lastError;
   }
 
-  /** The service's members now; sends unless the receiver already has exactly these. */
-  synchronized void offer(List<InstanceRecord> members, long revision) {
-    if (closed) return;
-    wanted = new Target(members, revision);
-    boolean known = registration.deliveredRevision() != null
-        && MembershipChange.sameMembers(registration.deliveredMembers(), members);
-    if (!inFlight && !known) send();
+  /** The delivery in flight (its retries included), or null. */
+  synchronized CompletableFuture<Integer> delivery() {
+    return current;
   }
 
+  /** The service's members now; sends unless the receiver already has exactly these. */
+  void offer(List<InstanceRecord> members, long revision) {
+    synchronized (this) {
+      if (closed) return;
+      wanted = new Target(members, revision);
+      boolean known = registration.deliveredRevision() != null
+          && MembershipChange.sameMembers(registration.deliveredMembers(), members);
+      if (inFlight || known) return;
+      inFlight = true;
+    }
+    send();
+  }
+
+  /**
+   * Starts a delivery of the newest target; the caller has set {@code inFlight}. Never called with this receiver's
+   * monitor held, and no method here cancels or completes the delivery's future while holding it: that future has a
+   * monitor of its own, held by the thread completing it while it runs {@link #finished}, so taking the two in opposite
+   * orders deadlocked {@link #close} against a delivery completing at the same moment (issue 10).
+   */
   private void send() {
-    inFlight = true;
     RetryPolicy<Integer> policy = RetryPolicy.<Integer>builder()
         .handle(IOException.class)
         .handleResultIf(code -> (code < 200 || code >= 300) && code != 410)
@@ -91,8 +105,13 @@ final class Receiver {
         })
         .build();
     CompletableFuture<Integer> future = Failsafe.with(policy).with(scheduler).getStageAsync(this::attempt);
-    current = future;
-    future.whenComplete((code, error) -> finished(future, code, error));
+    boolean closedMeanwhile;
+    synchronized (this) {
+      current = future;
+      closedMeanwhile = closed;
+    }
+    if (closedMeanwhile) future.cancel(true);
+    future.whenComplete((code, error) -> finished(future, code, error)); // after current is set: finished compares
   }
 
   /** One POST of the newest target; completes with the status code. */
@@ -144,9 +163,11 @@ final class Receiver {
     lastError = null;
   }
 
+  /** Runs on the thread that completed the delivery, inside the future's monitor (see {@link #send}). */
   private void finished(CompletableFuture<Integer> future, Integer code, Throwable error) {
     CallbackRegistration delivered = null;
     boolean gone = false;
+    boolean again = false;
     synchronized (this) {
       if (future != current) return;
       inFlight = false;
@@ -159,7 +180,8 @@ final class Receiver {
         log.info("delivered: callback {}/{} revision {}", registration.service(), registration.id(),
             registration.deliveredRevision());
         delivered = registration;
-        if (!MembershipChange.sameMembers(registration.deliveredMembers(), wanted.members())) send();
+        again = !MembershipChange.sameMembers(registration.deliveredMembers(), wanted.members());
+        inFlight = again;
       } else {
         metrics.delivery("failed");
         lastError = describe(code, error);
@@ -168,6 +190,7 @@ final class Receiver {
       }
     }
     if (delivered != null) onDelivered.accept(delivered);
+    if (again) send();
     if (gone) {
       log.info("unregistered: callback {}/{} answered 410 Gone", registration.service(), registration.id());
       onGone.run();
@@ -182,8 +205,13 @@ final class Receiver {
     return "HTTP " + code;
   }
 
-  synchronized void close() {
-    closed = true;
-    if (current != null) current.cancel(true);
+  /** Stops delivering; the delivery in flight is cancelled outside this receiver's monitor (see {@link #send}). */
+  void close() {
+    CompletableFuture<Integer> inFlightNow;
+    synchronized (this) {
+      closed = true;
+      inFlightNow = current;
+    }
+    if (inFlightNow != null) inFlightNow.cancel(true);
   }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mdo.guestutils.CallbackSignature;
 import mdo.registry.Etcd;
@@ -28,6 +29,8 @@ import mdo.registry.PortMapping;
 import mdo.registry.RegistryJson;
 import mdo.registry.RegistryKeys;
 import mdo.testkit.EtcdServer;
+import mdo.command.DaemonThreads;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -38,6 +41,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** Registrations over real HTTP, stored in a real etcd, delivered to real receivers. */
@@ -260,6 +264,36 @@ class CallbackServiceTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
       for (Socket s : accepted) s.close();
     }
+  }
+
+  /**
+   * The shutdown path of issue 10's deadlock (the subscriber's shutdown hook runs it): closing while deliveries are
+   * being answered. Repeated, because each run meets the completions at another point; ReceiverShutdownTest forces the
+   * worst interleaving deterministically.
+   */
+  @RepeatedTest(20)
+  void closingWhileDeliveriesAreAnsweredReturnsPromptly() throws Exception {
+    int receivers = 8;
+    CountDownLatch arrived = new CountDownLatch(receivers);
+    CountDownLatch answer = new CountDownLatch(1);
+    receiver.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        arrived.countDown();
+        answer.await(10, TimeUnit.SECONDS);
+        return new MockResponse.Builder().code(200).build();
+      }
+    });
+    for (int i = 0; i < receivers; i++) { // one task each: a task holds a few registrations at most
+      put(record("cassandra", "cassandra.r" + i, i + 1, "10.0.2." + i));
+      assertThat(register("cassandra", receiver.url("/r" + i).toString(), "cassandra.r" + i).code()).isEqualTo(201);
+    }
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).as("every receiver has a delivery in flight").isTrue();
+
+    Thread closer = DaemonThreads.create("test-close", callbacks::close);
+    answer.countDown(); // the answers complete the deliveries while close() cancels them
+    closer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !closer.isAlive());
   }
 
   @Test
