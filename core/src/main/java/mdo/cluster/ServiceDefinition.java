@@ -19,6 +19,7 @@ import mdo.config.MdoConfig;
 import mdo.config.ServiceSpec;
 import mdo.config.ServiceSpec.MarathonFormat;
 import mdo.config.ServiceSpec.Network;
+import mdo.config.UpgradeStrategy;
 import mdo.config.VolumeSpec;
 
 /**
@@ -33,11 +34,13 @@ import mdo.config.VolumeSpec;
  * @param requirePorts host networking with fixed ports: the host ports are exactly the declared ones
  * @param health null when the service has no health check
  * @param marathonFormat how the Marathon backend writes networking; not part of what is compared
+ * @param upgradeStrategy how rolling upgrades replace instances; {@code null} when config.yaml leaves it to the backend
+ *     (which then keeps what runs, see the Marathon backend). Compared only when the desired definition sets one.
  */
 public record ServiceDefinition(String service, String id, String image, String cmd, List<String> args, double cpus,
     double mem, int instances, Map<String, String> environment, Map<String, String> labels,
     List<List<String>> constraints, Network network, List<Port> ports, boolean requirePorts,
-    List<VolumeSpec> volumes, HealthSpec health, MarathonFormat marathonFormat) {
+    List<VolumeSpec> volumes, HealthSpec health, MarathonFormat marathonFormat, UpgradeStrategy upgradeStrategy) {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -71,7 +74,7 @@ public record ServiceDefinition(String service, String id, String image, String 
     return new ServiceDefinition(spec.name(), Labels.appId(config.environment(), spec.name()), spec.image(),
         spec.cmd(), spec.args(), spec.cpus(), spec.mem(), spec.instances(), environment(config, spec), labels,
         constraints(spec), spec.network(), ports(spec), spec.network() == Network.HOST && spec.hasHardPorts(),
-        spec.volumes(), spec.health(), spec.marathonFormat());
+        spec.volumes(), spec.health(), spec.marathonFormat(), spec.upgradeStrategy());
   }
 
   public boolean commandOnly() {
@@ -122,7 +125,7 @@ public record ServiceDefinition(String service, String id, String image, String 
   /** This definition with the values of secret environment variables masked, for printing ({@link SecretValues}). */
   public ServiceDefinition masked() {
     return new ServiceDefinition(service, id, image, cmd, args, cpus, mem, instances, SecretValues.masked(environment),
-        labels, constraints, network, ports, requirePorts, volumes, health, marathonFormat);
+        labels, constraints, network, ports, requirePorts, volumes, health, marathonFormat, upgradeStrategy);
   }
 
   /** The user's constraints, plus {@code hostname UNIQUE} when a fixed host port allows one instance per host. */
@@ -135,19 +138,21 @@ public record ServiceDefinition(String service, String id, String image, String 
   }
 
   /**
-   * What changes from {@code current} to {@code desired}, one line per field (per key for the environment and labels),
-   * e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}. Values of secret environment
-   * variables are never shown: {@code "env.DB_PASSWORD: *** -> *** (changed)"}.
+   * What changes from {@code current} to {@code desired}, one line per field (per key for the environment, labels and
+   * upgrade strategy), e.g. {@code "cpus: 0.3 -> 0.5"}; empty when the backend already runs {@code desired}. The
+   * upgrade strategy counts only when {@code desired} sets one. Values of secret environment variables are never
+   * shown: {@code "env.DB_PASSWORD: *** -> *** (changed)"}.
    */
   public static List<String> differences(ServiceDefinition desired, ServiceDefinition current) {
     ObjectNode want = desired.canonical();
     ObjectNode have = current.canonical();
+    if (desired.upgradeStrategy == null) want.remove("upgradeStrategy");
     List<String> out = new ArrayList<>();
     want.fieldNames().forEachRemaining(field -> {
       JsonNode w = want.get(field);
       JsonNode h = have.get(field);
       if (w.equals(h)) return;
-      if (w.isObject() && h.isObject()) {
+      if (w.isObject() && h != null && h.isObject()) {
         TreeSet<String> keys = new TreeSet<>();
         w.fieldNames().forEachRemaining(keys::add);
         h.fieldNames().forEachRemaining(keys::add);
@@ -165,6 +170,15 @@ public record ServiceDefinition(String service, String id, String image, String 
       }
     });
     return out;
+  }
+
+  /**
+   * True when {@code desired} differs from {@code current} in the number of instances alone: a scale, which a backend
+   * carries out without replacing running instances.
+   */
+  public static boolean scaleOnly(ServiceDefinition desired, ServiceDefinition current) {
+    List<String> changes = differences(desired, current);
+    return changes.size() == 1 && changes.get(0).startsWith("instances: ");
   }
 
   /**
@@ -200,6 +214,10 @@ public record ServiceDefinition(String service, String id, String image, String 
     volumes.forEach(v -> vs.add(v.containerPath() + " " + v.hostPath() + " " + v.mode()));
     ArrayNode checks = c.putArray("healthChecks");
     if (health != null) checks.add(check(health));
+    if (upgradeStrategy != null) {
+      c.putObject("upgradeStrategy").put("minimumHealthCapacity", upgradeStrategy.minimumHealthCapacity())
+          .put("maximumOverCapacity", upgradeStrategy.maximumOverCapacity());
+    }
     return c;
   }
 
@@ -220,6 +238,7 @@ public record ServiceDefinition(String service, String id, String image, String 
     c.put("interval", h.interval().toSeconds());
     c.put("timeout", h.timeout().toSeconds());
     c.put("maxFailures", h.maxFailures());
+    c.put("delay", h.delay().toSeconds());
     return c;
   }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import mdo.config.ServiceSpec.MarathonFormat;
 import mdo.config.ServiceSpec.Network;
 import mdo.cluster.Labels;
@@ -16,12 +17,15 @@ import mdo.cluster.Labels;
 final class ServiceReader {
   private static final List<String> KEYS = List.of("image", "cmd", "args", "ports", "ports-hard", "instances",
       "cpus", "cpu", "mem", "environment", "labels", "constraints", "volumes", "health", "network",
-      "marathon-format");
+      "marathon-format", "upgrade-strategy");
   private static final List<String> HEALTH_KEYS =
-      List.of("protocol", "port", "path", "command", "grace", "interval", "timeout", "max-failures");
+      List.of("protocol", "port", "path", "command", "grace", "interval", "timeout", "max-failures", "delay");
+  private static final List<String> STRATEGY_KEYS = List.of("minimum-health-capacity", "maximum-over-capacity");
   private static final List<String> VOLUME_KEYS = List.of("container", "host", "mode");
   private static final List<String> OPERATORS = List.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS");
   private static final List<String> NEED_VALUE = List.of("LIKE", "UNLIKE", "MAX_PER", "IS");
+  /** What Marathon's IS accepts: a Mesos text or scalar value ({@code SchedulingValidationMessages}). */
+  private static final Pattern MESOS_TEXT = Pattern.compile("[a-zA-Z0-9_/.-]*");
   /** Marathon port names are DNS labels; they also become {@code PORT_<NAME>} variables. */
   private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
   private static final Pattern PORT_VALUE = Pattern.compile("(\\d+)\\s*/\\s*(tcp|udp)");
@@ -38,6 +42,10 @@ final class ServiceReader {
 
     String image = node.get("image").text();
     String cmd = node.get("cmd").text();
+    if (cmd != null && cmd.length() < 2) {
+      // AppValidation (1.5+): "must not be an empty string", for any cmd shorter than two characters
+      node.get("cmd").error("Marathon refuses a cmd shorter than two characters, got '" + cmd + "'");
+    }
     List<String> args = node.has("args") ? node.get("args").textList() : null;
     if (cmd != null && args != null) node.get("args").error("give cmd or args, not both");
     if (image == null && cmd == null && args == null) node.error("give an image, a cmd, or both");
@@ -71,17 +79,73 @@ final class ServiceReader {
     }
 
     Network network = network(node.get("network"), image);
+    boolean someHard = ports.stream().anyMatch(PortSpec::hard);
+    if (network == Network.HOST && someHard && !ports.stream().allMatch(PortSpec::hard)) mixedHostPorts(node, ports);
     MarathonFormat format = format(node.get("marathon-format"));
     List<List<String>> constraints = constraints(node.get("constraints"));
     List<VolumeSpec> volumes = volumes(node.get("volumes"), image);
     HealthSpec health = HealthReader.read(node.get("health"), ports);
 
     if (node.problems.errors.size() > errorsBefore) return null;
-    return new ServiceSpec(name, image, cmd, args, ports,
+    ServiceSpec spec = new ServiceSpec(name, image, cmd, args, ports,
         instances == null ? ServiceSpec.DEFAULT_INSTANCES : instances,
         cpus == null ? ServiceSpec.DEFAULT_CPUS : cpus,
         mem == null ? ServiceSpec.DEFAULT_MEM : mem,
-        environment, labels, constraints, volumes, health, network, format);
+        environment, labels, constraints, volumes, health, network, format, null);
+    ConfigNode strategyNode = node.get("upgrade-strategy");
+    UpgradeStrategy strategy = upgradeStrategy(strategyNode, spec.defaultUpgradeStrategy());
+    if (node.problems.errors.size() > errorsBefore) return null;
+    if (strategy != null && spec.hasHardPorts() && strategy.waitsForAFreeHost(spec.instances())) {
+      strategyNode.warn("with ports-hard each instance needs a host of its own, and minimum-health-capacity "
+          + strategy.minimumHealthCapacity() + " keeps all " + spec.instances() + " old instance(s) until new ones are"
+          + " healthy: a rolling upgrade waits forever unless the cluster has hosts without one; mdo's default is "
+          + describe(UpgradeStrategy.forFixedHostPorts(spec.instances())));
+    }
+    return strategy == null ? spec : new ServiceSpec(name, image, cmd, args, ports, spec.instances(), spec.cpus(),
+        spec.mem(), environment, labels, constraints, volumes, health, network, format, strategy);
+  }
+
+  /**
+   * Marathon applies {@code requirePorts} to every port of a host-networking app, and gives each {@code port: 0} a
+   * service port of 10000-20000 that the task then needs as its host port, which agents do not offer (Mesos's default
+   * range is 31000-32000): such a task never launches. Fixed and free host ports mix only with bridge networking.
+   */
+  private static void mixedHostPorts(ConfigNode node, List<PortSpec> ports) {
+    List<String> free = ports.stream().filter(p -> !p.hard()).map(PortSpec::name).toList();
+    node.get("ports").error("with host networking Marathon cannot give " + free + " a free host port next to the"
+        + " fixed ones of ports-hard (requirePorts fixes every port of the app, and the free ones would need ports of"
+        + " 10000-20000 that agents do not offer); move them to ports-hard with a port of their own, or use network:"
+        + " bridge (needs an image)");
+  }
+
+  private static UpgradeStrategy upgradeStrategy(ConfigNode node, UpgradeStrategy defaults) {
+    if (node.isMissing() || !node.expectKeys(STRATEGY_KEYS)) return null;
+    if (!node.value.isObject()) {
+      node.error("expected {minimum-health-capacity: 0.5, maximum-over-capacity: 0}");
+      return null;
+    }
+    Double health = fraction(node.get("minimum-health-capacity"));
+    Double over = fraction(node.get("maximum-over-capacity"));
+    if (health == null && node.has("minimum-health-capacity") || over == null && node.has("maximum-over-capacity")) {
+      return null;
+    }
+    return new UpgradeStrategy(health == null ? defaults.minimumHealthCapacity() : health,
+        over == null ? defaults.maximumOverCapacity() : over);
+  }
+
+  /** A number from 0 to 1, or null (with an error when one was given). */
+  private static Double fraction(ConfigNode node) {
+    Double d = node.number();
+    if (d != null && !(d >= 0 && d <= 1)) {
+      node.error("must be from 0 to 1 (a share of the instances), got " + d);
+      return null;
+    }
+    return d;
+  }
+
+  private static String describe(UpgradeStrategy s) {
+    return "{minimum-health-capacity: " + s.minimumHealthCapacity() + ", maximum-over-capacity: "
+        + s.maximumOverCapacity() + "}";
   }
 
   private static void readPorts(ConfigNode node, boolean hard, List<PortSpec> ports, Set<String> names) {
@@ -157,13 +221,55 @@ final class ServiceReader {
         c.error("unknown constraint operator '" + parts.get(1) + "'" + hint + "; Marathon knows " + OPERATORS);
         continue;
       }
-      if (NEED_VALUE.contains(operator) && parts.size() < 3) c.error(operator + " needs a value: [field, " + operator + ", value]");
-      if (operator.equals("UNIQUE") && parts.size() == 3) c.error("UNIQUE takes no value: [field, UNIQUE]");
+      if (parts.get(0).isEmpty()) c.error("the constraint names no field, e.g. [hostname, " + operator + "]");
+      if (NEED_VALUE.contains(operator) && parts.size() < 3) {
+        c.error(operator + " needs a value: [field, " + operator + ", value]");
+      } else if (parts.size() == 3) {
+        String problem = valueProblem(operator, parts.get(2));
+        if (problem != null) c.error(problem);
+      }
       List<String> constraint = new ArrayList<>(parts);
       constraint.set(1, operator);
       out.add(constraint);
     }
     return out;
+  }
+
+  /** What Marathon's {@code SchedulingValidation} says of this operator's value, or null when it accepts it. */
+  private static String valueProblem(String operator, String value) {
+    switch (operator) {
+      case "UNIQUE":
+        return "UNIQUE takes no value: [field, UNIQUE]";
+      case "MAX_PER":
+        return isInt(value) ? null
+            : "MAX_PER needs a whole number (at most that many instances per value), got '" + value + "'";
+      case "GROUP_BY":
+        return isInt(value) ? null : "GROUP_BY takes a whole number (how many values to spread over) or no value, got '"
+            + value + "'";
+      case "LIKE":
+      case "UNLIKE":
+        try {
+          Pattern.compile(value);
+          return null;
+        } catch (PatternSyntaxException e) {
+          return operator + " needs a valid regular expression: " + e.getDescription() + " in '" + value + "'";
+        }
+      case "IS":
+        return MESOS_TEXT.matcher(value).matches() ? null
+            : "IS compares with a Mesos text value: letters, digits and _ / . - only, got '" + value + "'";
+      default:
+        return null;
+    }
+  }
+
+  /** As Marathon reads it ({@code value.toInt}). */
+  private static boolean isInt(String value) {
+    try {
+      Integer.parseInt(value);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static List<VolumeSpec> volumes(ConfigNode node, String image) {
@@ -228,6 +334,7 @@ final class ServiceReader {
       var grace = node.get("grace").duration();
       var interval = node.get("interval").duration();
       var timeout = node.get("timeout").duration();
+      var delay = node.get("delay").duration();
       ConfigNode failuresNode = node.get("max-failures");
       Integer failures = failuresNode.integer();
       if (failures != null && failures < 1) failuresNode.error("must be 1 or more, got " + failures);
@@ -237,7 +344,8 @@ final class ServiceReader {
           grace == null ? HealthSpec.DEFAULT_GRACE : grace,
           interval == null ? HealthSpec.DEFAULT_INTERVAL : interval,
           timeout == null ? HealthSpec.DEFAULT_TIMEOUT : timeout,
-          failures == null ? HealthSpec.DEFAULT_MAX_FAILURES : failures);
+          failures == null ? HealthSpec.DEFAULT_MAX_FAILURES : failures,
+          delay == null ? HealthSpec.DEFAULT_DELAY : delay);
     }
   }
 }

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param ports named ports in file order, {@code ports} first then {@code ports-hard}; index = Marathon portIndex
  * @param constraints Marathon constraints, each {@code [field, OPERATOR]} or {@code [field, OPERATOR, value]}
  * @param health {@code null} when the service has no health check
+ * @param upgradeStrategy {@code upgrade-strategy}, its missing fields filled from {@link #defaultUpgradeStrategy};
+ *     {@code null} when config.yaml says nothing
  */
 public record ServiceSpec(
     String name,
@@ -30,7 +32,8 @@ public record ServiceSpec(
     List<VolumeSpec> volumes,
     HealthSpec health,
     Network network,
-    MarathonFormat marathonFormat) {
+    MarathonFormat marathonFormat,
+    UpgradeStrategy upgradeStrategy) {
 
   /** The seed's defaults (launcher.py): 1 instance, 0.3 CPUs, 512 MB. */
   public static final int DEFAULT_INSTANCES = 1;
@@ -65,6 +68,11 @@ public record ServiceSpec(
 
   public boolean hasHardPorts() {
     return ports.stream().anyMatch(PortSpec::hard);
+  }
+
+  /** What mdo sends without {@code upgrade-strategy}: one that gets through for fixed host ports, else Marathon's. */
+  public UpgradeStrategy defaultUpgradeStrategy() {
+    return hasHardPorts() ? UpgradeStrategy.forFixedHostPorts(instances) : UpgradeStrategy.MARATHON_DEFAULT;
   }
 
   /** The Marathon {@code portIndex} of a named port, or -1. */

@@ -149,8 +149,9 @@ class ConfigLoaderTest {
             labels: {team: web}
             constraints: [[rack, LIKE, "r[12]"], "hostname:unique"]
             volumes: [{container: /data, host: /srv/web, mode: ro}]
-            health: {port: http, path: /health, grace: 1m, interval: 15s, timeout: 3s, max-failures: 5}
+            health: {port: http, path: /health, grace: 1m, interval: 15s, timeout: 3s, max-failures: 5, delay: 0}
             marathon-format: "1.4"
+            upgrade-strategy: {minimum-health-capacity: 0.75}
           hello:
             cmd: python3 -m http.server $PORT_HTTP
             ports: {http: 0}
@@ -180,13 +181,17 @@ class ConfigLoaderTest {
     assertThat(web.constraints()).containsExactly(List.of("rack", "LIKE", "r[12]"), List.of("hostname", "UNIQUE"));
     assertThat(web.volumes()).containsExactly(new VolumeSpec("/data", "/srv/web", "RO"));
     assertThat(web.health()).isEqualTo(new HealthSpec(HealthSpec.Protocol.HTTP, "http", "/health", null,
-        Duration.ofMinutes(1), Duration.ofSeconds(15), Duration.ofSeconds(3), 5));
+        Duration.ofMinutes(1), Duration.ofSeconds(15), Duration.ofSeconds(3), 5, Duration.ZERO));
     assertThat(web.marathonFormat()).isEqualTo(MarathonFormat.V1_4);
+    // the field not given is Marathon's default for a service without fixed host ports
+    assertThat(web.upgradeStrategy()).isEqualTo(new UpgradeStrategy(0.75, 1));
 
     ServiceSpec hello = config.service("hello");
     assertThat(hello.commandOnly()).isTrue();
     assertThat(hello.network()).isEqualTo(Network.HOST);
     assertThat(hello.health().protocol()).isEqualTo(HealthSpec.Protocol.COMMAND);
+    assertThat(hello.health().delay()).as("the first check 2 s after the task runs").isEqualTo(Duration.ofSeconds(2));
+    assertThat(hello.upgradeStrategy()).as("nothing given: the backend decides").isNull();
   }
 
   @Test
@@ -235,7 +240,7 @@ class ConfigLoaderTest {
     assertThat(e.getMessage())
         .isEqualTo(dir.resolve("config.yaml") + ":4: services.web.instanses: unknown key 'instanses' (did you mean"
             + " 'instances'?); allowed: image, cmd, args, ports, ports-hard, instances, cpus, cpu, mem, environment,"
-            + " labels, constraints, volumes, health, network, marathon-format");
+            + " labels, constraints, volumes, health, network, marathon-format, upgrade-strategy");
   }
 
   @Test
@@ -315,7 +320,7 @@ class ConfigLoaderTest {
 
   @Test
   void everyProblemIsReportedAtOnce() {
-    ConfigException e = failure("services:\n  a:\n    image: x\n    mem: 0\n  b:\n    cmd: x\n    network: bridge\n"
+    ConfigException e = failure("services:\n  a:\n    image: x\n    mem: 0\n  b:\n    cmd: run\n    network: bridge\n"
         + "    volumes: [{container: /x, host: /y}]\n");
     assertThat(e.problems()).extracting(ConfigException.Problem::field)
         .containsExactly("services.a.mem", "services.b.network", "services.b.volumes");
@@ -347,6 +352,87 @@ class ConfigLoaderTest {
         dir.resolve("config.yaml") + ":4: services.a.constraints[1]: LIKE needs a value: [field, LIKE, value]",
         dir.resolve("config.yaml") + ":5: services.a.health.grace: expected a duration such as 30s, 2m, 1h or a"
             + " number of seconds, got 'soon'");
+  }
+
+  /** What Marathon's SchedulingValidation refuses with 422 is refused here, with file, line and field (exit 2). */
+  @Test
+  void constraintValuesAreCheckedAsMarathonChecksThem() {
+    ConfigException e = failure("""
+        services:
+          a:
+            image: x
+            constraints:
+              - [rack, MAX_PER, two]
+              - [rack, GROUP_BY, "2.5"]
+              - [rack, LIKE, "r[12"]
+              - [rack, UNLIKE, "(a"]
+              - [rack, IS, "rack 1"]
+              - ["", CLUSTER, a]
+              - [rack, MAX_PER, "2"]
+              - [rack, GROUP_BY]
+              - [rack, GROUP_BY, "3"]
+              - [rack, IS, "r1.a/b_c-d"]
+        """);
+    String file = dir.resolve("config.yaml").toString();
+    assertThat(e.problems()).extracting(Object::toString).containsExactly(
+        file + ":5: services.a.constraints[0]: MAX_PER needs a whole number (at most that many instances per value),"
+            + " got 'two'",
+        file + ":6: services.a.constraints[1]: GROUP_BY takes a whole number (how many values to spread over) or no"
+            + " value, got '2.5'",
+        file + ":7: services.a.constraints[2]: LIKE needs a valid regular expression: Unclosed character class in"
+            + " 'r[12'",
+        file + ":8: services.a.constraints[3]: UNLIKE needs a valid regular expression: Unclosed group in '(a'",
+        file + ":9: services.a.constraints[4]: IS compares with a Mesos text value: letters, digits and _ / . - only,"
+            + " got 'rack 1'",
+        file + ":10: services.a.constraints[5]: the constraint names no field, e.g. [hostname, CLUSTER]");
+  }
+
+  /** Marathon 1.5+ refuses a cmd shorter than two characters ("must not be an empty string"). */
+  @Test
+  void aOneCharacterCommandIsRefused() {
+    ConfigException e = failure("services:\n  a:\n    cmd: x\n");
+    assertThat(e.getMessage())
+        .contains(":3: services.a.cmd: Marathon refuses a cmd shorter than two characters, got 'x'");
+  }
+
+  /**
+   * With host networking Marathon's requirePorts fixes every port or none: a free port next to a fixed one would need a
+   * service port (10000-20000) as its host port, which agents do not offer.
+   */
+  @Test
+  void hostNetworkingCannotMixFreeAndFixedPorts() {
+    ConfigException e = failure("services:\n  a:\n    cmd: run\n    ports: {http: 0}\n    ports-hard: {peer: 7000}\n");
+    assertThat(e.getMessage()).contains(":4: services.a.ports: with host networking Marathon cannot give [http] a free"
+        + " host port next to the fixed ones of ports-hard");
+  }
+
+  @Test
+  void upgradeStrategiesAreSharesAndAStallingOneWithFixedPortsIsWarnedAbout() throws Exception {
+    ConfigException e = failure("services:\n  a:\n    image: x\n    upgrade-strategy: {minimum-health-capacity: 2,"
+        + " maximum-over-capacity: -1, minimum-healthy: 1}\n");
+    assertThat(e.getMessage()).contains("services.a.upgrade-strategy.minimum-health-capacity: must be from 0 to 1")
+        .contains("services.a.upgrade-strategy.maximum-over-capacity: must be from 0 to 1")
+        .contains("unknown key 'minimum-healthy'");
+
+    MdoConfig config = load("""
+        services:
+          zk:
+            image: zookeeper
+            ports-hard: {client: 2181}
+            instances: 3
+            upgrade-strategy: {minimum-health-capacity: 1}
+          kafka:
+            image: kafka
+            ports-hard: {broker: 9092}
+            instances: 3
+            upgrade-strategy: {maximum-over-capacity: 0.5}
+        """);
+    assertThat(config.service("zk").upgradeStrategy()).isEqualTo(new UpgradeStrategy(1, 0));
+    // mdo's share for fixed ports fills in what is not given
+    assertThat(config.service("kafka").upgradeStrategy()).isEqualTo(new UpgradeStrategy(0.5, 0.5));
+    assertThat(config.warnings()).singleElement().asString().contains(":6: services.zk.upgrade-strategy: with"
+        + " ports-hard each instance needs a host of its own, and minimum-health-capacity 1.0 keeps all 3 old"
+        + " instance(s) until new ones are healthy");
   }
 
   @Test

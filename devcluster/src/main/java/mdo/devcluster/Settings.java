@@ -3,6 +3,7 @@ package mdo.devcluster;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param defaultKillGrace SIGTERM-to-SIGKILL grace when an app has no {@code taskKillGracePeriodSeconds}
  * @param callbackTimeout how long an event callback POST may take before the subscriber counts as slow
  * @param credentials {@code user:password} for HTTP basic auth on every path, or null for none
- * @param dockerCommand the docker CLI used to probe for an engine and to run images
+ * @param containerEngines the container CLIs to try for image tasks, in order: the first whose engine answers runs them
  * @param marathon the Marathon release and start-up flags to behave as
  * @param standbyOf the leader's URL when this node is a standby (it then runs nothing and proxies), else null
  * @param leaderSessionTimeout how long a standby keeps naming an unreachable leader before it has none (Marathon's
@@ -35,7 +36,7 @@ public record Settings(
     Duration defaultKillGrace,
     Duration callbackTimeout,
     String credentials,
-    String dockerCommand,
+    List<String> containerEngines,
     MarathonFlags marathon,
     URI standbyOf,
     Duration leaderSessionTimeout) {
@@ -47,6 +48,7 @@ public record Settings(
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(agentPorts, "agentPorts");
     Objects.requireNonNull(marathon, "marathon");
+    containerEngines = List.copyOf(containerEngines);
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, got " + port);
     if (credentials != null && !credentials.contains(":")) {
       throw new IllegalArgumentException("credentials must look like user:password");
@@ -59,7 +61,7 @@ public record Settings(
 
   public static Settings defaults(Path stateDir) {
     return new Settings("127.0.0.1", DEFAULT_PORT, stateDir, PortRanges.MESOS_DEFAULT, "127.0.0.1",
-        Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(10), null, "docker",
+        Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(10), null, List.of("docker", "podman"),
         MarathonFlags.defaults(MarathonVersion.DEFAULT), null, Duration.ofSeconds(10));
   }
 
@@ -70,17 +72,17 @@ public record Settings(
 
   public Settings withPort(int newPort) {
     return new Settings(host, newPort, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withHost(String newHost) {
     return new Settings(newHost, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withAgentPorts(PortRanges ranges) {
     return new Settings(host, port, stateDir, ranges, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withPortRange(int start, int end) {
@@ -89,36 +91,36 @@ public record Settings(
 
   public Settings withHeartbeat(Duration period) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, period, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withDefaultKillGrace(Duration grace) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, grace, callbackTimeout,
-        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withCallbackTimeout(Duration timeout) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, timeout,
-        credentials, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withCredentials(String userColonPassword) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        userColonPassword, dockerCommand, marathon, standbyOf, leaderSessionTimeout);
+        userColonPassword, containerEngines, marathon, standbyOf, leaderSessionTimeout);
   }
 
-  public Settings withDockerCommand(String command) {
+  public Settings withContainerEngines(List<String> clis) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, command, marathon, standbyOf, leaderSessionTimeout);
+        credentials, clis, marathon, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withMarathon(MarathonFlags flags) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand, flags, standbyOf, leaderSessionTimeout);
+        credentials, containerEngines, flags, standbyOf, leaderSessionTimeout);
   }
 
   public Settings withStandbyOf(URI leader, Duration sessionTimeout) {
     return new Settings(host, port, stateDir, agentPorts, taskHost, heartbeat, defaultKillGrace, callbackTimeout,
-        credentials, dockerCommand, marathon, leader, sessionTimeout);
+        credentials, containerEngines, marathon, leader, sessionTimeout);
   }
 }

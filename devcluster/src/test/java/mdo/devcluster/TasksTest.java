@@ -20,13 +20,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Tasks as real local processes: environment, scaling, kills, restarts, ports, Docker without an engine. */
+/** Tasks as real local processes: environment, scaling, kills, restarts, ports, an image without an engine. */
 class TasksTest {
   static Harness h;
 
   @BeforeAll
   static void start() {
-    h = Harness.start();
+    // No container engine, whatever this machine has installed: images are tested in docker-images/.
+    h = Harness.start(s -> s.withContainerEngines(List.of("/nonexistent/docker", "/nonexistent/podman")));
   }
 
   @AfterAll
@@ -189,8 +190,9 @@ class TasksTest {
           .replace("bridge-net-new", "needs-docker").replace("\"instances\": 1", "\"instances\": 1, \"backoffSeconds\": 30"));
       JsonNode failed = events.next("status_update_event", d -> d.get("appId").asText().equals("/needs-docker")
           && d.get("taskStatus").asText().equals("TASK_FAILED")).data();
-      assertThat(failed.get("message").asText()).contains("No Docker engine is reachable").contains("'nginx'")
-          .contains("'cmd'");
+      assertThat(failed.get("message").asText()).contains("No container engine is reachable")
+          .contains("/nonexistent/docker: not installed").contains("/nonexistent/podman: not installed")
+          .contains("'nginx'").contains("'cmd'");
     }
     h.call("DELETE", "/v2/apps/needs-docker", null);
   }

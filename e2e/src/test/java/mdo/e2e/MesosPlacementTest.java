@@ -123,9 +123,9 @@ class MesosPlacementTest {
     // the subscriber shows it, though no instance of the service runs
     JsonNode served = stack.getJson(stack.subscriberUrl() + "/v1/services/peers");
     assertThat(served.path("instances")).isEmpty();
-    assertThat(served.path("waiting").path("tasks").asInt()).isEqualTo(1);
+    assertThat(served.path("waiting").path("count").asInt()).isEqualTo(1);
     assertThat(served.path("waiting").path("reason").asText()).isEqualTo(reason);
-    assertThat(stack.getText(stack.subscriberUrl() + "/info")).contains("1 task waits to launch: " + reason);
+    assertThat(stack.getText(stack.subscriberUrl() + "/info")).contains("bin/framework: 1 instance waiting: " + reason);
   }
 
   @Test

@@ -161,7 +161,8 @@ class LauncherTest {
             ],
             "volumes": []
           },
-          "healthChecks": []
+          "healthChecks": [],
+          "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0.0}
         }"""));
     assertThat(marathon.takeRequest().getTarget()).isEqualTo("/v2/deployments");
     assertThat(r.out()).isEqualTo("""
@@ -210,6 +211,8 @@ class LauncherTest {
     ObjectNode wanted = desired("zookeeper");
     marathon.enqueue(appResponse(running, 1, 1));
     marathon.enqueue(deploymentResult(DEPLOYMENT));
+    marathon.enqueue(deployments("/default/zookeeper", DEPLOYMENT));
+    marathon.enqueue(appResponse(wanted, 0, 0, DEPLOYMENT));
     marathon.enqueue(deployments("/default/zookeeper"));
     marathon.enqueue(appResponse(wanted, 1, 1));
 
@@ -219,7 +222,10 @@ class LauncherTest {
     marathon.takeRequest();
     RecordedRequest put = marathon.takeRequest();
     assertThat(put.getRequestLine()).isEqualTo("PUT /v2/apps/default/zookeeper?partialUpdate=false HTTP/1.1");
-    assertThat(body(put)).isEqualTo(wanted);
+    // the upgrade strategy the running app has is sent back: PUT ?partialUpdate=false would otherwise reset it
+    ObjectNode sent = wanted.deepCopy();
+    sent.putObject("upgradeStrategy").put("minimumHealthCapacity", 1.0).put("maximumOverCapacity", 1.0);
+    assertThat(body(put)).isEqualTo(sent);
     assertThat(r.out()).startsWith("zookeeper: updating /default/zookeeper\n  cpus: 0.1 -> 0.5\n")
         .endsWith("zookeeper: deployment finished, 1/1 running, 1/1 healthy\n");
   }
@@ -242,6 +248,8 @@ class LauncherTest {
     ObjectNode cassandra = desired("cassandra");
     marathon.enqueue(payload(404, "error_404_app_not_found.json"));
     marathon.enqueue(created(cassandra, DEPLOYMENT));
+    marathon.enqueue(deployments("/default/cassandra", DEPLOYMENT));
+    marathon.enqueue(appResponse(cassandra, 1, 0, DEPLOYMENT));
     marathon.enqueue(deployments("/default/cassandra"));
     marathon.enqueue(appResponse(cassandra, 1, 0));
     marathon.enqueue(deployments("/default/cassandra"));
@@ -309,7 +317,7 @@ class LauncherTest {
         .startsWith(file + ":5: services.web.ports.http: port 80000 is out of range");
     assertThat(badConfig(head + "    image: nginx\n    ports: {http: 80}\n    health: {port: https}\n", "web").err())
         .startsWith(file + ":6: services.web.health.port: no port named 'https'");
-    assertThat(badConfig(head + "    cmd: a\n    args: [b]\n", "web").err())
+    assertThat(badConfig(head + "    cmd: run\n    args: [b]\n", "web").err())
         .startsWith(file + ":5: services.web.args: give cmd or args, not both");
     assertThat(badConfig(head + "    image: nginx\n    instances: -2\n", "web").err())
         .startsWith(file + ":5: services.web.instances: must be 0 or more");
@@ -497,6 +505,8 @@ class LauncherTest {
     ((ObjectNode) running.path("env")).put("DB_PASSWORD", "old-pw").remove("MDO_REGISTRATION_TOKEN");
     marathon.enqueue(appResponse(running, 2, 2));
     marathon.enqueue(deploymentResult(DEPLOYMENT));
+    marathon.enqueue(deployments("/default/cassandra", DEPLOYMENT));
+    marathon.enqueue(appResponse(wanted, 1, 1, DEPLOYMENT));
     marathon.enqueue(deployments("/default/cassandra"));
     marathon.enqueue(appResponse(wanted, 2, 2));
 

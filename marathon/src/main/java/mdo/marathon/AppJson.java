@@ -27,6 +27,9 @@ import mdo.config.VolumeSpec;
  * Marathon adds (service ports, defaults such as {@code forcePullImage}, version data) and reads both networking
  * formats, so an unchanged service reads back as an unchanged definition.
  *
+ * <p>{@code upgradeStrategy} is what {@link UpgradeStrategies} chooses. Health checks carry {@code delaySeconds}, since
+ * Marathon's default of 15 s would hold every deployment back that long.
+ *
  * <p>Health checks use Mesos-run checks ({@code MESOS_HTTP}, {@code MESOS_HTTPS}, {@code MESOS_TCP}, {@code COMMAND})
  * rather than Marathon-run {@code HTTP}/{@code TCP}: those are deprecated since Marathon 1.4 and probe from the
  * Marathon host, which must then reach every agent's host ports; the agent probes its own task instead, and a task
@@ -38,7 +41,22 @@ public final class AppJson {
 
   private AppJson() {}
 
+  /** A new app (POST), or what {@code --dry-run} prints. */
   public static ObjectNode toApp(ServiceDefinition service) {
+    ObjectNode app = definitionOf(service);
+    UpgradeStrategies.forCreate(service).ifPresent(s -> app.set("upgradeStrategy", UpgradeStrategies.json(s)));
+    return app;
+  }
+
+  /** The whole app replacing {@code running} ({@code PUT ?partialUpdate=false}). */
+  static ObjectNode replacing(ServiceDefinition desired, JsonNode running) {
+    ObjectNode app = definitionOf(desired);
+    ServiceDefinition current = definition(desired.service(), running);
+    app.set("upgradeStrategy", UpgradeStrategies.json(UpgradeStrategies.forReplace(desired, current, running)));
+    return app;
+  }
+
+  private static ObjectNode definitionOf(ServiceDefinition service) {
     ObjectNode app = NODES.objectNode();
     app.put("id", service.id());
     if (service.cmd() != null) app.put("cmd", service.cmd());
@@ -110,7 +128,7 @@ public final class AppJson {
         app.path("instances").asInt(1), strings(app.path("env")), strings(app.path("labels")), constraints,
         host ? Network.HOST : Network.BRIDGE, ports, requirePorts, volumes,
         check.isObject() ? health(check, parsed.ports()) : null,
-        app.path("networks").isArray() ? MarathonFormat.V1_5 : MarathonFormat.V1_4);
+        app.path("networks").isArray() ? MarathonFormat.V1_5 : MarathonFormat.V1_4, UpgradeStrategies.of(app));
   }
 
   /** Marathon's defaults for what a check leaves out (API.md §3.4). */
@@ -128,7 +146,8 @@ public final class AppJson {
         ? h.path("path").asText("/") : null, h.path("command").path("value").asText(null),
         Duration.ofSeconds(h.path("gracePeriodSeconds").asLong(300)),
         Duration.ofSeconds(h.path("intervalSeconds").asLong(60)),
-        Duration.ofSeconds(h.path("timeoutSeconds").asLong(20)), h.path("maxConsecutiveFailures").asInt(3));
+        Duration.ofSeconds(h.path("timeoutSeconds").asLong(20)), h.path("maxConsecutiveFailures").asInt(3),
+        Duration.ofSeconds(h.path("delaySeconds").asLong(15)));
   }
 
   private static ObjectNode container(ServiceDefinition service, boolean host, boolean legacy) {
@@ -167,6 +186,7 @@ public final class AppJson {
     check.put("intervalSeconds", Math.toIntExact(h.interval().toSeconds()));
     check.put("timeoutSeconds", Math.toIntExact(h.timeout().toSeconds()));
     check.put("maxConsecutiveFailures", h.maxFailures());
+    check.put("delaySeconds", Math.toIntExact(h.delay().toSeconds()));
     return check;
   }
 

@@ -13,6 +13,7 @@ import mdo.cluster.DeploymentOutcome;
 import mdo.cluster.Labels;
 import mdo.cluster.ServiceDefinition;
 import mdo.config.MdoConfig;
+import mdo.config.UpgradeStrategy;
 
 /**
  * Marathon as a {@link ClusterBackend}: a service is the app {@code /<environment>/<service>}. A new service is
@@ -67,8 +68,8 @@ public final class MarathonBackend implements ClusterBackend {
   @Override
   public DeploymentOutcome await(Deployment deployment, int wanted, Duration timeout, DeploymentListener listener)
       throws InterruptedException {
-    return new DeploymentWatcher(client, pollInterval).await(deployment.id(), deployment.deploymentId(), wanted,
-        timeout, listener);
+    return new DeploymentWatcher(client, pollInterval).await(deployment.id(), deployment.deploymentId(),
+        deployment.version(), wanted, timeout, listener);
   }
 
   @Override
@@ -92,6 +93,11 @@ public final class MarathonBackend implements ClusterBackend {
       return id;
     }
 
+    /** The version read: after a lost answer, another one means the change was applied. */
+    private String version() {
+      return json.path("version").asText(null);
+    }
+
     @Override
     public ServiceDefinition definition() {
       String service = json.path("labels").path(Labels.SERVICE).asText(id.substring(id.lastIndexOf('/') + 1));
@@ -100,9 +106,10 @@ public final class MarathonBackend implements ClusterBackend {
 
     @Override
     public Deployment replace(ServiceDefinition desired, boolean force) {
-      return deployment(id, call(() -> client.replaceApp(id, AppJson.toApp(desired), force)));
+      return deployment(id, call(() -> client.replaceApp(id, AppJson.replacing(desired, json), force, version())));
     }
 
+    /** A new image replaces every instance: with a strategy that gets through where the app's would not. */
     @Override
     public Deployment change(Integer instances, String image, boolean force) {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -111,13 +118,23 @@ public final class MarathonBackend implements ClusterBackend {
         ObjectNode container = json.get("container").deepCopy(); // the rest of the container stays as it is
         ((ObjectNode) container.get("docker")).put("image", image);
         body.set("container", container);
+        UpgradeStrategies.forRollout(json, instances != null ? instances : json.path("instances").asInt(1))
+            .ifPresent(s -> body.set("upgradeStrategy", UpgradeStrategies.json(s)));
       }
-      return deployment(id, call(() -> client.putApp(id, body, force)));
+      return deployment(id, call(() -> client.putApp(id, body, force, version())));
     }
 
+    /**
+     * Marathon's restart, or, where the app's strategy would wait forever for a free host, a change of the strategy
+     * alone: Marathon replaces every instance for that too, and with the new strategy.
+     */
     @Override
     public Deployment restart(boolean force) {
-      return deployment(id, call(() -> client.restartApp(id, force)));
+      Optional<UpgradeStrategy> strategy = UpgradeStrategies.forRollout(json, json.path("instances").asInt(1));
+      if (strategy.isEmpty()) return deployment(id, call(() -> client.restartApp(id, force, version())));
+      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      body.set("upgradeStrategy", UpgradeStrategies.json(strategy.get()));
+      return deployment(id, call(() -> client.putApp(id, body, force, version())));
     }
   }
 
@@ -145,8 +162,13 @@ public final class MarathonBackend implements ClusterBackend {
     } else if (e.status() == 401) {
       sb.append("\nCheck the credentials: marathon.user/password (or MARATHON_USER/MARATHON_PASSWORD) or marathon.token"
           + " (or MARATHON_TOKEN) in ").append(configFile).append('.');
+    } else if (e.isDeploymentLimit()) {
+      sb.append("\nThis is Marathon's limit on deployments running at once (--max_running_deployments), not a"
+          + " permissions problem: wait for some to finish (GET /v2/deployments) or cancel one (DELETE"
+          + " /v2/deployments/<id>), then re-run. --force does not get past it.");
     } else if (e.status() == 403) {
-      sb.append("\nThe credentials were accepted but may not do this; check the account's permissions in Marathon/DC/OS.");
+      sb.append("\nA permissions problem: the credentials were accepted but may not do this; check the account's"
+          + " permissions in Marathon/DC/OS.");
     } else if (e.status() == 422 || e.status() == 400) {
       sb.append("\nMarathon rejected the app definition; --dry-run prints the JSON mdo sends.");
     }

@@ -1,5 +1,6 @@
 package mdo.marathon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import mdo.cluster.AppListing;
 import mdo.cluster.ClusterView;
 import mdo.cluster.Labels;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Marathon as the registry writer sees it: listings of the environment's mdo apps (labelled {@link Labels#SERVICE} and
  * {@link Labels#ENVIRONMENT}) and their tasks, and events, all turned into {@link TaskObservation}s. Ports are named
- * from the definition of the app version a task runs, fetched once per version.
+ * from the definition of the app version a task runs, fetched once per version. An instance Marathon is stopping is
+ * marked draining ({@link Draining}), in events and listings alike.
  */
 public final class MarathonClusterView implements ClusterView {
   private static final Logger log = LoggerFactory.getLogger(MarathonClusterView.class);
@@ -42,6 +45,7 @@ public final class MarathonClusterView implements ClusterView {
   private final MarathonClient marathon;
   private final String environment;
   private final AppDefinitionCache definitions;
+  private final Draining draining = new Draining();
 
   public MarathonClusterView(MarathonClient marathon, String environment) {
     this.marathon = marathon;
@@ -62,6 +66,7 @@ public final class MarathonClusterView implements ClusterView {
 
   @Override
   public List<AppListing> list() {
+    long listedAt = System.nanoTime();
     Map<String, MarathonApp> apps = new LinkedHashMap<>();
     for (MarathonApp app : marathon.listApps(Labels.selector(environment))) {
       if (MdoApps.service(app, environment) == null) continue;
@@ -75,12 +80,26 @@ public final class MarathonClusterView implements ClusterView {
       }
     }
     List<AppListing> out = new ArrayList<>(apps.size());
-    for (MarathonApp app : apps.values()) out.add(listing(app, tasks.getOrDefault(app.id(), List.of())));
+    for (MarathonApp app : apps.values()) out.add(listing(app, tasks.getOrDefault(app.id(), List.of()), listedAt));
+    return out;
+  }
+
+  /**
+   * What Marathon's launch queue says of this environment's services that wait for instances, by service: why they
+   * are short (offers declined, a launch delay), for people reading {@code /info}.
+   */
+  public Map<String, Waiting> waiting() {
+    Map<String, Waiting> out = new TreeMap<>();
+    for (JsonNode entry : marathon.queue()) {
+      String service = MdoApps.service(MarathonApp.from(entry.path("app")), environment);
+      if (service != null) out.put(service, Waiting.from(entry));
+    }
     return out;
   }
 
   @Override
   public Optional<AppListing> app(String appId) {
+    long listedAt = System.nanoTime();
     Optional<MarathonApp> app = definitions.current(appId);
     if (app.isEmpty()) return Optional.empty();
     List<MarathonTask> tasks;
@@ -90,20 +109,23 @@ public final class MarathonClusterView implements ClusterView {
       if (!e.isNotFound()) throw e;
       tasks = List.of();
     }
-    return Optional.of(listing(app.get(), tasks));
+    return Optional.of(listing(app.get(), tasks, listedAt));
   }
 
-  private AppListing listing(MarathonApp app, List<MarathonTask> tasks) {
+  /** @param listedAt when reading the listing began ({@link System#nanoTime()}) */
+  private AppListing listing(MarathonApp app, List<MarathonTask> tasks, long listedAt) {
     String service = MdoApps.service(app, environment);
     List<TaskObservation.Task> observed = new ArrayList<>(tasks.size());
     if (service != null) {
-      for (MarathonTask t : tasks) if (t.id() != null) observed.add(listed(app, service, t));
+      List<MarathonTask> withIds = tasks.stream().filter(t -> t.id() != null).toList();
+      Set<String> stopping = draining.stopping(app, withIds, listedAt);
+      for (MarathonTask t : withIds) observed.add(listed(app, service, t, stopping.contains(t.id())));
     }
     return new AppListing(app.id(), service, app.instances(), observed);
   }
 
   /** A listed task, its ports named from the version it runs. */
-  private TaskObservation.Task listed(MarathonApp listedApp, String service, MarathonTask t) {
+  private TaskObservation.Task listed(MarathonApp listedApp, String service, MarathonTask t, boolean stopping) {
     MarathonApp app = versionOf(listedApp, t.version());
     List<String> ips = t.ipAddresses().stream().map(MarathonTask.IpAddress::ipAddress).toList();
     String host = host(app, t.host(), ips);
@@ -112,7 +134,8 @@ public final class MarathonClusterView implements ClusterView {
         : Boolean.TRUE.equals(t.healthy()) ? Health.HEALTHY : Health.UNHEALTHY;
     return new TaskObservation.Task(service, listedApp.id(), t.id(), TaskIds.instanceId(t.id()),
         TaskIds.incarnation(t.id()), host, ports(app, t.ports(), !ips.isEmpty() && host.equals(ips.get(0))),
-        app.labels(), state, health, "TASK_KILLING".equals(state), t.version() != null ? t.version() : app.version(),
+        app.labels(), state, health, stopping || "TASK_KILLING".equals(state),
+        t.version() != null ? t.version() : app.version(),
         t.slaveId(), t.startedAt(), t.stagedAt(), null);
   }
 
@@ -139,7 +162,8 @@ public final class MarathonClusterView implements ClusterView {
     for (ReceivedEvent r : sorted) {
       MarathonEvent e = r.event();
       Outcome skipped;
-      if (e instanceof AppsChanged) {
+      if (e instanceof AppsChanged changed) {
+        draining.deployment(changed);
         skipped = Outcome.REFRESH;
       } else if (!(e instanceof TaskStatus || e instanceof InstanceCondition || e instanceof InstanceHealth
           || e instanceof UnhealthyKill)) {
@@ -186,21 +210,30 @@ public final class MarathonClusterView implements ClusterView {
     return null;
   }
 
-  private static TaskObservation status(TaskStatus e, MarathonApp app, String service) {
+  private TaskObservation status(TaskStatus e, MarathonApp app, String service) {
+    if (TaskObservation.TERMINAL_STATES.contains(e.taskStatus())) draining.ended(e.instanceId());
     String host = host(app, e.host(), e.ipAddresses());
     boolean onTaskIp = !e.ipAddresses().isEmpty() && host.equals(e.ipAddresses().get(0));
     return new TaskObservation.Task(service, e.appId(), e.taskId(), e.instanceId(), TaskIds.incarnation(e.taskId()),
         host, ports(app, e.ports(), onTaskIp), app.labels(), e.taskStatus(),
-        app.hasHealthChecks() ? Health.UNKNOWN : Health.NO_CHECKS, "TASK_KILLING".equals(e.taskStatus()),
+        app.hasHealthChecks() ? Health.UNKNOWN : Health.NO_CHECKS,
+        "TASK_KILLING".equals(e.taskStatus()) || draining.stopping(e.instanceId()),
         e.appVersion() != null ? e.appVersion() : app.version(),
         e.agentId() == null || e.agentId().isBlank() ? null : e.agentId(), null, null, e.timestamp());
   }
 
-  /** Null for conditions that say nothing new (Running, Staging...: the status_update_event before it did). */
-  private static TaskObservation condition(InstanceCondition e, String service) {
+  /**
+   * Null for conditions that say nothing new (Running, Staging...: the status_update_event before it did), unless the
+   * same condition comes again: then the instance's goal changed, it is being stopped ({@link Draining}).
+   */
+  private TaskObservation condition(InstanceCondition e, String service) {
     String condition = e.condition().trim();
     if ("unknown_instance_terminated_event".equals(e.type()) || TERMINAL_CONDITIONS.contains(condition)) {
+      draining.ended(e.instanceId());
       return new TaskObservation.Instance(service, e.appId(), e.instanceId(), null, null, true, e.timestamp());
+    }
+    if (draining.condition(e.appId(), e.instanceId(), condition)) {
+      return new TaskObservation.Instance(service, e.appId(), e.instanceId(), null, true, false, e.timestamp());
     }
     return switch (condition) {
       case "Killing" -> new TaskObservation.Instance(service, e.appId(), e.instanceId(), null, true, false,

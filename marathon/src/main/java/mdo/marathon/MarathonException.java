@@ -11,6 +11,7 @@ public class MarathonException extends Failure {
   private final int status;
   private final String method;
   private final String path;
+  private final String message;
   private final List<String> details;
   private final List<String> deploymentIds;
 
@@ -20,6 +21,7 @@ public class MarathonException extends Failure {
     this.status = status;
     this.method = method;
     this.path = path;
+    this.message = message;
     this.details = List.copyOf(details);
     this.deploymentIds = List.copyOf(deploymentIds);
   }
@@ -54,8 +56,17 @@ public class MarathonException extends Failure {
     return status == 409 && !deploymentIds.isEmpty();
   }
 
+  /** 401, or a 403 that is not {@link #isDeploymentLimit()}. */
   public boolean isAuth() {
-    return status == 401 || status == 403;
+    return status == 401 || status == 403 && !isDeploymentLimit();
+  }
+
+  /**
+   * Marathon 1.5+ answers 403 to every change while {@code --max_running_deployments} deployments run
+   * ({@code TooManyRunningDeploymentsException}): a full queue, not a lack of permissions.
+   */
+  public boolean isDeploymentLimit() {
+    return status == 403 && message.startsWith("Max number (") && message.contains("of running deployments");
   }
 
   @Override

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import mdo.cluster.ServiceDefinition;
+import mdo.config.UpgradeStrategy;
+import mdo.testkit.MarathonResponses;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
 import mdo.testkit.Payloads;
@@ -110,8 +112,84 @@ class AppJsonTest {
             ],
             "volumes": []
           },
-          "healthChecks": []
+          "healthChecks": [],
+          "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0.0}
         }""".formatted(INJECTED_ENV)));
+  }
+
+  /**
+   * Fixed host ports and one instance per host: Marathon's default strategy (1 / 1) would start every new instance
+   * before stopping an old one and wait forever for a free host. Half the instances at a time; one instance alone is
+   * stopped first (with 0.5 its one healthy instance would have to stay). Without fixed ports Marathon's default stays.
+   */
+  @Test
+  void fixedHostPortsGetAStrategyThatStopsOldInstancesFirst() {
+    assertThat(app("cassandra").get("upgradeStrategy").toString())
+        .isEqualTo("{\"minimumHealthCapacity\":0.5,\"maximumOverCapacity\":0.0}");
+    assertThat(app("pinned").get("upgradeStrategy").toString())
+        .isEqualTo("{\"minimumHealthCapacity\":0.0,\"maximumOverCapacity\":0.0}");
+    assertThat(app("zookeeper").has("upgradeStrategy")).isFalse();
+    assertThat(app("hello").has("upgradeStrategy")).isFalse();
+  }
+
+  static ServiceDefinition definition(String yaml) {
+    MdoConfig config = ConfigLoader.parse(Path.of("config.yaml"), "services:\n  zk:\n" + yaml.indent(4), Map.of());
+    return ServiceDefinition.of(config, config.service("zk"));
+  }
+
+  /** What Marathon runs after {@code sent}, with its strategy set to {@code strategy} (by hand, or by older mdo). */
+  static ObjectNode running(ObjectNode sent, String strategy) {
+    ObjectNode app = MarathonResponses.app(sent, 1, 1);
+    if (strategy == null) {
+      app.remove("upgradeStrategy");
+    } else {
+      String[] s = strategy.split("/");
+      app.putObject("upgradeStrategy").put("minimumHealthCapacity", Double.parseDouble(s[0]))
+          .put("maximumOverCapacity", Double.parseDouble(s[1]));
+    }
+    return app;
+  }
+
+  static String strategyOf(JsonNode app) {
+    UpgradeStrategy s = UpgradeStrategies.of(app);
+    return s.minimumHealthCapacity() + "/" + s.maximumOverCapacity();
+  }
+
+  /** {@code PUT ?partialUpdate=false} resets what it is not sent: a strategy set by hand is sent back as it is. */
+  @Test
+  void aReplaceKeepsAStrategySetByHandWhenConfigSaysNothing() {
+    ServiceDefinition plain = definition("image: nginx\nports: {http: 80}\ncpus: 0.2");
+    ObjectNode running = running(AppJson.toApp(plain), "0.8/0.2");
+    ServiceDefinition changed = definition("image: nginx\nports: {http: 80}\ncpus: 0.4");
+    assertThat(strategyOf(AppJson.replacing(changed, running))).isEqualTo("0.8/0.2");
+
+    // and config.yaml's own wins
+    ServiceDefinition configured = definition("image: nginx\nports: {http: 80}\ncpus: 0.4\n"
+        + "upgrade-strategy: {minimum-health-capacity: 0.9, maximum-over-capacity: 0.1}");
+    assertThat(strategyOf(AppJson.replacing(configured, running))).isEqualTo("0.9/0.1");
+    assertThat(ServiceDefinition.differences(configured, AppJson.definition("zk", running))).containsExactly(
+        "cpus: 0.2 -> 0.4", "upgradeStrategy.maximumOverCapacity: 0.2 -> 0.1",
+        "upgradeStrategy.minimumHealthCapacity: 0.8 -> 0.9");
+  }
+
+  /**
+   * A hard-port app Marathon runs with a strategy that waits for a free host (its default, as older mdo left it, or
+   * one set by hand) gets mdo's for a change that replaces instances; a scale alone keeps it, since a change of the
+   * strategy would make Marathon replace every instance.
+   */
+  @Test
+  void aReplaceOfAHardPortAppFixesAStrategyThatWouldWaitForAFreeHost() {
+    String hard = "image: zookeeper\nports-hard: {client: 2181}\ninstances: 3\n";
+    ObjectNode running = running(AppJson.toApp(definition(hard + "cpus: 0.2")), null);
+    assertThat(strategyOf(AppJson.replacing(definition(hard + "cpus: 0.4"), running))).isEqualTo("0.5/0.0");
+    assertThat(strategyOf(AppJson.replacing(definition(hard.replace("3", "4") + "cpus: 0.2"), running)))
+        .as("scale only").isEqualTo("1.0/1.0");
+    // a workable strategy set by hand stays
+    ObjectNode byHand = running(AppJson.toApp(definition(hard + "cpus: 0.2")), "0.6/0");
+    assertThat(strategyOf(AppJson.replacing(definition(hard + "cpus: 0.4"), byHand))).isEqualTo("0.6/0.0");
+    // mdo's own for one instance (0 / 0) follows the number of instances: 3 now, so half at a time
+    ObjectNode fromOne = running(AppJson.toApp(definition(hard + "cpus: 0.2")), "0/0");
+    assertThat(strategyOf(AppJson.replacing(definition(hard + "cpus: 0.4"), fromOne))).isEqualTo("0.5/0.0");
   }
 
   @Test
@@ -165,7 +243,7 @@ class AppJsonTest {
         [{"containerPort": 9092, "hostPort": 0, "protocol": "tcp", "name": "broker"}]"""));
     assertThat(app.get("healthChecks")).isEqualTo(json("""
         [{"protocol": "MESOS_TCP", "portIndex": 0, "gracePeriodSeconds": 120, "intervalSeconds": 10,
-          "timeoutSeconds": 5, "maxConsecutiveFailures": 3}]"""));
+          "timeoutSeconds": 5, "maxConsecutiveFailures": 3, "delaySeconds": 2}]"""));
   }
 
   /** Every field of Marathon's own example app that mdo can express comes out with the same value and place. */
@@ -205,7 +283,7 @@ class AppJsonTest {
   void httpHealthCheckBecomesMesosHttpOnTheNamedPortsIndex() throws Exception {
     assertThat(app("bridged-webapp").get("healthChecks")).isEqualTo(json("""
         [{"protocol": "MESOS_HTTP", "portIndex": 0, "path": "/", "gracePeriodSeconds": 5, "intervalSeconds": 20,
-          "timeoutSeconds": 5, "maxConsecutiveFailures": 3}]"""));
+          "timeoutSeconds": 5, "maxConsecutiveFailures": 3, "delaySeconds": 2}]"""));
   }
 
   @Test

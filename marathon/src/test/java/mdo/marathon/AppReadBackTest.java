@@ -80,7 +80,7 @@ class AppReadBackTest {
         "image: davidbliu/zookeeper_processor -> davidbliu/zookeeper_processor:2",
         "ports: [\"client 2181:0/tcp\",\"peer 2888:0/tcp\"] -> [\"client 2181:0/tcp\",\"peer 2889:0/tcp\"]",
         "healthChecks: [{\"protocol\":\"MESOS_TCP\",\"portIndex\":0,\"grace\":30,\"interval\":10,\"timeout\":5,"
-            + "\"maxFailures\":3}] -> []");
+            + "\"maxFailures\":3,\"delay\":2}] -> []");
   }
 
   @Test

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import mdo.cluster.DeploymentListener;
 import mdo.cluster.DeploymentOutcome;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import mdo.config.MarathonSettings;
+import mdo.testkit.MarathonResponses;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -53,7 +55,7 @@ class DeploymentWatcherTest {
   }
 
   DeploymentOutcome await(Duration timeout) throws InterruptedException {
-    return new DeploymentWatcher(client, Duration.ofMillis(10)).await(APP, DEPLOYMENT, 2, timeout, listener);
+    return new DeploymentWatcher(client, Duration.ofMillis(10)).await(APP, DEPLOYMENT, null, 2, timeout, listener);
   }
 
   @Test
@@ -131,13 +133,90 @@ class DeploymentWatcherTest {
     assertThat(retries).hasSize(1).first().asString().contains("answered 503");
   }
 
+  /** The app as Marathon answers it at {@code version}, running one task per entry of {@code taskVersions}. */
+  static MockResponse appAt(String version, String configVersion, int wanted, String... taskVersions) {
+    ObjectNode app = MarathonResponses.app(DEFINITION.deepCopy().put("instances", wanted), taskVersions.length,
+        taskVersions.length);
+    app.put("version", version);
+    app.putObject("versionInfo").put("lastScalingAt", version).put("lastConfigChangeAt", configVersion);
+    ArrayNode tasks = app.putArray("tasks");
+    for (int i = 0; i < taskVersions.length; i++) {
+      ObjectNode t = Fixtures.task(APP, "default_zk." + Fixtures.uuid(i), "10.0.0." + i, List.of(31000 + i),
+          taskVersions[i], "TASK_RUNNING");
+      t.putArray("healthCheckResults").addObject().put("alive", true).put("consecutiveFailures", 0)
+          .put("instanceId", "default_zk.marathon-" + Fixtures.uuid(i));
+      tasks.add(t);
+    }
+    ObjectNode body = Fixtures.JSON.createObjectNode();
+    body.set("app", app);
+    return MarathonResponses.json(200, body.toString());
+  }
+
+  static final String V1 = "2026-03-01T10:00:00.000Z";
+  static final String V2 = "2026-03-01T10:05:00.000Z";
+
+  /**
+   * {@code --force}: Marathon has answered the PUT but lists the new deployment only once it has cancelled the one it
+   * overrides. Meanwhile the old instances meet the counts; that is not success.
+   */
+  @Test
+  void aForcedDeploymentNotListedYetIsWaitedForAlthoughTheOldInstancesMeetTheCounts() throws Exception {
+    String overridden = "0c41b0e8-8d6a-4e0c-9d5c-5a1c4b2b0d11";
+    server.enqueue(deployments(APP, overridden));
+    server.enqueue(appAt(V2, V2, 2, V1, V1));
+    server.enqueue(deployments(APP, DEPLOYMENT));
+    server.enqueue(appAt(V2, V2, 2, V1, V2));
+    server.enqueue(deployments(APP));
+    server.enqueue(appAt(V2, V2, 2, V2, V2));
+
+    DeploymentOutcome outcome = new DeploymentWatcher(client, Duration.ofMillis(10))
+        .await(APP, DEPLOYMENT, V2, 2, Duration.ofSeconds(10), listener);
+
+    assertThat(outcome.success()).isTrue();
+    assertThat(server.getRequestCount()).isEqualTo(6);
+    assertThat(progress).containsExactly("2/2 running, 2/2 healthy done", "2/2 running, 2/2 healthy",
+        "2/2 running, 2/2 healthy done");
+  }
+
+  /** A deployment that started and finished between the change and the first poll is recognised by its effect. */
+  @Test
+  void aDeploymentOverBeforeTheFirstPollSucceedsByItsEffect() throws Exception {
+    server.enqueue(deployments(APP));
+    server.enqueue(appAt(V2, V2, 2, V2, V2));
+
+    DeploymentOutcome outcome = new DeploymentWatcher(client, Duration.ofMillis(10))
+        .await(APP, DEPLOYMENT, V2, 2, Duration.ofSeconds(10), listener);
+
+    assertThat(outcome.success()).isTrue();
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  /**
+   * A forced scale from 3 to 2 not started yet: 3 run, at least the 2 wanted, all of the current configuration (a scale
+   * keeps it). Only exactly 2 is the scale's effect.
+   */
+  @Test
+  void aForcedScaleDownNotStartedYetIsNotTakenForDone() throws Exception {
+    server.enqueue(deployments(APP));
+    server.enqueue(appAt(V2, V1, 2, V1, V1, V1));
+    server.enqueue(deployments(APP));
+    server.enqueue(appAt(V2, V1, 2, V1, V1));
+
+    DeploymentOutcome outcome = new DeploymentWatcher(client, Duration.ofMillis(10))
+        .await(APP, DEPLOYMENT, V2, 2, Duration.ofSeconds(10), listener);
+
+    assertThat(outcome.success()).isTrue();
+    assertThat(server.getRequestCount()).isEqualTo(4);
+  }
+
   @Test
   void scalingToZeroSucceedsOnceNothingRuns() throws Exception {
     server.enqueue(deployments(APP));
     server.enqueue(appResponse(DEFINITION.deepCopy().put("instances", 0), 0, 0));
 
     DeploymentOutcome outcome =
-        new DeploymentWatcher(client, Duration.ofMillis(10)).await(APP, DEPLOYMENT, 0, Duration.ofSeconds(5), listener);
+        new DeploymentWatcher(client, Duration.ofMillis(10))
+            .await(APP, DEPLOYMENT, null, 0, Duration.ofSeconds(5), listener);
 
     assertThat(outcome.success()).isTrue();
   }

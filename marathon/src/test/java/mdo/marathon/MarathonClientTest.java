@@ -13,6 +13,8 @@ import mdo.testkit.Payloads;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import mdo.testkit.MarathonResponses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,30 @@ class MarathonClientTest {
     return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
   }
 
+  static final String V1 = "2015-09-25T15:13:48.343Z";
+  static final String V2 = "2015-09-29T15:59:51.164Z";
+  static final String DEPLOYMENT = "5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43";
+
+  private static ObjectNode instances(int n) {
+    return MarathonClient.JSON.createObjectNode().put("instances", n);
+  }
+
+  /** {@code GET /v2/apps/{id}} of the recorded app at {@code version}, deploying {@code deployment} (or nothing). */
+  private static MockResponse appAt(String version, String... deployments) {
+    ObjectNode body = (ObjectNode) MarathonResponses.read(Payloads.withoutComments(
+        Payloads.marathon("app_get_response.1.4.jsonc")));
+    ObjectNode app = (ObjectNode) body.get("app");
+    app.put("id", "/prod/cassandra").put("version", version);
+    var list = app.putArray("deployments");
+    for (String d : deployments) list.addObject().put("id", d);
+    return json(200, body.toString());
+  }
+
+  /** Reads the request, then drops the connection without answering: the answer is lost. */
+  private static MockResponse resetAfterReading() {
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build();
+  }
+
   private static RecordedRequest next(MockWebServer server) throws InterruptedException {
     RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(request).as("request received").isNotNull();
@@ -70,7 +96,7 @@ class MarathonClientTest {
   void scaleIsAPartialPutOfInstancesOnTheNestedAppPath() throws Exception {
     marathon.enqueue(json(200, "{\"deploymentId\":\"5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43\",\"version\":\"2015-09-29T15:59:51.164Z\"}"));
 
-    DeploymentResult result = client(marathon).scale("/prod/cassandra", 3, false);
+    DeploymentResult result = client(marathon).putApp("/prod/cassandra", instances(3), false, V1);
 
     assertThat(result.deploymentId()).isEqualTo("5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43");
     RecordedRequest request = next(marathon);
@@ -173,7 +199,7 @@ class MarathonClientTest {
   void aLockedAppNamesTheDeploymentsThatLockIt() {
     marathon.enqueue(json(409, Payloads.marathon("error_409_app_locked.json")));
 
-    assertThatThrownBy(() -> client(marathon).scale("/foo", 2, false))
+    assertThatThrownBy(() -> client(marathon).putApp("/foo", instances(2), false, V1))
         .isInstanceOfSatisfying(MarathonException.class, e -> {
           assertThat(e.isLocked()).isTrue();
           assertThat(e.deploymentIds()).containsExactly("97c136bf-5a28-4821-9d94-480d9fbb01c8");
@@ -185,7 +211,7 @@ class MarathonClientTest {
   void validationErrorsListEachPathAndError() {
     marathon.enqueue(json(422, Payloads.marathon("error_422_validation.json")));
 
-    assertThatThrownBy(() -> client(marathon).putApp("/foo", MarathonClient.JSON.createObjectNode(), false))
+    assertThatThrownBy(() -> client(marathon).putApp("/foo", MarathonClient.JSON.createObjectNode(), false, V1))
         .isInstanceOfSatisfying(MarathonException.class, e -> {
           assertThat(e.status()).isEqualTo(422);
           assertThat(e.details()).containsExactly("/upgradeStrategy/minimumHealthCapacity: is greater than 1");
@@ -237,6 +263,132 @@ class MarathonClientTest {
         .isInstanceOf(MarathonUnavailableException.class)
         .hasMessageContaining(":" + marathon.getPort())
         .hasMessageContaining(":" + standby.getPort());
+  }
+
+  /**
+   * A change whose answer is lost after it was sent is not sent again to the next Marathon: the app is read back, and
+   * its new version shows the change was applied (the second Marathon would otherwise answer "locked").
+   */
+  @Test
+  void aChangeWhoseAnswerWasLostIsReadBackInsteadOfSentAgain() throws Exception {
+    marathon.enqueue(resetAfterReading());
+    marathon.enqueue(appAt(V2, DEPLOYMENT));
+
+    DeploymentResult result = client(marathon, standby).putApp("/prod/cassandra", instances(3), false, V1);
+
+    assertThat(result.deploymentId()).isEqualTo(DEPLOYMENT);
+    assertThat(result.version()).isEqualTo(V2);
+    assertThat(next(marathon).getRequestLine()).isEqualTo("PUT /v2/apps/prod/cassandra HTTP/1.1");
+    assertThat(next(marathon).getRequestLine()).isEqualTo("GET /v2/apps/prod/cassandra HTTP/1.1");
+    assertThat(standby.getRequestCount()).as("sent once only").isZero();
+  }
+
+  /** Marathon answers 503 when it timed out internally, sometimes having applied the change: read back too. */
+  @Test
+  void a503ToACreateIsReadBackAndTheCreatedAppTaken() throws Exception {
+    marathon.enqueue(new MockResponse.Builder().code(503).body("Service Unavailable").build());
+    marathon.enqueue(appAt(V2, DEPLOYMENT));
+    ObjectNode app = Payloads.marathonJson("apps_post_request.json").put("id", "/prod/cassandra");
+
+    DeploymentResult result = client(marathon, standby).createApp(app);
+
+    assertThat(result.created()).isTrue();
+    assertThat(result.deploymentId()).isEqualTo(DEPLOYMENT);
+    assertThat(standby.getRequestCount()).isZero();
+  }
+
+  /** Read back unchanged: the change did not happen, so it is sent to the next Marathon. */
+  @Test
+  void aLostChangeThatDidNotHappenIsSentToTheNextUrl() throws Exception {
+    marathon.enqueue(resetAfterReading());
+    marathon.enqueue(appAt(V1));
+    standby.enqueue(json(200, "{\"deploymentId\":\"" + DEPLOYMENT + "\",\"version\":\"" + V2 + "\"}"));
+
+    DeploymentResult result = client(marathon, standby).restartApp("/prod/cassandra", false, V1);
+
+    assertThat(result.deploymentId()).isEqualTo(DEPLOYMENT);
+    assertThat(next(standby).getRequestLine()).isEqualTo("POST /v2/apps/prod/cassandra/restart HTTP/1.1");
+  }
+
+  /** With one Marathon, a change read back as not applied (a stale connection lost it) is sent to it once more. */
+  @Test
+  void aLostChangeThatDidNotHappenIsSentOnceMoreToASingleMarathon() throws Exception {
+    marathon.enqueue(resetAfterReading());
+    marathon.enqueue(appAt(V1));
+    marathon.enqueue(json(200, "{\"deploymentId\":\"" + DEPLOYMENT + "\",\"version\":\"" + V2 + "\"}"));
+
+    DeploymentResult result = client(marathon).putApp("/prod/cassandra", instances(3), false, V1);
+
+    assertThat(result.deploymentId()).isEqualTo(DEPLOYMENT);
+    assertThat(next(marathon).getRequestLine()).startsWith("PUT ");
+    assertThat(next(marathon).getRequestLine()).startsWith("GET ");
+    assertThat(next(marathon).getRequestLine()).startsWith("PUT ");
+  }
+
+  /** A change that was applied late meets itself: 409 after a lost answer is read back, not reported. */
+  @Test
+  void aConflictAfterALostAnswerIsTheChangeItselfWhenTheAppMovedOn() throws Exception {
+    marathon.enqueue(resetAfterReading());
+    marathon.enqueue(appAt(V1));
+    standby.enqueue(json(409, Payloads.marathon("error_409_app_locked.json")));
+    standby.enqueue(appAt(V2, "97c136bf-5a28-4821-9d94-480d9fbb01c8"));
+
+    DeploymentResult result = client(marathon, standby).replaceApp("/prod/cassandra", instances(3), false, V1);
+
+    assertThat(result.deploymentId()).isEqualTo("97c136bf-5a28-4821-9d94-480d9fbb01c8");
+    assertThat(result.version()).isEqualTo(V2);
+  }
+
+  /** Nobody can say whether a change with a lost answer happened when Marathon cannot be read: nothing is resent. */
+  @Test
+  void aLostAnswerThatCannotBeReadBackIsReportedNotResent() throws Exception {
+    marathon.enqueue(resetAfterReading());
+    marathon.enqueue(new MockResponse.Builder().code(503).body("Could not determine the current leader").build());
+    standby.enqueue(new MockResponse.Builder().code(503).body("Could not determine the current leader").build());
+
+    assertThatThrownBy(() -> client(marathon, standby).putApp("/prod/cassandra", instances(3), false, V1))
+        .isInstanceOf(MarathonUnavailableException.class)
+        .hasMessageContaining("the change may or may not have been applied");
+    assertThat(standby.takeRequest(1, TimeUnit.SECONDS).getRequestLine()).startsWith("GET ");
+    assertThat(standby.getRequestCount()).isEqualTo(1);
+  }
+
+  /** A connection refused never carried the change: the next URL gets it at once. */
+  @Test
+  void aChangeThatNeverLeftGoesToTheNextUrl() throws Exception {
+    URI dead;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dead = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
+    }
+    marathon.enqueue(json(201, Payloads.marathon("apps_post_response.json")));
+    MarathonClient client = new MarathonClient(
+        new MarathonSettings(List.of(dead, marathon.url("/").uri()), null, null, null, null, null));
+
+    assertThat(client.createApp(Payloads.marathonJson("apps_post_request.json")).created()).isTrue();
+    assertThat(next(marathon).getRequestLine()).isEqualTo("POST /v2/apps HTTP/1.1");
+    assertThat(marathon.getRequestCount()).isEqualTo(1);
+  }
+
+  /** Marathon 1.7+'s answer while --max_running_deployments deployments run (TooManyRunningDeploymentsException). */
+  @Test
+  void aForbiddenForTooManyDeploymentsIsNotAPermissionsProblem() {
+    marathon.enqueue(json(403, "{\"message\":\"Max number (1) of running deployments is achieved. Wait for existing"
+        + " deployments to complete or cancel oneusing force=true parameter. You can increase max deployment number by"
+        + " using --max_running_deployments parameter but be advised that this can have negative effects on the"
+        + " performance.\"}"));
+    marathon.enqueue(json(403, Payloads.marathon("error_403_forbidden.json")));
+    MarathonClient client = client(marathon);
+
+    assertThatThrownBy(() -> client.putApp("/foo", instances(2), false, V1))
+        .isInstanceOfSatisfying(MarathonException.class, e -> {
+          assertThat(e.isDeploymentLimit()).isTrue();
+          assertThat(e.isAuth()).isFalse();
+        });
+    assertThatThrownBy(() -> client.putApp("/foo", instances(2), false, V1))
+        .isInstanceOfSatisfying(MarathonException.class, e -> {
+          assertThat(e.isDeploymentLimit()).isFalse();
+          assertThat(e.isAuth()).isTrue();
+        });
   }
 
   @Test

@@ -217,6 +217,73 @@ class RegistryWriterTest {
     assertThat(record(ids[3])).isNull();
   }
 
+  private String instanceChanged(String instanceId, String condition, String timestamp) {
+    ObjectNode e = Payloads.marathonJson("events/instance_changed_event.json");
+    e.put("runSpecId", appId).put("instanceId", instanceId).put("condition", condition).put("timestamp", timestamp);
+    return e.toString();
+  }
+
+  /**
+   * Plain Marathon 1.8+ (no task_killing): an instance it is about to kill gets an instance_changed_event for the goal
+   * change, with the condition it already had, and stays TASK_RUNNING until TASK_KILLED. It drains from that event on,
+   * through later TASK_RUNNING updates and resyncs, until it is gone.
+   */
+  @Test
+  void aRunningInstanceReportedRunningAgainIsBeingStoppedBy18() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    String instance = env + "_web.instance-" + uuid(1);
+    String t = instance + "._app.1";
+    apply(instanceChanged(instance, "Provisioned", at(1)),
+        status(appId, t, "TASK_RUNNING", at(2), List.of(31001), V1), instanceChanged(instance, "Running", at(2)));
+    assertThat(record(t).draining()).isFalse();
+
+    apply(instanceChanged(instance, "Running", at(3)));
+    assertThat(record(t).draining()).isTrue();
+    apply(status(appId, t, "TASK_RUNNING", at(4), List.of(31001), V1)); // e.g. a Mesos health check result
+    assertThat(record(t).draining()).isTrue();
+    marathon.putTask(Fixtures.task(appId, t, "10.0.0.1", List.of(31001), V1, "TASK_RUNNING"));
+    writer.resync(false);
+    assertThat(record(t).draining()).as("a listing keeps it").isTrue();
+
+    apply(status(appId, t, "TASK_KILLED", at(5), List.of(31001), V1));
+    assertThat(record(t)).isNull();
+  }
+
+  /**
+   * Any release: a scale through the API (what updater and launcher send) runs a deployment step that kills the
+   * instances Marathon picks, by default the youngest; they drain from the step's start (deployment_info) on.
+   */
+  @Test
+  void aScaleDownStepMarksTheInstancesMarathonWillKill() throws Exception {
+    ObjectNode app = Fixtures.bridgeApp(env, "web", V1).put("instances", 1);
+    app.putArray("deployments").addObject().put("id", "dep-1");
+    marathon.putApp(app);
+    marathon.putTask(Fixtures.task(appId, task(1), "10.0.0.1", List.of(31001), V1, "TASK_RUNNING")
+        .put("startedAt", "2026-01-01T00:00:01.000Z"));
+    marathon.putTask(Fixtures.task(appId, task(2), "10.0.0.2", List.of(31002), V1, "TASK_RUNNING")
+        .put("startedAt", "2026-01-01T00:00:09.000Z"));
+    writer.resync(false);
+    assertThat(record(task(2)).draining()).isFalse();
+
+    ObjectNode step = Payloads.marathonJson("events/deployment_info.json");
+    step.put("timestamp", at(10));
+    ((ObjectNode) step.path("currentStep").path("actions").get(0)).put("type", "ScaleApplication").put("app", appId);
+    assertThat(apply(step.toString())).as("the app is re-read").isTrue();
+    writer.refreshApp(appId);
+    assertThat(record(task(2)).draining()).as("a kill with scale=true names its own victim: nobody to mark").isFalse();
+
+    ObjectNode update = Payloads.marathonJson("events/api_post_event.json");
+    update.put("timestamp", at(10));
+    update.set("appDefinition", app);
+    apply(update.toString());
+    writer.refreshApp(appId);
+    assertThat(record(task(2)).draining()).as("the youngest goes").isTrue();
+    assertThat(record(task(1)).draining()).isFalse();
+
+    apply(status(appId, task(2), "TASK_KILLED", at(12), List.of(31002), V1));
+    assertThat(record(task(2))).isNull();
+  }
+
   @Test
   void oneAliveCheckOfSeveralAsksForARefreshInsteadOfDeclaringHealth() throws Exception {
     ObjectNode app = Fixtures.bridgeApp(env, "web", V1);
@@ -287,6 +354,38 @@ class RegistryWriterTest {
     // every record holds the claim of its ordinal in etcd, and nothing else does
     assertThat(claims()).containsOnly(Map.entry(RegistryKeys.ordinal(env, "web", 0), a2),
         Map.entry(RegistryKeys.ordinal(env, "web", 2), c2));
+  }
+
+  /**
+   * Tasks Marathon 1.7 started ({@code <safe>.<uuid>}, or with the {@code _} separator) that 1.8+ relaunches get their
+   * old id with {@code .1} appended: the relaunch takes over the old task's key and ordinal, as 1.8's own relaunches
+   * do.
+   */
+  @Test
+  void aTaskStartedBy17AndRelaunchedBy18KeepsItsOrdinal() throws Exception {
+    marathon.putApp(Fixtures.bridgeApp(env, "web", V1));
+    String a = env + "_web." + uuid(1);
+    String b = env + "_web_" + uuid(2);
+    String c = env + "_web." + uuid(3);
+    apply(status(appId, a, "TASK_RUNNING", at(1), List.of(31001), V1),
+        status(appId, b, "TASK_RUNNING", at(1), List.of(31002), V1),
+        status(appId, c, "TASK_RUNNING", at(1), List.of(31003), V1));
+    assertThat(List.of(record(a).ordinal(), record(b).ordinal(), record(c).ordinal())).containsExactly(0, 1, 2);
+
+    // reported before the old task's end: takes over its key and ordinal
+    apply(status(appId, a + ".1", "TASK_RUNNING", at(2), List.of(31004), V1),
+        status(appId, b + ".1", "TASK_RUNNING", at(2), List.of(31005), V1));
+    assertThat(record(a)).isNull();
+    assertThat(record(b)).isNull();
+    assertThat(record(a + ".1").ordinal()).isZero();
+    assertThat(record(b + ".1").ordinal()).isEqualTo(1);
+    assertThat(record(b + ".1").instanceId()).isEqualTo(env + "_web.marathon-" + uuid(2));
+
+    // and again: the second relaunch of the same instance
+    apply(status(appId, a + ".2", "TASK_RUNNING", at(3), List.of(31006), V1));
+    assertThat(record(a + ".1")).isNull();
+    assertThat(record(a + ".2").ordinal()).isZero();
+    assertThat(stored().keySet()).hasSize(3);
   }
 
   @Test

@@ -11,11 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import mdo.guestutils.CallbackClient;
 import mdo.guestutils.CallbackSignature;
 import mdo.guestutils.GuestUtils;
 import mdo.registry.RegistryJson;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The demo's sample service: what a Cassandra node does at start-up, in miniature.
@@ -28,43 +32,61 @@ import mdo.registry.RegistryJson;
  *       (where Cassandra would run {@code nodetool cleanup}).
  * </ol>
  *
- * {@code GET /} answers JSON with the peers it saw at start, the member count of the last notification
- * ({@code membersNotified}) and the notification itself; {@code GET /health} answers
- * {@code ok}.
+ * As a local process it asks the guestutils library for the port and the seeds. In its image the entrypoint asks the
+ * guestutils CLI, as a third-party service's start script would, and passes the answers as {@code --port} and
+ * {@code --seeds}.
+ *
+ * <p>{@code GET /} answers JSON with the peers it saw at start, the member count of the last notification
+ * ({@code membersNotified}) and the notification itself; {@code GET /health} answers {@code ok}.
  */
-public final class PeerService {
-  private final GuestUtils guest;
+@Command(name = "sample-peer", mixinStandardHelpOptions = true,
+    description = "The demo's peer-aware sample service: binds its http port, logs its seeds, registers a membership"
+        + " callback with the subscriber (SUBSCRIBER_URL, MDO_REGISTRATION_TOKEN) and logs every signed notification.")
+public final class PeerService implements Callable<Integer> {
+  @Option(names = "--port", description = "port to bind (default: guestutils' port named http)")
+  Integer port;
+
+  @Option(names = "--seeds", split = ",", description = "peers at start, host:port,... (default: guestutils' node list)")
+  List<String> givenSeeds;
+
   private final AtomicReference<JsonNode> lastNotification = new AtomicReference<>();
+  private GuestUtils guest;
   private volatile List<String> seeds = List.of();
   /** Set once registration returns; read on the HTTP server's threads. */
   private volatile String secret;
 
-  PeerService(GuestUtils guest) {
-    this.guest = guest;
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new PeerService()).execute(args));
   }
 
-  public static void main(String[] args) throws Exception {
-    try (GuestUtils guest = GuestUtils.fromEnvironment()) {
-      new PeerService(guest).run();
+  @Override
+  public Integer call() throws Exception {
+    try (GuestUtils g = GuestUtils.fromEnvironment()) {
+      guest = g;
+      run();
     }
+    return 0;
   }
 
   void run() throws Exception {
     String service = guest.getServiceName();
-    int port = guest.getPort("http");
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
+    int bound = port != null ? port : guest.getPort("http");
+    HttpServer server = HttpServer.create(new InetSocketAddress(bound), 16);
     server.createContext("/health", exchange -> respond(exchange, 200, "ok"));
     server.createContext("/membership", this::membership);
     server.createContext("/", this::status);
     server.start();
-    log("listening on port " + port);
+    log("listening on port " + bound);
 
-    seeds = guest.getNodeList(service, List.of("http"), 0);
+    seeds = givenSeeds != null ? givenSeeds.stream().filter(s -> !s.isBlank()).toList()
+        : guest.getNodeList(service, List.of("http"), 0);
     log("seeds at start: " + (seeds.isEmpty() ? "(none yet: first member)" : String.join(",", seeds)));
 
     String subscriber = System.getenv("SUBSCRIBER_URL");
     if (subscriber != null) {
-      String url = "http://" + guest.getContainerHostAddress() + ":" + port + "/membership";
+      // The address others reach us at: the host's, and the external port of `http` (the bound one unless bridged).
+      String url = "http://" + guest.getContainerHostAddress() + ":"
+          + guest.getSpecificPort(service, guest.getContainerName(), "http", bound) + "/membership";
       String token = System.getenv("MDO_REGISTRATION_TOKEN"); // the launcher gives every task its service's
       JsonNode registration = new CallbackClient(subscriber, token, Duration.ofSeconds(5))
           .register(service, url, System.getenv("MESOS_TASK_ID"), service);

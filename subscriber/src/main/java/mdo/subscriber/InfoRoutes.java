@@ -15,58 +15,63 @@ import mdo.registry.RegistryJson;
 
 /**
  * {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON):
- * every service's instances, and where the native framework reports tasks that cannot launch, how many and why ("no
- * agent with port 9042 free"), also for a service none of whose instances runs.
+ * the registered instances of each service and, for a service short of instances, what the backend says of it
+ * ({@code waiting}: Marathon's launch queue, or why bin/framework cannot place it), also when none of its instances
+ * runs.
  */
 final class InfoRoutes {
   private final String environment;
   private final Supplier<List<InstanceRecord>> records;
-  private final Supplier<Map<String, Waiting>> waiting;
   private final Supplier<Health> health;
+  private final Supplier<LaunchQueue.Status> queue;
 
-  /** Tasks of a service waiting to launch, and why. */
-  record Waiting(int tasks, String reason) {}
-
-  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Map<String, Waiting>> waiting,
-      Supplier<Health> health) {
+  InfoRoutes(String environment, Supplier<List<InstanceRecord>> records, Supplier<Health> health,
+      Supplier<LaunchQueue.Status> queue) {
     this.environment = environment;
     this.records = records;
-    this.waiting = waiting;
     this.health = health;
+    this.queue = queue;
   }
 
   void services(Context ctx) {
+    LaunchQueue.Status queued = queue.get();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("environment", environment);
     Map<String, Object> services = new TreeMap<>();
-    Map<String, Waiting> waits = waiting.get();
-    byService(waits).forEach((name, records) -> services.put(name, service(records, waits.get(name))));
+    byService(queued).forEach((name, records) -> services.put(name, service(records, queued.waiting().get(name))));
     body.put("services", services);
+    if (queued.problem() != null) body.put("launchQueue", queued.problem());
     json(ctx, body);
   }
 
   void service(Context ctx) {
     String name = ctx.pathParam("name");
-    Map<String, Waiting> waits = waiting.get();
-    List<InstanceRecord> records = byService(waits).get(name);
+    LaunchQueue.Status queued = queue.get();
+    List<InstanceRecord> records = byService(queued).get(name);
     if (records == null) throw new NotFoundResponse("no instances of service '" + name + "'");
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("environment", environment);
     body.put("service", name);
-    body.putAll(service(records, waits.get(name)));
+    body.putAll(service(records, queued.waiting().get(name)));
     json(ctx, body);
   }
 
-  private static Map<String, Object> service(List<InstanceRecord> records, Waiting waiting) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("instances", instances(records));
-    if (waiting != null) out.put("waiting", Map.of("tasks", waiting.tasks(), "reason", waiting.reason()));
-    return out;
+  private static Map<String, Object> service(List<InstanceRecord> records, LaunchQueue.Queued waiting) {
+    Map<String, Object> service = new LinkedHashMap<>();
+    service.put("instances", instances(records));
+    if (waiting != null) {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("count", waiting.count());
+      w.put("summary", waiting.summary());
+      w.putAll(new TreeMap<>(waiting.details()));
+      service.put("waiting", w);
+    }
+    return service;
   }
 
   void page(Context ctx) {
-    Map<String, Waiting> waits = waiting.get();
-    Map<String, List<InstanceRecord>> services = byService(waits);
+    LaunchQueue.Status queued = queue.get();
+    Map<String, List<InstanceRecord>> services = byService(queued);
     Health health = this.health.get();
     StringBuilder h = new StringBuilder(4096);
     String env = Html.escape(environment);
@@ -78,15 +83,18 @@ final class InfoRoutes {
         .append(health.healthy() ? "ok\">healthy" : "bad\">unhealthy: " + Html.escape(String.join("; ", health.problems())))
         .append("</p>\n<p>").append(services.size()).append(" services, ").append(health.records())
         .append(" instances. Last resync: ").append(Html.escape(health.resync().get("result"))).append("</p>\n");
+    if (queued.problem() != null) {
+      h.append("<p id=\"queue\" class=\"bad\">").append(Html.escape(queued.problem())).append("</p>\n");
+    }
     if (services.isEmpty()) h.append("<p id=\"empty\">No instances registered.</p>\n");
     for (Map.Entry<String, List<InstanceRecord>> e : services.entrySet()) {
       String name = Html.escape(e.getKey());
       h.append("<section class=\"service\" data-service=\"").append(name).append("\"><h2>").append(name)
           .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n");
-      Waiting w = waits.get(e.getKey());
-      if (w != null) {
-        h.append("<p class=\"waiting bad\">").append(w.tasks()).append(w.tasks() == 1 ? " task waits" : " tasks wait")
-            .append(" to launch: ").append(Html.escape(w.reason())).append("</p>\n");
+      LaunchQueue.Queued waiting = queued.waiting().get(e.getKey());
+      if (waiting != null) {
+        h.append("<p class=\"waiting bad\">").append(Html.escape(queued.source())).append(": ")
+            .append(Html.escape(waiting.summary())).append("</p>\n");
       }
       h.append("<table><thead><tr>"
               + "<th>#</th><th>task</th><th>host</th><th>ports</th><th>state</th><th>health</th><th>labels</th>"
@@ -131,13 +139,13 @@ final class InfoRoutes {
     }
   }
 
-  /** The instances by service; a service with waiting tasks is listed even when none of its instances runs. */
-  private Map<String, List<InstanceRecord>> byService(Map<String, Waiting> waits) {
+  /** The registered instances by service, with an empty list for a service that only waits to launch. */
+  private Map<String, List<InstanceRecord>> byService(LaunchQueue.Status queued) {
     Map<String, List<InstanceRecord>> services = new TreeMap<>();
     for (InstanceRecord r : records.get()) {
       services.computeIfAbsent(r.service(), s -> new java.util.ArrayList<>()).add(r);
     }
-    waits.keySet().forEach(s -> services.putIfAbsent(s, List.of()));
+    queued.waiting().keySet().forEach(s -> services.putIfAbsent(s, List.of()));
     return services;
   }
 

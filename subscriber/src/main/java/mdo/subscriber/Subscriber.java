@@ -4,6 +4,7 @@ import io.etcd.jetcd.Client;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,13 +15,12 @@ import java.util.function.Consumer;
 import mdo.command.DaemonThreads;
 import mdo.config.SubscriberSettings;
 import mdo.config.SubscriberSettings.EventSource;
+import mdo.framework.desired.DesiredStateStore;
 import mdo.leader.ElectionTiming;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonClusterView;
 import mdo.registry.Etcd;
-import mdo.framework.desired.DesiredStateStore;
 import mdo.registry.InstanceRecord;
-import mdo.registry.store.EtcdException;
 import mdo.registry.store.EtcdRegistryStore;
 import mdo.registry.writer.RegistryWriter;
 import mdo.registry.writer.ResyncResult;
@@ -60,10 +60,9 @@ public final class Subscriber implements AutoCloseable {
   private final LeaderProxy proxy;
   private final HealthProbe probe;
   private final HealthReporter health;
+  private final LaunchQueue launchQueue;
   private final Callers callers;
   private final KnownApps known;
-  /** The native framework's progress reports, where it writes the registry; null otherwise. */
-  private final DesiredStateStore progress;
   /** The last segment of the callback URL registered at Marathon (callback mode): only Marathon learns it. */
   private final String callbackSecret = Secrets.random(24);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -94,10 +93,15 @@ public final class Subscriber implements AutoCloseable {
     this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.factory("mdo-probe"));
     this.probe = new HealthProbe(writer, config.readsOnly() ? null : marathon, leadership, leadership::keepSubscribed,
         reachability, metrics);
-    this.progress = config.readsOnly()
-        ? new DesiredStateStore(etcd.getKVClient(), config.environment(), config.tuning().etcdTimeout()) : null;
     this.health = new HealthReporter(config, reachability, writer, leadership, this::recordCount);
     metrics.gauges(() -> streamConnected() ? 1 : 0, this::queueDepth, this::recordCount);
+    if (config.readsOnly()) {
+      DesiredStateStore progress = new DesiredStateStore(etcd.getKVClient(), config.environment(),
+          config.tuning().etcdTimeout());
+      this.launchQueue = new LaunchQueue("bin/framework", () -> frameworkWaiting(progress), () -> true);
+    } else {
+      this.launchQueue = new LaunchQueue("Marathon's launch queue", this::marathonWaiting, reachability::marathon);
+    }
   }
 
   public SubscriberConfig config() {
@@ -138,11 +142,11 @@ public final class Subscriber implements AutoCloseable {
     SubscriberApp.CallbackIntake callbackIntake = config.subscriber().events() != EventSource.CALLBACK ? null
         : new SubscriberApp.CallbackIntake(callbackSecret, new Networks(config.subscriber().callbackSources()),
             leadership::acceptCallback);
-    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, this::waiting, health,
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health,
         leadership, callers,
         List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, leadership::malformed,
         metrics::refused, () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward,
-        leadership::callbacks, routeContributors));
+        leadership::callbacks, routeContributors, launchQueue::status));
     app.start(config.subscriber().host(), config.subscriber().port());
     if (config.readsOnly()) {
       log.info("started: subscriber for environment '{}' on port {} (the registry is bin/framework's: backend: mesos)",
@@ -196,19 +200,26 @@ public final class Subscriber implements AutoCloseable {
     return leadership.followed().orElseGet(writer::records);
   }
 
+  private Map<String, LaunchQueue.Queued> marathonWaiting() {
+    Map<String, LaunchQueue.Queued> out = new TreeMap<>();
+    view.waiting().forEach((service, w) -> {
+      Map<String, Object> details = new LinkedHashMap<>();
+      if (w.since() != null) details.put("since", w.since());
+      details.put("delaySeconds", w.delaySeconds());
+      details.put("declined", w.declined());
+      out.put(service, new LaunchQueue.Queued(w.count(), w.summary(), details));
+    });
+    return out;
+  }
+
   /** Where the framework writes the registry: its services' tasks that wait to launch, and why. */
-  private Map<String, InfoRoutes.Waiting> waiting() {
-    if (progress == null) return Map.of();
-    Map<String, InfoRoutes.Waiting> out = new TreeMap<>();
-    try {
-      progress.progressAll().forEach((service, p) -> {
-        if (p.pending() > 0 && p.pendingReason() != null) {
-          out.put(service, new InfoRoutes.Waiting(p.pending(), p.pendingReason()));
-        }
-      });
-    } catch (EtcdException e) {
-      log.debug("skipped: the framework's progress is unreadable now: {}", e.getMessage());
-    }
+  private static Map<String, LaunchQueue.Queued> frameworkWaiting(DesiredStateStore progress) {
+    Map<String, LaunchQueue.Queued> out = new TreeMap<>();
+    progress.progressAll().forEach((service, p) -> {
+      if (p.pending() > 0 && p.pendingReason() != null) {
+        out.put(service, LaunchQueue.Queued.because(p.pending(), p.pendingReason()));
+      }
+    });
     return out;
   }
 

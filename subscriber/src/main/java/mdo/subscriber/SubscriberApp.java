@@ -65,17 +65,17 @@ final class SubscriberApp {
    * @param leading whether this subscriber leads now; a standby forwards what only the leader serves
    * @param forward answers a request only the leader serves with the leader's answer
    * @param registrations the current term's callback registrations and delivery; {@code null} on a standby
-   * @param waiting tasks waiting to launch, and why, by service (what the native framework reports; empty otherwise)
+   * @param queue what Marathon's launch queue says of services short of instances
    */
-  record Parts(String environment, Supplier<List<InstanceRecord>> records,
-      Supplier<Map<String, InfoRoutes.Waiting>> waiting, HealthView health, ResyncTrigger resyncs,
+  record Parts(String environment, Supplier<List<InstanceRecord>> records, HealthView health, ResyncTrigger resyncs,
       Callers callers, List<String> names, CallbackIntake callbacks, BiConsumer<String, String> malformed,
       IntConsumer refused, Supplier<String> metrics, BooleanSupplier leading, Consumer<Context> forward,
-      Supplier<CallbackService> registrations, List<Consumer<JavalinConfig>> contributors) {}
+      Supplier<CallbackService> registrations, List<Consumer<JavalinConfig>> contributors,
+      Supplier<LaunchQueue.Status> queue) {}
 
   static Javalin create(Parts parts) {
-    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), parts.waiting(),
-        () -> parts.health().health(false));
+    InfoRoutes info = new InfoRoutes(parts.environment(), parts.records(), () -> parts.health().health(false),
+        parts.queue());
     Routes routes = new Routes(parts);
     CrossSiteGuard guard = new CrossSiteGuard(parts.names());
     return Javalin.create(cfg -> {

@@ -72,11 +72,11 @@ class FrameworkRegistryTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         h.get(s, "/v1/services").json().path("services").path("db").path("instances").size() == 2);
     JsonNode services = h.get(s, "/v1/services").json().path("services");
-    assertThat(services.path("db").path("waiting").path("tasks").asInt()).isEqualTo(1);
+    assertThat(services.path("db").path("waiting").path("count").asInt()).isEqualTo(1);
     assertThat(services.path("db").path("waiting").path("reason").asText()).isEqualTo("no agent with port 9042 free");
     assertThat(services.path("stuck").path("instances")).as("listed though nothing of it runs").isEmpty();
-    assertThat(h.get(s, "/info").body()).contains("1 task waits to launch: no agent with port 9042 free")
-        .contains("1 task waits to launch: constraint rack:LIKE:r9: 1 agent has no rack").contains(record(1).taskId());
+    assertThat(h.get(s, "/info").body()).contains("bin/framework: 1 instance waiting: no agent with port 9042 free")
+        .contains("bin/framework: 1 instance waiting: constraint rack:LIKE:r9: 1 agent has no rack").contains(record(1).taskId());
     JsonNode health = h.get(s, "/health").json();
     assertThat(h.get(s, "/health").code()).as(health.toString()).isEqualTo(200);
     assertThat(health.path("role").asText()).isEqualTo("leader");

@@ -76,7 +76,10 @@ class UpdaterTest {
     return read(request.getBody().utf8());
   }
 
+  /** Marathon lists the deployment at the first poll, with two instances running, and no more at the second. */
   void enqueueFinishedDeployment(int instances) {
+    marathon.enqueue(deployments("/default/cassandra", DEPLOYMENT));
+    marathon.enqueue(appResponse(cassandra.deepCopy().put("instances", instances), 2, 2, DEPLOYMENT));
     marathon.enqueue(deployments("/default/cassandra"));
     marathon.enqueue(appResponse(cassandra.deepCopy().put("instances", instances), instances, instances));
   }
@@ -97,6 +100,7 @@ class UpdaterTest {
     assertThat(r.out()).isEqualTo("""
         cassandra: scaling /default/cassandra from 2 to 3 instance(s)
         cassandra: deployment 83b215a6-4e26-4e44-9333-5c385eda6438 started, waiting up to 10m for 3 instances
+        cassandra: 2/3 running
         cassandra: 3/3 running (deployment done)
         cassandra: deployment finished, 3/3 running
         """);

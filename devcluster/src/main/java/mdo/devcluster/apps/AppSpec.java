@@ -18,6 +18,8 @@ import java.util.Map;
  * @param killGraceSeconds {@code taskKillGracePeriodSeconds}, or null for the dev cluster's default
  * @param constraints {@code [field, OPERATOR, value?]}, operators upper-cased as Marathon stores them
  * @param acceptedResourceRoles the roles whose resources the app may use ({@code *} = unreserved)
+ * @param volumes {@code container.volumes}
+ * @param forcePullImage {@code container.docker.forcePullImage}
  */
 public record AppSpec(
     String id,
@@ -45,7 +47,9 @@ public record AppSpec(
     boolean oldestFirst,
     double minimumHealthCapacity,
     double maximumOverCapacity,
-    JsonNode dockerParameters) {
+    JsonNode dockerParameters,
+    List<VolumeSpec> volumes,
+    boolean forcePullImage) {
 
   /**
    * One port of the app, index-aligned with {@code PORT<n>}.
@@ -55,6 +59,9 @@ public record AppSpec(
    */
   public record PortSpec(String name, Integer hostPort, int containerPort, int servicePort, String protocol,
                          int requested) {}
+
+  /** A container volume; {@code hostPath} is null for persistent and external volumes. {@code mode} is RO or RW. */
+  public record VolumeSpec(String containerPath, String hostPath, String mode) {}
 
   /**
    * A health check; {@code portIndex} or {@code port} (null for COMMAND).
@@ -122,6 +129,11 @@ public record AppSpec(
       for (JsonNode a : app.get("args")) args.add(a.asText());
     }
     JsonNode docker = app.path("container").path("docker");
+    List<VolumeSpec> volumes = new ArrayList<>();
+    for (JsonNode v : app.path("container").path("volumes")) {
+      volumes.add(new VolumeSpec(v.path("containerPath").asText(),
+          v.hasNonNull("hostPath") ? v.get("hostPath").asText() : null, v.path("mode").asText("RW")));
+    }
     return new AppSpec(
         app.get("id").asText(),
         app.path("version").asText(),
@@ -148,7 +160,9 @@ public record AppSpec(
         app.path("killSelection").asText().equals("OLDEST_FIRST"),
         app.path("upgradeStrategy").path("minimumHealthCapacity").asDouble(1),
         app.path("upgradeStrategy").path("maximumOverCapacity").asDouble(1),
-        docker.path("parameters"));
+        docker.path("parameters"),
+        List.copyOf(volumes),
+        docker.path("forcePullImage").asBoolean(false));
   }
 
   /** String values only: secret references ({@code {"secret": ...}}) have no resolver here and are skipped. */

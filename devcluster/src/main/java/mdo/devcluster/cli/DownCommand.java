@@ -8,13 +8,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import mdo.devcluster.containers.EngineDetector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code devcluster down}: stops what {@code up} started. The dev cluster gets SIGTERM (it then stops its tasks,
  * the subscriber and etcd itself) and SIGKILL after the grace period; whatever its pid files still name afterwards
- * (etcd, subscriber, task process groups left by a killed dev cluster) is stopped the same way.
+ * (etcd, subscriber, task process groups and containers left by a killed dev cluster) is stopped the same way.
  */
 @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop everything `devcluster up` started.")
 public final class DownCommand implements Callable<Integer> {
@@ -62,9 +63,28 @@ public final class DownCommand implements Callable<Integer> {
           stopped++;
         }
         Files.deleteIfExists(pid);
+        removeLeftoverContainer(sandbox.resolve("container"));
       }
     }
     return stopped;
+  }
+
+  /**
+   * A container's client is gone with its group, but a podman container outlives its client: remove it by the name
+   * its sandbox records ({@code <engine> <name>}), with the adapter of the engine that ran it.
+   */
+  private static void removeLeftoverContainer(Path record) throws IOException {
+    if (!Files.exists(record)) return;
+    String[] engineAndName = Files.readString(record).trim().split(" ");
+    Files.delete(record);
+    if (engineAndName.length != 2) return;
+    EngineDetector.Detection found = new EngineDetector(List.of(engineAndName[0])).detect();
+    if (found.engine() == null) {
+      System.err.println("devcluster: cannot remove container " + engineAndName[1] + ": " + found.problem());
+      return;
+    }
+    found.engine().remove(engineAndName[1]).join();
+    System.out.println("devcluster: removed leftover container " + engineAndName[1]);
   }
 
   private static void signalGroup(long pgid, String signal) {

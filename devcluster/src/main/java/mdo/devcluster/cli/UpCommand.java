@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
 
 /** {@code devcluster up}: serve in the foreground until SIGINT/SIGTERM, or {@code --detach} into the background. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-    description = "Serve the Marathon API and run apps as local processes, until stopped (Ctrl-C, SIGTERM or"
-        + " `devcluster down`). With --standby-of, serve as a Marathon standby that proxies to that leader instead;"
-        + " with --mesos, serve a Mesos master and agent (the v1 scheduler API) instead.")
+    description = "Serve the Marathon API and run apps as local processes (an image as a docker or podman"
+        + " container), until stopped (Ctrl-C, SIGTERM or `devcluster down`). With --standby-of, serve as a"
+        + " Marathon standby that proxies to that leader instead; with --mesos, serve a Mesos master and agent (the"
+        + " v1 scheduler API) instead.")
 public final class UpCommand implements Callable<Integer> {
   @Option(names = "--mesos", description = "serve the Mesos v1 scheduler API (a master and one local agent) instead"
       + " of Marathon's")

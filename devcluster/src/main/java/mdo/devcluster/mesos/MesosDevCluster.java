@@ -79,7 +79,7 @@ public final class MesosDevCluster implements AutoCloseable {
     }
     this.network = new LocalNetwork(() -> masters.get(leader));
     this.agent = new Agent(new Agent.Settings(settings.hostname(), 5051, settings.agentResources().toList(),
-        settings.stateDir(), settings.dockerCommand(), settings.updateRetry(), settings.maxUpdateRetry(),
+        settings.stateDir(), settings.containerEngines(), settings.updateRetry(), settings.maxUpdateRetry(),
         settings.defaultKillGrace()), network);
     agent.register();
     if (!agent.awaitRegistered(Duration.ofSeconds(10))) {

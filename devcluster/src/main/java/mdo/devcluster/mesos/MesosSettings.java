@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import mdo.devcluster.mesos.resources.Resources;
 
@@ -20,6 +21,7 @@ import mdo.devcluster.mesos.resources.Resources;
  * @param offerTimeout {@code --offer_timeout}: offers held longer are rescinded; null = never
  * @param defaultKillGrace SIGTERM-to-SIGKILL grace for tasks without a kill policy (the command executor's 3 s)
  * @param credentials {@code user:password} required on every request (HTTP basic), or null
+ * @param containerEngines the container CLIs to try for image tasks, in order: the first whose engine answers runs them
  * @param masters how many masters run; the first leads, the others redirect to it
  */
 public record MesosSettings(
@@ -35,7 +37,7 @@ public record MesosSettings(
     Duration maxUpdateRetry,
     Duration defaultKillGrace,
     String credentials,
-    String dockerCommand,
+    List<String> containerEngines,
     int masters) {
 
   public static final int DEFAULT_PORT = 5050;
@@ -51,12 +53,13 @@ public record MesosSettings(
       throw new IllegalArgumentException("the agent needs cpus and mem to offer, got " + agentResources);
     }
     if (masters < 1) throw new IllegalArgumentException("at least one master runs, got " + masters);
+    containerEngines = List.copyOf(containerEngines);
   }
 
   public static MesosSettings defaults(Path stateDir) {
     return new MesosSettings("127.0.0.1", DEFAULT_PORT, stateDir, "127.0.0.1", machineResources(stateDir, "31000-32000"),
         Duration.ofSeconds(15), Duration.ofSeconds(1), null, Duration.ofSeconds(10), Duration.ofMinutes(10),
-        Duration.ofSeconds(3), null, "docker", 1);
+        Duration.ofSeconds(3), null, List.of("docker", "podman"), 1);
   }
 
   /**
@@ -84,46 +87,46 @@ public record MesosSettings(
 
   public MesosSettings withPort(int newPort) {
     return new MesosSettings(host, newPort, stateDir, hostname, agentResources, heartbeat, allocationInterval,
-        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, dockerCommand, masters);
+        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, containerEngines, masters);
   }
 
   public MesosSettings withHost(String newHost) {
     return new MesosSettings(newHost, port, stateDir, hostname, agentResources, heartbeat, allocationInterval,
-        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, dockerCommand, masters);
+        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, containerEngines, masters);
   }
 
   public MesosSettings withAgentResources(Resources resources) {
     return new MesosSettings(host, port, stateDir, hostname, resources, heartbeat, allocationInterval, offerTimeout,
-        updateRetry, maxUpdateRetry, defaultKillGrace, credentials, dockerCommand, masters);
+        updateRetry, maxUpdateRetry, defaultKillGrace, credentials, containerEngines, masters);
   }
 
   public MesosSettings withTimings(Duration newHeartbeat, Duration newAllocationInterval, Duration newUpdateRetry) {
     return new MesosSettings(host, port, stateDir, hostname, agentResources, newHeartbeat, newAllocationInterval,
-        offerTimeout, newUpdateRetry, maxUpdateRetry, defaultKillGrace, credentials, dockerCommand, masters);
+        offerTimeout, newUpdateRetry, maxUpdateRetry, defaultKillGrace, credentials, containerEngines, masters);
   }
 
   public MesosSettings withOfferTimeout(Duration timeout) {
     return new MesosSettings(host, port, stateDir, hostname, agentResources, heartbeat, allocationInterval, timeout,
-        updateRetry, maxUpdateRetry, defaultKillGrace, credentials, dockerCommand, masters);
+        updateRetry, maxUpdateRetry, defaultKillGrace, credentials, containerEngines, masters);
   }
 
   public MesosSettings withDefaultKillGrace(Duration grace) {
     return new MesosSettings(host, port, stateDir, hostname, agentResources, heartbeat, allocationInterval,
-        offerTimeout, updateRetry, maxUpdateRetry, grace, credentials, dockerCommand, masters);
+        offerTimeout, updateRetry, maxUpdateRetry, grace, credentials, containerEngines, masters);
   }
 
   public MesosSettings withCredentials(String userColonPassword) {
     return new MesosSettings(host, port, stateDir, hostname, agentResources, heartbeat, allocationInterval,
-        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, userColonPassword, dockerCommand, masters);
+        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, userColonPassword, containerEngines, masters);
   }
 
-  public MesosSettings withDockerCommand(String command) {
+  public MesosSettings withContainerEngines(List<String> clis) {
     return new MesosSettings(host, port, stateDir, hostname, agentResources, heartbeat, allocationInterval,
-        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, command, masters);
+        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, clis, masters);
   }
 
   public MesosSettings withMasters(int count) {
     return new MesosSettings(host, port, stateDir, hostname, agentResources, heartbeat, allocationInterval,
-        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, dockerCommand, count);
+        offerTimeout, updateRetry, maxUpdateRetry, defaultKillGrace, credentials, containerEngines, count);
   }
 }

@@ -58,7 +58,7 @@ public final class Cluster implements AutoCloseable {
     this.state = new State(settings, bus, actor);
     this.definitions = new AppRequests(settings.marathon());
     this.scheduler = new Scheduler(state, new PortAllocator(settings.agentPorts()),
-        new TaskLauncher(settings.stateDir(), settings.dockerCommand()));
+        new TaskLauncher(settings.stateDir(), settings.containerEngines()));
     this.scheduler.health(new HealthMonitor(state, scheduler, checkers, new HealthProbes()));
     this.deployer = new Deployer(state);
     this.views = new Views(state);

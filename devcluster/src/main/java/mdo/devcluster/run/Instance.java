@@ -37,7 +37,8 @@ final class Instance {
   List<Integer> effectivePorts = List.of();
   List<Integer> heldPorts = List.of();
   Process process;
-  String dockerName;
+  /** The task's container, for an image task; null for a local process. */
+  TaskLauncher.Container container;
   Goal goal = Goal.RUN;
   /** Why the current task is being killed (scale, replace, delete, unhealthy, api), or null. */
   String killReason;

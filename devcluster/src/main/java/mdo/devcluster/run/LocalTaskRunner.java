@@ -11,7 +11,7 @@ import mdo.devcluster.MarathonVersion;
 import mdo.devcluster.apps.AppSpec;
 
 /**
- * The dev cluster's process running (sandboxes, process groups, {@code docker run} when an engine answers, kills with
+ * The dev cluster's process running (sandboxes, process groups, containers with docker or podman, kills with
  * a grace period, health probes) for callers outside this package, such as the Mesos agent. It is the one place that
  * drives {@link TaskLauncher} and {@link HealthProbes} on their behalf, so replacing the launcher changes this class
  * only.
@@ -24,7 +24,7 @@ public final class LocalTaskRunner {
     }
   }
 
-  /** A host port published to a container port ({@code docker run -p host:container/protocol}). */
+  /** A host port published to a container port ({@code run -p host:container/protocol}). */
   public record PortMapping(int hostPort, int containerPort, String protocol) {}
 
   /**
@@ -62,8 +62,9 @@ public final class LocalTaskRunner {
   private final TaskLauncher launcher;
   private final HealthProbes probes = new HealthProbes();
 
-  public LocalTaskRunner(Path stateDir, String dockerCommand) {
-    this.launcher = new TaskLauncher(stateDir, dockerCommand);
+  /** @param containerEngines the container CLIs to try for images, in order: the first whose engine answers */
+  public LocalTaskRunner(Path stateDir, List<String> containerEngines) {
+    this.launcher = new TaskLauncher(stateDir, containerEngines);
   }
 
   public Path sandbox(String sandboxKey) {
@@ -103,15 +104,15 @@ public final class LocalTaskRunner {
     return app;
   }
 
-  /** SIGTERM to the task's process group (and {@code docker stop} with the grace period for a container). */
+  /** SIGTERM to the task's process group (and the engine's {@code stop} with the grace period for a container). */
   public void terminate(Started task, long graceSeconds) {
-    if (task.instance.dockerName != null) launcher.dockerStop(task.instance.dockerName, graceSeconds);
+    launcher.stopContainer(task.instance, java.time.Duration.ofSeconds(graceSeconds));
     ProcessGroups.signal(task.instance.process.toHandle(), "TERM");
   }
 
-  /** SIGKILL to the process group (and {@code docker rm -f}). */
+  /** SIGKILL to the process group (and the engine's {@code rm --force} for a container). */
   public void forceKill(Started task) {
-    if (task.instance.dockerName != null) launcher.dockerRemove(task.instance.dockerName);
+    launcher.removeContainer(task.instance);
     ProcessGroups.signal(task.instance.process.toHandle(), "KILL");
   }
 

@@ -198,7 +198,7 @@ final class Scheduler {
     instance.killDeadline = null;
     instance.message = "";
     instance.process = null;
-    instance.dockerName = null;
+    instance.container = null;
     instance.stagedAt = Instant.now();
     instance.startedAt = null;
     instance.health.clear();
@@ -385,14 +385,14 @@ final class Scheduler {
       finished(instance, "TASK_KILLED", "Killed before it started");
       return;
     }
-    if (instance.dockerName != null) launcher.dockerStop(instance.dockerName, (long) Math.ceil(grace));
+    launcher.stopContainer(instance, Duration.ofMillis((long) (grace * 1000)));
     ProcessGroups.signal(instance.process.toHandle(), "TERM");
   }
 
   private void forceKill(Instance instance) {
     instance.killDeadline = null;
     log.warn("force-killing: {} {} did not stop within its grace period", instance.appId, instance.taskId);
-    if (instance.dockerName != null) launcher.dockerRemove(instance.dockerName);
+    launcher.removeContainer(instance);
     ProcessGroups.signal(instance.process.toHandle(), "KILL");
   }
 
@@ -411,8 +411,9 @@ final class Scheduler {
       try {
         i.process.onExit().get(left, java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        if (i.dockerName != null) launcher.dockerRemove(i.dockerName);
         ProcessGroups.signal(i.process.toHandle(), "KILL");
+        // The engine's client is gone now, but a container can outlive it: wait until it is removed.
+        launcher.removeContainer(i).completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).join();
       }
       // Children that left the group, or outlived the leader, must not survive us either.
       i.process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);

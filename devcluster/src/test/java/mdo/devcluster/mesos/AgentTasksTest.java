@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.ContainerInfo;
@@ -37,7 +38,9 @@ class AgentTasksTest {
 
   @BeforeAll
   static void start() {
-    h = MesosHarness.start(settings -> settings.withDockerCommand("/nonexistent/docker"));
+    // No container engine, whatever this machine has installed.
+    h = MesosHarness.start(settings -> settings.withContainerEngines(
+        List.of("/nonexistent/docker", "/nonexistent/podman")));
   }
 
   @AfterAll
@@ -231,7 +234,7 @@ class AgentTasksTest {
     TaskStatus failed = s.update("nginx", TaskState.TASK_FAILED);
     assertThat(failed.getReason()).isEqualTo(TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
     assertThat(failed.getSource()).isEqualTo(TaskStatus.Source.SOURCE_AGENT);
-    assertThat(failed.getMessage()).startsWith("Failed to launch container: No Docker engine is reachable (")
+    assertThat(failed.getMessage()).startsWith("Failed to launch container: No container engine is reachable (")
         .contains("image 'nginx:1.25' cannot run");
     assertThat(failed.hasContainerStatus()).as("no process was started").isFalse();
     s.ack(failed);

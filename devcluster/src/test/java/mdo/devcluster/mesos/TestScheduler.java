@@ -97,19 +97,29 @@ final class TestScheduler implements AutoCloseable {
         .setType(org.apache.mesos.v1.scheduler.Protos.Call.Type.SUBSCRIBE)
         .setSubscribe(org.apache.mesos.v1.scheduler.Protos.Call.Subscribe.newBuilder().setFrameworkInfo(info));
     if (info.hasId()) subscribeCall.setFrameworkId(info.getId());
-    Response response = open(master, subscribeCall.build(), json, http);
+    Call call = subscribeCall(master, subscribeCall.build(), json, http);
+    Response response = execute(call);
     assertThat(response.code()).as("SUBSCRIBE answer").isEqualTo(200);
-    return new TestScheduler(master, json, http, null, response, info);
+    return new TestScheduler(master, json, http, call, response, info);
   }
 
   /** Opens a SUBSCRIBE and returns the streaming response, whatever it is. */
   static Response open(String master, org.apache.mesos.v1.scheduler.Protos.Call subscribe, boolean json,
                        OkHttpClient http) {
+    return execute(subscribeCall(master, subscribe, json, http));
+  }
+
+  private static Call subscribeCall(String master, org.apache.mesos.v1.scheduler.Protos.Call subscribe, boolean json,
+      OkHttpClient http) {
     Request request = new Request.Builder().url(master + "/api/v1/scheduler")
         .header("Accept", json ? "application/json" : "application/x-protobuf")
         .post(body(subscribe, json)).build();
+    return http.newBuilder().readTimeout(Duration.ZERO).build().newCall(request);
+  }
+
+  private static Response execute(Call call) {
     try {
-      return http.newBuilder().readTimeout(Duration.ZERO).build().newCall(request).execute();
+      return call.execute();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -346,10 +356,18 @@ final class TestScheduler implements AutoCloseable {
     return ByteString.copyFromUtf8(s);
   }
 
-  /** Drops the subscription connection, as a crashed scheduler would. */
+  /**
+   * Drops the subscription connection, as a crashed scheduler would. The call is cancelled and the reader closes its
+   * own stream: okio's buffers are not for two threads, and closing them under a reading thread broke its read.
+   */
   @Override
   public void close() {
-    stream.close();
-    if (call != null) call.cancel();
+    call.cancel();
+    try {
+      reader.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (reader.isAlive()) throw new AssertionError("the stream reader did not stop within 10 s of close");
   }
 }

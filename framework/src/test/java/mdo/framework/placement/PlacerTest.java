@@ -241,7 +241,7 @@ class PlacerTest {
     ServiceSpec spec = new ServiceSpec("cassandra", "cassandra:4", null, null,
         List.of(new PortSpec("storage", 7000, true, "tcp"), new PortSpec("jmx", 7199, false, "tcp")),
         3, 1, 1024, Map.of(), Map.of(), List.of(List.of("rack", "LIKE", "r[12]")), List.of(), (HealthSpec) null,
-        ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5);
+        ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5, null);
     PendingTasks p = PendingTasks.of(spec, ids("cassandra", 3));
     assertThat(p.ports()).containsExactly(7000, 0);
     assertThat(p.hardPorts()).containsExactly(7000);

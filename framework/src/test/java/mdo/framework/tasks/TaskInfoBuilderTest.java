@@ -246,7 +246,7 @@ class TaskInfoBuilderTest {
     ServiceSpec cassandra = MDO.service("cassandra");
     ServiceSpec noHardPort = new ServiceSpec("cassandra", cassandra.image(), null, null,
         cassandra.ports().subList(0, 2), 1, 0.5, 1024, Map.of(), Map.of(), List.of(), List.of(), null,
-        ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5);
+        ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5, null);
     Set<Long> used = new HashSet<>();
     int launched = 0;
     while (true) {
@@ -276,7 +276,7 @@ class TaskInfoBuilderTest {
     ServiceSpec c = MDO.service("cassandra");
     ServiceSpec cql = new ServiceSpec("cassandra", c.image(), null, null,
         List.of(new mdo.config.PortSpec("native", 9042, true, "tcp")), 1, 0.5, 512, Map.of(), Map.of(), List.of(),
-        List.of(), null, ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5);
+        List.of(), null, ServiceSpec.Network.BRIDGE, ServiceSpec.MarathonFormat.V1_5, null);
     assertThatThrownBy(() -> build(cql, new OfferedResources(List.of(MesosPayloads.offerWithAgentResources()))))
         .hasMessage("port 9042 (native) is not free on agent agent.host"); // outside 21000-24000,30000-34000
   }

@@ -73,12 +73,20 @@ public sealed interface MarathonEvent {
   /**
    * The definition or the task set of apps may have changed: {@code api_post_event}, {@code app_terminated_event},
    * {@code deployment_*}. A hint to refetch those apps.
+   *
+   * @param actions what a deployment step does to which app ({@code currentStep.actions}) where the event says:
+   *     {@code deployment_info} (a step starts), {@code deployment_step_success}/{@code _failure} (it ended)
    */
-  record AppsChanged(String type, Instant timestamp, List<String> appIds) implements MarathonEvent {
+  record AppsChanged(String type, Instant timestamp, List<String> appIds, List<StepAction> actions)
+      implements MarathonEvent {
     public AppsChanged {
       appIds = List.copyOf(appIds);
+      actions = List.copyOf(actions);
     }
   }
+
+  /** One action of a deployment step, e.g. {@code ScaleApplication} of {@code /prod/web}. */
+  record StepAction(String action, String app) {}
 
   /** Any other event type: counted and skipped. */
   record Other(String type, Instant timestamp) implements MarathonEvent {

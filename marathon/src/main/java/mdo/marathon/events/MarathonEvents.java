@@ -16,6 +16,7 @@ import mdo.marathon.events.MarathonEvent.HealthCheckFailed;
 import mdo.marathon.events.MarathonEvent.InstanceCondition;
 import mdo.marathon.events.MarathonEvent.InstanceHealth;
 import mdo.marathon.events.MarathonEvent.Other;
+import mdo.marathon.events.MarathonEvent.StepAction;
 import mdo.marathon.events.MarathonEvent.TaskStatus;
 import mdo.marathon.events.MarathonEvent.UnhealthyKill;
 
@@ -30,7 +31,8 @@ public final class MarathonEvents {
       "event_stream_attached", "status_update_event", "instance_changed_event", "unknown_instance_terminated_event",
       "instance_health_changed_event", "health_status_changed_event", "failed_health_check_event",
       "unhealthy_instance_kill_event", "unhealthy_task_kill_event", "api_post_event", "app_terminated_event",
-      "deployment_success", "deployment_failed", "deployment_step_success", "deployment_step_failure");
+      "deployment_info", "deployment_success", "deployment_failed", "deployment_step_success",
+      "deployment_step_failure");
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -80,10 +82,11 @@ public final class MarathonEvents {
         yield new UnhealthyKill(type, ts, appId(e, "appId", type), taskId, instanceId, text(e, "host"),
             text(e, "reason"));
       }
-      case "api_post_event" -> new AppsChanged(type, ts, List.of(appId(e.path("appDefinition"), "id", type)));
-      case "app_terminated_event" -> new AppsChanged(type, ts, List.of(appId(e, "appId", type)));
+      case "api_post_event" ->
+          new AppsChanged(type, ts, List.of(appId(e.path("appDefinition"), "id", type)), List.of());
+      case "app_terminated_event" -> new AppsChanged(type, ts, List.of(appId(e, "appId", type)), List.of());
       case "deployment_success", "deployment_failed", "deployment_info", "deployment_step_success",
-          "deployment_step_failure" -> new AppsChanged(type, ts, deploymentApps(e));
+          "deployment_step_failure" -> new AppsChanged(type, ts, deploymentApps(e), stepActions(e));
       default -> new Other(type, ts);
     };
   }
@@ -102,6 +105,19 @@ public final class MarathonEvents {
     for (JsonNode action : e.path("currentStep").path("actions")) addApp(apps, action.path("app"));
     for (JsonNode app : plan.path("target").path("apps")) addApp(apps, app.path("id"));
     return new ArrayList<>(apps);
+  }
+
+  /** {@code currentStep.actions}: {@code action} since 1.2, {@code type} in the older docs' examples. */
+  static List<StepAction> stepActions(JsonNode e) {
+    List<StepAction> actions = new ArrayList<>();
+    for (JsonNode a : e.path("currentStep").path("actions")) {
+      String action = a.hasNonNull("action") ? a.path("action").asText() : a.path("type").asText(null);
+      JsonNode app = a.path("app");
+      if (action != null && app.isTextual() && app.asText().startsWith("/")) {
+        actions.add(new StepAction(action, app.asText()));
+      }
+    }
+    return actions;
   }
 
   private static void addApp(Set<String> apps, JsonNode id) {

@@ -7,18 +7,29 @@ package mdo.marathon.events;
  *
  * <ul>
  *   <li>≤0.6 {@code my-app_0-1396592784349}: the instance id is the task id.
- *   <li>0.7–1.7 {@code <safe>.<uuid>}, resident {@code <safe>.<uuid>.<attempt>}: instance {@code <safe>.marathon-<uuid>}.
+ *   <li>0.7–1.7 {@code <safe>.<uuid>} (or {@code <safe>_<uuid>}: Marathon's {@code LegacyId} takes either separator),
+ *       resident {@code <safe>.<uuid>.<attempt>}: instance {@code <safe>.marathon-<uuid>}.
  *   <li>1.4+ pods {@code <safe>.instance-<uuid>.<container>}, 1.8+ {@code <safe>.instance-<uuid>.<container|_app>.<n>}:
  *       instance {@code <safe>.instance-<uuid>}, incarnation n.
+ *   <li>A task of 1.7 or earlier relaunched by 1.8+ keeps its instance and gets its old id with a number appended
+ *       ({@code Task.Id.nextIncarnationFor}): {@code <safe>.<uuid>} becomes {@code <safe>.<uuid>.1}, then {@code .2};
+ *       {@code <safe>.marathon-<uuid>._app} becomes {@code ._app.1}.
  * </ul>
  *
+ * <p>{@link #incarnation} is the task's place in its instance's sequence of tasks, the first being 1: a 1.8+ id's
+ * number as it is, and one more than the number for the forms whose first task had none ({@code <safe>.<uuid>.<n>} and
+ * {@code <safe>.marathon-<uuid>.<container>.<n>}), so that every relaunch, including the first one of a task started
+ * before the upgrade to 1.8, counts above 1 and takes over its predecessor's ordinal.
+ *
  * <p>Ids are read from their dot-separated tail, because only the last two or three segments have a fixed shape; this
- * runs once per event, so it scans the string instead of using backtracking regexes. The results are those of the
+ * runs once per event, so it scans the string instead of using backtracking regexes. The instance ids are those of the
  * patterns {@code ^(.+)\.(instance|marathon)-([^.]+)$}, {@code ^(.+\.(?:instance|marathon)-[^.]+)\.([^.]+)(?:\.(\d+))?$}
- * and {@code ^(.+)\.(<uuid>)(?:\.\d+)?$}, tried in that order, including where the longest safe path wins when an id
+ * and {@code ^(.+)[._](<uuid>)(?:\.\d+)?$}, tried in that order, including where the longest safe path wins when an id
  * fits more than one way.
  */
 public final class TaskIds {
+  private static final int UUID_LENGTH = 36;
+
   private TaskIds() {}
 
   /** The instance id of a task id; an instance id is returned unchanged. */
@@ -26,16 +37,10 @@ public final class TaskIds {
     if (id == null || id.isEmpty() || isInstanceId(id)) return id;
     int end = instanceEnd(id);
     if (end > 0) return id.substring(0, end);
-    int last = id.lastIndexOf('.');
-    if (last < 0) return id;
-    // <safe>.<uuid>
-    if (isUuid(id, last + 1, id.length()) && safePath(id, last)) return legacyInstance(id, last, id.length());
-    // <safe>.<uuid>.<attempt>
-    int before = id.lastIndexOf('.', last - 1);
-    if (before >= 0 && isDigits(id, last + 1, id.length()) && isUuid(id, before + 1, last) && safePath(id, before)) {
-      return legacyInstance(id, before, last);
-    }
-    return id;
+    int uuidEnd = legacyUuidEnd(id);
+    if (uuidEnd < 0) return id;
+    int separator = uuidEnd - UUID_LENGTH - 1;
+    return id.substring(0, separator) + ".marathon-" + id.substring(separator + 1, uuidEnd);
   }
 
   /** True for ids of the instance form ({@code <safe>.instance-<uuid>} or {@code <safe>.marathon-<uuid>}). */
@@ -45,18 +50,50 @@ public final class TaskIds {
     return last >= 0 && isInstanceSegment(id, last + 1, id.length()) && safePath(id, last);
   }
 
-  /** The 1.8+ incarnation (1, 2, ...), or 0 for ids without one (or with one too long to be a number). */
+  /**
+   * The task's place among its instance's tasks (1, 2, ...; see the class comment), or 0 for ids that do not say (or
+   * carry a number too long to be one Marathon makes).
+   */
   public static long incarnation(String taskId) {
     if (taskId == null || isInstanceId(taskId)) return 0;
     int end = instanceEnd(taskId);
-    if (end <= 0) return 0;
-    int container = taskId.indexOf('.', end + 1);
-    if (container < 0) return 0;
+    if (end > 0) {
+      int container = taskId.indexOf('.', end + 1);
+      if (container < 0) return 0;
+      // the marathon- prefix comes from a task id of 1.7 or earlier, whose first task had no number
+      boolean numberedLater = taskId.startsWith("marathon-", taskId.lastIndexOf('.', end - 1) + 1);
+      return number(taskId, container + 1, numberedLater);
+    }
+    int uuidEnd = legacyUuidEnd(taskId);
+    return uuidEnd > 0 && uuidEnd < taskId.length() ? number(taskId, uuidEnd + 1, true) : 0;
+  }
+
+  private static long number(String id, int from, boolean numberedLater) {
     try {
-      return Long.parseLong(taskId.substring(container + 1));
-    } catch (NumberFormatException e) { // 20+ digits: not an incarnation Marathon makes; must not fail the event
+      long n = Long.parseLong(id.substring(from));
+      if (!numberedLater) return n;
+      return n == Long.MAX_VALUE ? 0 : n + 1;
+    } catch (NumberFormatException e) { // 20+ digits: not a number Marathon makes; must not fail the event
       return 0;
     }
+  }
+
+  /**
+   * Where the uuid ends in {@code <safe>[._]<uuid>} or {@code <safe>[._]<uuid>.<digits>} (Marathon's
+   * {@code LegacyTaskIdRegex} and {@code ResidentTaskIdRegex}), or -1 if the id is neither.
+   */
+  private static int legacyUuidEnd(String id) {
+    if (legacyUuidAt(id, id.length())) return id.length();
+    int last = id.lastIndexOf('.');
+    return last > 0 && isDigits(id, last + 1, id.length()) && legacyUuidAt(id, last) ? last : -1;
+  }
+
+  /** True if {@code id[0, end)} is {@code <safe>[._]<uuid>}. */
+  private static boolean legacyUuidAt(String id, int end) {
+    int separator = end - UUID_LENGTH - 1;
+    if (separator < 1 || !isUuid(id, separator + 1, end)) return false;
+    char c = id.charAt(separator);
+    return (c == '.' || c == '_') && safePath(id, separator);
   }
 
   /**
@@ -100,10 +137,6 @@ public final class TaskIds {
     return true;
   }
 
-  private static String legacyInstance(String id, int dot, int uuidEnd) {
-    return id.substring(0, dot) + ".marathon-" + id.substring(dot + 1, uuidEnd);
-  }
-
   private static boolean isDigits(String s, int from, int to) {
     if (from >= to) return false;
     for (int i = from; i < to; i++) {
@@ -115,8 +148,8 @@ public final class TaskIds {
 
   /** 8-4-4-4-12 hex digits, either case. */
   private static boolean isUuid(String s, int from, int to) {
-    if (to - from != 36) return false;
-    for (int i = 0; i < 36; i++) {
+    if (to - from != UUID_LENGTH) return false;
+    for (int i = 0; i < UUID_LENGTH; i++) {
       char c = s.charAt(from + i);
       boolean ok = i == 8 || i == 13 || i == 18 || i == 23
           ? c == '-'

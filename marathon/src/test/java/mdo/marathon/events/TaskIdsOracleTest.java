@@ -10,12 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** TaskIds gives the same answers as the regexes it replaced, for ids of every form and for odd ones. */
+/**
+ * TaskIds gives the answers of these regexes (Marathon's own in {@code Task.Id.parse}, 1.8), for ids of every form and
+ * for odd ones. Incarnations count a relaunch of a task whose first task had no number ({@code <safe>.<uuid>.<n>},
+ * {@code <safe>.marathon-<uuid>.<c>.<n>}) one higher, so that its first relaunch is 2.
+ */
 class TaskIdsOracleTest {
   private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
   private static final Pattern INSTANCE = Pattern.compile("^(.+)\\.(instance|marathon)-([^.]+)$");
-  private static final Pattern INSTANCE_TASK = Pattern.compile("^(.+\\.(?:instance|marathon)-[^.]+)\\.([^.]+)(?:\\.(\\d+))?$");
-  private static final Pattern LEGACY_TASK = Pattern.compile("^(.+)\\.(" + UUID + ")(?:\\.\\d+)?$");
+  private static final Pattern INSTANCE_TASK =
+      Pattern.compile("^(.+\\.(instance|marathon)-[^.]+)\\.([^.]+)(?:\\.(\\d+))?$");
+  private static final Pattern LEGACY_TASK = Pattern.compile("^(.+)[._](" + UUID + ")(?:\\.(\\d+))?$");
 
   private static String oldInstanceId(String id) {
     if (id == null || id.isEmpty()) return id;
@@ -34,7 +39,13 @@ class TaskIdsOracleTest {
   private static long oldIncarnation(String taskId) {
     if (taskId == null || INSTANCE.matcher(taskId).matches()) return 0;
     Matcher m = INSTANCE_TASK.matcher(taskId);
-    return m.matches() && m.group(3) != null ? Long.parseLong(m.group(3)) : 0;
+    if (m.matches()) {
+      if (m.group(4) == null) return 0;
+      long n = Long.parseLong(m.group(4));
+      return m.group(2).equals("marathon") ? Math.addExact(n, 1) : n;
+    }
+    m = LEGACY_TASK.matcher(taskId);
+    return m.matches() && m.group(3) != null ? Math.addExact(Long.parseLong(m.group(3)), 1) : 0;
   }
 
   private static final String[] SAFE = {
@@ -56,19 +67,22 @@ class TaskIdsOracleTest {
         "a.5DD78972-6771-11E5-94E1-BE5B2935A987", "a.5dd78972_6771-11e5-94e1-be5b2935a987", "a.5dd78972-6771-11e5-94e1-be5b2935a98g",
         ".5dd78972-6771-11e5-94e1-be5b2935a987", "5dd78972-6771-11e5-94e1-be5b2935a987.1",
         "a.5dd78972-6771-11e5-94e1-be5b2935a987.x", "a.5dd78972-6771-11e5-94e1-be5b2935a987.\u0661",
-        "a.instance-u.c.\u0661", "a.instance-u.c.99999999999999999999"));
+        "a.instance-u.c.\u0661", "a.instance-u.c.99999999999999999999", "a_5dd78972-6771-11e5-94e1-be5b2935a987",
+        "a_b_5dd78972-6771-11e5-94e1-be5b2935a987.7", "a._5dd78972-6771-11e5-94e1-be5b2935a987",
+        "_5dd78972-6771-11e5-94e1-be5b2935a987", "a__5dd78972-6771-11e5-94e1-be5b2935a987",
+        "a.marathon-u._app.9223372036854775807"));
     for (int i = 0; i < 20_000; i++) {
       String safe = pick(random, SAFE);
       String uuid = uuid(random);
       String container = pick(random, CONTAINER);
       String n = Integer.toString(random.nextInt(0, 1000));
       ids.add(switch (random.nextInt(8)) {
-        case 0 -> safe + "." + uuid;
-        case 1 -> safe + "." + uuid + "." + n;
+        case 0 -> safe + (random.nextBoolean() ? "." : "_") + uuid;
+        case 1 -> safe + (random.nextBoolean() ? "." : "_") + uuid + "." + n;
         case 2 -> safe + ".instance-" + uuid;
         case 3 -> safe + ".marathon-" + uuid;
         case 4 -> safe + ".instance-" + uuid + "." + container;
-        case 5 -> safe + ".instance-" + uuid + "." + container + "." + n;
+        case 5 -> safe + (random.nextBoolean() ? ".instance-" : ".marathon-") + uuid + "." + container + "." + n;
         case 6 -> safe + "_" + n + "-" + (1_396_592_784_349L + i);
         default -> mangle(random, safe + ".instance-" + uuid + "." + container + "." + n);
       });
@@ -99,17 +113,18 @@ class TaskIdsOracleTest {
   }
 
   @Test
-  void incarnationMatchesTheOldPatternsAndAnOverflowCountsAsNone() {
+  void incarnationMatchesThePatternsAndAnOverflowCountsAsNone() {
     for (String id : ids()) assertThat(TaskIds.incarnation(id)).as(id).isEqualTo(outcome(() -> oldIncarnation(id)));
     assertThat(TaskIds.incarnation(null)).isZero();
     assertThat(TaskIds.incarnation("a.instance-u.c.99999999999999999999")).isZero();
+    assertThat(TaskIds.incarnation("a.5dd78972-6771-11e5-94e1-be5b2935a987." + Long.MAX_VALUE)).isZero();
   }
 
-  /** The old code threw on an incarnation of 20+ digits, which escaped the event writer; now it counts as none. */
+  /** A number of 20+ digits (or one that overflows when counted up) is none Marathon makes: it counts as none. */
   private static long outcome(Supplier<Long> f) {
     try {
       return f.get();
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException | ArithmeticException e) {
       return 0;
     }
   }

@@ -21,6 +21,36 @@ class TaskIdsTest {
   }
 
   @Test
+  void theUnderscoreSeparatorOfOldTaskIdsMapsToTheSameInstance() {
+    // Task.Id.LegacyId: runSpecId.safePath + separator + uuid, the separator "." or "_"
+    assertThat(TaskIds.instanceId("prod_web_5dd78972-6771-11e5-94e1-be5b2935a987"))
+        .isEqualTo("prod_web.marathon-5dd78972-6771-11e5-94e1-be5b2935a987");
+    assertThat(TaskIds.instanceId("prod_web_5dd78972-6771-11e5-94e1-be5b2935a987.2"))
+        .isEqualTo("prod_web.marathon-5dd78972-6771-11e5-94e1-be5b2935a987");
+    assertThat(TaskIds.incarnation("prod_web_5dd78972-6771-11e5-94e1-be5b2935a987.2")).isEqualTo(3);
+  }
+
+  /**
+   * Marathon 1.8 relaunches an instance started by 1.7 under its old task id with a number appended
+   * ({@code Task.Id.nextIncarnationFor}: LegacyId to LegacyResidentId attempt 1, EphemeralTaskId to incarnation 1).
+   * The unnumbered task was the first, so the relaunches count from 2 and take over its ordinal.
+   */
+  @Test
+  void aTaskOf17RelaunchedBy18IsTheSecondOfItsInstance() {
+    String before = "prod_zk.5dd78972-6771-11e5-94e1-be5b2935a987";
+    String relaunched = before + ".1";
+    assertThat(TaskIds.instanceId(relaunched)).isEqualTo(TaskIds.instanceId(before))
+        .isEqualTo("prod_zk.marathon-5dd78972-6771-11e5-94e1-be5b2935a987");
+    assertThat(TaskIds.incarnation(before)).isZero();
+    assertThat(TaskIds.incarnation(relaunched)).isEqualTo(2);
+    assertThat(TaskIds.incarnation(before + ".2")).isEqualTo(3);
+    assertThat(TaskIds.incarnation("prod_zk.marathon-5dd78972-6771-11e5-94e1-be5b2935a987._app")).isZero();
+    assertThat(TaskIds.incarnation("prod_zk.marathon-5dd78972-6771-11e5-94e1-be5b2935a987._app.1")).isEqualTo(2);
+    // a 1.8+ instance's first task is already numbered 1
+    assertThat(TaskIds.incarnation("prod_zk.instance-5dd78972-6771-11e5-94e1-be5b2935a987._app.1")).isEqualTo(1);
+  }
+
+  @Test
   void residentTaskAttemptBelongsToTheSameInstance() {
     assertThat(TaskIds.instanceId("db.5dd78972-6771-11e5-94e1-be5b2935a987.3"))
         .isEqualTo("db.marathon-5dd78972-6771-11e5-94e1-be5b2935a987");

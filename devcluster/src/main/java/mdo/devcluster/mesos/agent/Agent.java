@@ -53,8 +53,10 @@ public final class Agent implements AgentChannel, AutoCloseable {
    * @param port the agent's nominal port ({@code MESOS_AGENT_ENDPOINT}, offer URLs)
    * @param updateRetry first resend of an unacknowledged update (Mesos: 10 s), doubling up to {@code maxUpdateRetry}
    * @param defaultKillGrace SIGTERM-to-SIGKILL grace without a kill policy (the command executor's 3 s)
+   * @param containerEngines the container CLIs to try for image tasks, in order (docker, then podman)
    */
-  public record Settings(String hostname, int port, List<Resource> resources, Path stateDir, String dockerCommand,
+  public record Settings(String hostname, int port, List<Resource> resources, Path stateDir,
+                         List<String> containerEngines,
                          Duration updateRetry, Duration maxUpdateRetry, Duration defaultKillGrace) {}
 
   private final Settings settings;
@@ -69,7 +71,7 @@ public final class Agent implements AgentChannel, AutoCloseable {
   public Agent(Settings settings, MasterChannel master) {
     this.settings = settings;
     this.master = master;
-    this.runner = new LocalTaskRunner(settings.stateDir(), settings.dockerCommand());
+    this.runner = new LocalTaskRunner(settings.stateDir(), settings.containerEngines());
     this.probes = Executors.newCachedThreadPool(DaemonThreads.factory("mesos-agent-health"));
   }
 
