@@ -162,17 +162,16 @@ public final class FrameworkBackend implements ClusterBackend {
 
     @Override
     public Deployment replace(ServiceDefinition desired, boolean force) {
-      boolean scaleOnly = ServiceDefinition.differences(desired, withInstances(current.definition(),
-          desired.instances())).isEmpty();
+      boolean scaleOnly = ServiceDefinition.differences(desired,
+          current.definition().withInstances(desired.instances())).isEmpty();
       return write(desired, !scaleOnly, force);
     }
 
     @Override
     public Deployment change(Integer instances, String image, boolean force) {
       ServiceDefinition d = current.definition();
-      ServiceDefinition changed = new ServiceDefinition(d.service(), d.id(), image != null ? image : d.image(), d.cmd(),
-          d.args(), d.cpus(), d.mem(), instances != null ? instances : d.instances(), d.environment(), d.labels(),
-          d.constraints(), d.network(), d.ports(), d.requirePorts(), d.volumes(), d.health(), d.marathonFormat());
+      ServiceDefinition changed = d.withImage(image != null ? image : d.image())
+          .withInstances(instances != null ? instances : d.instances());
       return write(changed, image != null && !image.equals(d.image()), force);
     }
 
@@ -222,11 +221,6 @@ public final class FrameworkBackend implements ClusterBackend {
     return out;
   }
 
-  private static ServiceDefinition withInstances(ServiceDefinition d, int instances) {
-    return new ServiceDefinition(d.service(), d.id(), d.image(), d.cmd(), d.args(), d.cpus(), d.mem(), instances,
-        d.environment(), d.labels(), d.constraints(), d.network(), d.ports(), d.requirePorts(), d.volumes(), d.health(),
-        d.marathonFormat());
-  }
 
   /** Runs an etcd call; failures become messages that say where the state lives. */
   private <T> T call(Supplier<T> request) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import mdo.cluster.ServiceDefinition;
 import mdo.config.HealthSpec;
 import mdo.config.ServiceSpec;
+import mdo.config.UpgradeStrategy;
 import mdo.config.VolumeSpec;
 import mdo.registry.RegistryJson;
 
@@ -85,9 +86,15 @@ public final class DesiredJson {
       o.putObject("health").put("protocol", h.protocol().name()).put("port", h.port()).put("path", h.path())
           .put("command", h.command()).put("graceMillis", h.grace().toMillis())
           .put("intervalMillis", h.interval().toMillis()).put("timeoutMillis", h.timeout().toMillis())
-          .put("maxFailures", h.maxFailures());
+          .put("maxFailures", h.maxFailures()).put("delayMillis", h.delay().toMillis());
     }
     o.put("marathonFormat", d.marathonFormat().name());
+    if (d.upgradeStrategy() == null) {
+      o.putNull("upgradeStrategy");
+    } else {
+      o.putObject("upgradeStrategy").put("minimumHealthCapacity", d.upgradeStrategy().minimumHealthCapacity())
+          .put("maximumOverCapacity", d.upgradeStrategy().maximumOverCapacity());
+    }
     return o;
   }
 
@@ -140,14 +147,22 @@ public final class DesiredJson {
       health = new HealthSpec(HealthSpec.Protocol.valueOf(text(h, "protocol")), optionalText(h, "port"),
           optionalText(h, "path"), optionalText(h, "command"), Duration.ofMillis(number(h, "graceMillis").longValue()),
           Duration.ofMillis(number(h, "intervalMillis").longValue()),
-          Duration.ofMillis(number(h, "timeoutMillis").longValue()), integer(h, "maxFailures"));
+          Duration.ofMillis(number(h, "timeoutMillis").longValue()), integer(h, "maxFailures"),
+          Duration.ofMillis(number(h, "delayMillis").longValue()));
+    }
+    UpgradeStrategy strategy = null;
+    if (o.hasNonNull("upgradeStrategy")) {
+      JsonNode u = object(o, "upgradeStrategy");
+      strategy = new UpgradeStrategy(number(u, "minimumHealthCapacity").doubleValue(),
+          number(u, "maximumOverCapacity").doubleValue());
     }
     int instances = integer(o, "instances");
     if (instances < 0) throw new IllegalArgumentException("instances must be 0 or more, got " + instances);
     return new ServiceDefinition(text(o, "service"), text(o, "id"), optionalText(o, "image"), optionalText(o, "cmd"),
         args, number(o, "cpus").doubleValue(), number(o, "mem").doubleValue(), instances, textMap(o, "environment"),
         textMap(o, "labels"), constraints, ServiceSpec.Network.valueOf(text(o, "network")), ports,
-        o.path("requirePorts").asBoolean(), volumes, health, ServiceSpec.MarathonFormat.valueOf(text(o, "marathonFormat")));
+        o.path("requirePorts").asBoolean(), volumes, health, ServiceSpec.MarathonFormat.valueOf(text(o, "marathonFormat")),
+        strategy);
   }
 
   private static JsonNode object(JsonNode o, String field) {

@@ -103,9 +103,7 @@ class SchedulerTranscriptTest {
             mem: 128
         """.formatted(env), Map.of());
     ServiceDefinition d = ServiceDefinition.of(cfg, cfg.service("web"));
-    d = new ServiceDefinition(d.service(), d.id(), d.image(), d.cmd(), d.args(), d.cpus(), d.mem(), instances,
-        d.environment(), d.labels(), d.constraints(), d.network(), d.ports(), d.requirePorts(), d.volumes(), d.health(),
-        d.marathonFormat());
+    d = d.withInstances(instances);
     return new DesiredService(d, "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "deploy-1",
         List.of(10000));
   }

@@ -18,17 +18,19 @@ class ServicePlanTest {
   static final String V2 = "2026-01-02T00:00:00.000Z";
 
   static DesiredService desired(int instances, String configVersion, boolean checked) {
+    return desired(instances, configVersion, checked ? "    health: {protocol: tcp, port: http}\n" : "");
+  }
+
+  static DesiredService desired(int instances, String configVersion, String moreYaml) {
     MdoConfig cfg = ConfigLoader.parse(java.nio.file.Path.of("config.yaml"), """
         services:
           web:
             cmd: sleep 1000
             network: host
             ports: {http: 0}
-        """ + (checked ? "    health: {protocol: tcp, port: http}\n" : ""), Map.of());
+        """ + moreYaml, Map.of());
     ServiceDefinition d = ServiceDefinition.of(cfg, cfg.service("web"));
-    d = new ServiceDefinition(d.service(), d.id(), d.image(), d.cmd(), d.args(), d.cpus(), d.mem(), instances,
-        d.environment(), d.labels(), d.constraints(), d.network(), d.ports(), d.requirePorts(), d.volumes(), d.health(),
-        d.marathonFormat());
+    d = d.withInstances(instances);
     return new DesiredService(d, configVersion, configVersion, "d-" + configVersion, List.of(10000));
   }
 
@@ -180,5 +182,35 @@ class ServicePlanTest {
 
     assertThat(plan.kills()).hasSize(3);
     assertThat(plan.demand()).isZero();
+  }
+
+  @Test
+  void anUpgradeStrategyKillsOldTasksDownToTheMinimumAndLaunchesUpToTheMaximum() {
+    DesiredService d = desired(4, V2, "    upgrade-strategy: {minimum-health-capacity: 0.5, maximum-over-capacity: 0}\n");
+    List<FrameworkTask> tasks = new ArrayList<>(running(4, V1));
+
+    ServicePlan start = ServicePlan.of(d, tasks, false);
+    assertThat(killed(start)).as("half may go at once, oldest first")
+        .containsExactly(tasks.get(0).taskId(), tasks.get(1).taskId());
+    assertThat(start.demand()).as("no task beyond 4 may run").isZero();
+
+    List<FrameworkTask> twoGone = new ArrayList<>(tasks.subList(2, 4));
+    ServicePlan refill = ServicePlan.of(d, twoGone, false);
+    assertThat(refill.demand()).isEqualTo(2);
+    assertThat(refill.kills()).isEmpty();
+
+    twoGone.add(task(10, V2, "TASK_RUNNING", null));
+    twoGone.add(task(11, V2, "TASK_RUNNING", null));
+    assertThat(killed(ServicePlan.of(d, twoGone, false))).as("two new ready: the other two old ones go")
+        .containsExactly(tasks.get(2).taskId(), tasks.get(3).taskId());
+  }
+
+  @Test
+  void aStrategyFromConfigIsFollowedEvenWhereTheDefaultWouldMakeRoom() {
+    DesiredService d = desired(2, V2, "    upgrade-strategy: {minimum-health-capacity: 1, maximum-over-capacity: 1}\n");
+
+    ServicePlan plan = ServicePlan.of(d, running(2, V1), true);
+    assertThat(plan.kills()).as("minimum-health-capacity 1: no old task goes before a new one is ready").isEmpty();
+    assertThat(plan.demand()).isEqualTo(2);
   }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import mdo.cluster.ServiceDefinition;
 import mdo.config.ConfigLoader;
+import mdo.config.HealthSpec;
 import mdo.config.MdoConfig;
 import mdo.config.ServiceSpec;
 import mdo.framework.desired.DesiredService;
@@ -148,6 +149,8 @@ class TaskInfoBuilderTest {
     assertThat(health.getHttp().getPath()).isEqualTo("/health");
     assertThat(health.getGracePeriodSeconds()).isEqualTo(45.0);
     assertThat(health.getIntervalSeconds()).isEqualTo(5.0);
+    assertThat(health.getDelaySeconds()).as("the first check after the delay config.yaml gives, not Mesos' 15 s")
+        .isEqualTo(HealthSpec.DEFAULT_DELAY.toSeconds());
     assertThat(health.getTimeoutSeconds()).isEqualTo(2.0);
     assertThat(health.getConsecutiveFailures()).isEqualTo(4);
 
