@@ -53,7 +53,7 @@ final class TwoAgentMesos implements AutoCloseable {
     for (String ports : List.of("37000-37499", "37500-37999")) {
       Link link = new Link(master);
       Agent agent = new Agent(new Agent.Settings("127.0.0.1", 5051, Resources.parse("cpus:2;mem:2048;disk:10000;ports:["
-          + ports + "]").toList(), stateDir.resolve("agent-" + ports), "docker", Duration.ofSeconds(1),
+          + ports + "]").toList(), stateDir.resolve("agent-" + ports), List.of("docker", "podman"), Duration.ofSeconds(1),
           Duration.ofMinutes(1), Duration.ofSeconds(2)), link);
       agent.register();
       if (!agent.awaitRegistered(Duration.ofSeconds(10))) throw new IllegalStateException("agent did not register");
