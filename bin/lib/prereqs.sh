@@ -38,7 +38,7 @@ ensure_packages() {
 # POM changed since the last build this function made (a stamp in .mdo/).
 build_if_needed() {
   local repo=$1 stale=0 module stamp="$1/.mdo/build.stamp"
-  for module in guestutils subscriber launcher updater devcluster sample; do
+  for module in guestutils subscriber launcher updater framework devcluster sample; do
     [ -d "$repo/$module" ] || continue
     ls "$repo/$module/target/mdo-$module"-*.jar >/dev/null 2>&1 || stale=1
   done

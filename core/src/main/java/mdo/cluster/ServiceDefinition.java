@@ -122,6 +122,18 @@ public record ServiceDefinition(String service, String id, String image, String 
     return env;
   }
 
+  /** This definition with another instance count (a scale). */
+  public ServiceDefinition withInstances(int count) {
+    return new ServiceDefinition(service, id, image, cmd, args, cpus, mem, count, environment, labels, constraints,
+        network, ports, requirePorts, volumes, health, marathonFormat, upgradeStrategy);
+  }
+
+  /** This definition with another image (updater's {@code --image}). */
+  public ServiceDefinition withImage(String newImage) {
+    return new ServiceDefinition(service, id, newImage, cmd, args, cpus, mem, instances, environment, labels,
+        constraints, network, ports, requirePorts, volumes, health, marathonFormat, upgradeStrategy);
+  }
+
   /** This definition with the values of secret environment variables masked, for printing ({@link SecretValues}). */
   public ServiceDefinition masked() {
     return new ServiceDefinition(service, id, image, cmd, args, cpus, mem, instances, SecretValues.masked(environment),

@@ -13,15 +13,16 @@ import java.util.regex.Pattern;
  * Reads and validates config.yaml. Every problem in the file is reported at once, each with file, line and field;
  * nothing half-valid is ever returned. Secrets may come from the environment instead of the file:
  * {@code MARATHON_USER}, {@code MARATHON_PASSWORD}, {@code MARATHON_TOKEN}, {@code ETCD_USER}, {@code ETCD_PASSWORD},
- * {@code ETCD_CA_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}, {@code MDO_SUBSCRIBER_TOKEN},
- * {@code MDO_REGISTRATION_SECRET}.
+ * {@code ETCD_CA_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}, {@code MESOS_PRINCIPAL}, {@code MESOS_SECRET},
+ * {@code MDO_SUBSCRIBER_TOKEN}, {@code MDO_REGISTRATION_SECRET}.
  */
 public final class ConfigLoader {
   /** A Marathon path segment (API.md §3.1): lowercase letters, digits, '-' and '.', no '-' at a label's ends. */
   static final Pattern ID_SEGMENT =
       Pattern.compile("(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])");
   private static final List<String> RESERVED_IDS = List.of("restart", "tasks", "versions");
-  private static final List<String> TOP_KEYS = List.of("environment", "backend", "etcd", "marathon", "subscriber", "services");
+  private static final List<String> TOP_KEYS = List.of("environment", "backend", "etcd", "marathon", "mesos", "subscriber",
+      "services");
 
   private ConfigLoader() {}
 
@@ -67,6 +68,7 @@ public final class ConfigLoader {
     SettingsReader settings = new SettingsReader(base, env);
     var etcd = settings.etcd(root.get("etcd"));
     var marathon = settings.marathon(root.get("marathon"));
+    var mesos = settings.mesos(root.get("mesos"));
     var subscriber = settings.subscriber(root.get("subscriber"));
 
     ConfigNode servicesNode = root.get("services");
@@ -78,7 +80,7 @@ public final class ConfigLoader {
       if (subscriber != null) refuseSubscriberSecrets(node.get("environment"), subscriber);
     });
     problems.throwIfAny();
-    return new MdoConfig(file, environment, backend, etcd, marathon, subscriber, services, servicesNode.line(),
+    return new MdoConfig(file, environment, backend, etcd, marathon, mesos, subscriber, services, servicesNode.line(),
         problems.warnings);
   }
 

@@ -11,11 +11,12 @@ import java.util.Map;
 import mdo.registry.EtcdSettings;
 
 /**
- * The {@code etcd:}, {@code marathon:} and {@code subscriber:} sections. The seed's {@code {host, port}} form keeps
- * working next to URLs; credentials missing from the file are taken from the environment ({@code ETCD_USER},
+ * The {@code etcd:}, {@code marathon:}, {@code mesos:} and {@code subscriber:} sections. The seed's {@code {host, port}}
+ * form keeps working next to URLs; credentials missing from the file are taken from the environment ({@code ETCD_USER},
  * {@code ETCD_PASSWORD}, {@code ETCD_CA_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}, {@code MARATHON_USER},
- * {@code MARATHON_PASSWORD}, {@code MARATHON_TOKEN}, {@code MDO_SUBSCRIBER_TOKEN}, {@code MDO_REGISTRATION_SECRET}).
- * Credentials inside URLs are refused: they would be logged and shown.
+ * {@code MARATHON_PASSWORD}, {@code MARATHON_TOKEN}, {@code MESOS_PRINCIPAL}, {@code MESOS_SECRET},
+ * {@code MDO_SUBSCRIBER_TOKEN}, {@code MDO_REGISTRATION_SECRET}). Credentials inside URLs are refused: they would be
+ * logged and shown.
  */
 final class SettingsReader {
   static final String DEFAULT_MARATHON = "http://127.0.0.1:8080";
@@ -25,6 +26,8 @@ final class SettingsReader {
       List.of("host", "port", "endpoints", "user", "password", "ca-file", "cert-file", "key-file");
   private static final List<String> MARATHON_KEYS =
       List.of("host", "port", "url", "urls", "user", "password", "token", "ca-file", "timeout", "listing-timeout");
+  private static final List<String> MESOS_KEYS = List.of("host", "port", "url", "urls", "principal", "secret", "role",
+      "framework-name", "user", "failover-timeout", "ca-file", "unreachable-timeout");
   private static final List<String> SUBSCRIBER_KEYS = List.of("host", "port", "url", "token", "registration-secret",
       "events", "resync-interval", "resync-unhealthy-after", "max-delete-fraction", "stream-idle-timeout",
       "callback-allow", "callback-sources");
@@ -81,6 +84,55 @@ final class SettingsReader {
     Duration timeout = positive(node.get("timeout"));
     Duration listingTimeout = positive(node.get("listing-timeout"));
     return ok ? new MarathonSettings(urls, user, password, token, ca, timeout, listingTimeout) : null;
+  }
+
+  /** The native framework's {@code mesos:} section; the principal and secret may come from MESOS_PRINCIPAL/MESOS_SECRET. */
+  MesosSettings mesos(ConfigNode node) {
+    if (!node.expectKeys(MESOS_KEYS)) return null;
+    List<URI> masters = endpoints(node, "urls", MesosSettings.DEFAULT_MASTER, 5050, MesosSettings.CREDENTIALS_IN_URL);
+    String principal = or(node.get("principal").text(), env.get("MESOS_PRINCIPAL"));
+    String secret = or(node.get("secret").text(), env.get("MESOS_SECRET"));
+    boolean ok = !masters.isEmpty();
+    if (secret != null && principal == null) {
+      (node.has("secret") ? node.get("secret") : node).error("a Mesos secret needs a principal (set mesos.principal,"
+          + " or MESOS_PRINCIPAL)");
+      ok = false;
+    }
+    ConfigNode roleNode = node.get("role");
+    String role = roleNode.text();
+    String roleProblem = role == null ? null : MesosRoles.problem(role);
+    if (roleProblem != null) {
+      roleNode.error(roleProblem);
+      ok = false;
+    }
+    ConfigNode nameNode = node.get("framework-name");
+    String name = nameNode.text();
+    if (name != null && name.isBlank()) {
+      nameNode.error("must not be empty");
+      ok = false;
+    }
+    ConfigNode userNode = node.get("user");
+    String user = userNode.text();
+    if (user != null && !user.matches("[a-z_][a-z0-9_.-]*\\$?")) {
+      userNode.error("expected an OS user name such as 'mdo', got '" + user + "'");
+      ok = false;
+    }
+    Duration failover = positive(node.get("failover-timeout"));
+    ConfigNode unreachableNode = node.get("unreachable-timeout");
+    Duration unreachable = positive(unreachableNode);
+    if (unreachable != null && unreachable.compareTo(Duration.ofSeconds(1)) < 0) {
+      unreachableNode.error("must be at least 1s (as Marathon's inactiveAfterSeconds), got " + unreachable.toMillis()
+          + "ms");
+      ok = false;
+    }
+    Path ca = file(node.get("ca-file"), null);
+    if (!ok) return null;
+    MesosSettings settings = new MesosSettings(masters, principal, secret, role, name, user, failover, ca, unreachable);
+    if (settings.secretInClear()) {
+      (node.has("secret") ? node.get("secret") : node).warn("the Mesos secret goes over plain http to "
+          + settings.masters() + ", readable by anyone on the network path; use https masters (with ca-file)");
+    }
+    return settings;
   }
 
   SubscriberSettings subscriber(ConfigNode node) {

@@ -45,7 +45,8 @@ public abstract class DeployCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     checkArguments();
-    return run(ConfigFiles.load(options.config, terminal));
+    MdoConfig config = ConfigFiles.load(options.config, terminal);
+    return run(options.backend == null ? config : config.withBackend(options.backend));
   }
 
   /** Refuses bad arguments (a picocli {@code ParameterException}, exit 2) before config.yaml is even read. */

@@ -443,6 +443,108 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theMesosSectionIsReadWithItsSecretsFromTheEnvironment() throws Exception {
+    Files.writeString(dir.resolve("mesos-ca.pem"), "not parsed by the loader");
+    MdoConfig config = load("""
+        backend: mesos
+        mesos:
+          urls: [https://m1:5050, "m2:5050"]
+          role: prod/web
+          framework-name: mdo-prod
+          user: mdo
+          failover-timeout: 24h
+          ca-file: mesos-ca.pem
+          unreachable-timeout: 90s
+        services: {}
+        """, Map.of("MESOS_PRINCIPAL", "mdo", "MESOS_SECRET", "s3cret"));
+
+    assertThat(config.backend()).isEqualTo("mesos");
+    MesosSettings m = config.mesos();
+    assertThat(m.masters()).containsExactly(URI.create("https://m1:5050"), URI.create("http://m2:5050"));
+    assertThat(m.principal()).isEqualTo("mdo");
+    assertThat(m.secret()).isEqualTo("s3cret");
+    assertThat(m.role()).isEqualTo("prod/web");
+    assertThat(m.frameworkName()).isEqualTo("mdo-prod");
+    assertThat(m.user()).isEqualTo("mdo");
+    assertThat(m.failoverTimeout()).isEqualTo(Duration.ofHours(24));
+    assertThat(m.caFile()).isEqualTo(dir.resolve("mesos-ca.pem"));
+    assertThat(m.unreachableTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(m.toString()).doesNotContain("s3cret").contains("secret=***");
+  }
+
+  @Test
+  void mesosDefaultsAreALocalMasterAndAWeekOfFailover() throws Exception {
+    MesosSettings m = load("services: {}\n").mesos();
+
+    assertThat(m.masters()).containsExactly(URI.create("http://127.0.0.1:5050"));
+    assertThat(m.role()).isEqualTo("*");
+    assertThat(m.frameworkName()).isEqualTo("mdo");
+    assertThat(m.failoverTimeout()).isEqualTo(Duration.ofDays(7));
+    assertThat(m.unreachableTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(m.principal()).isNull();
+  }
+
+  @Test
+  void badMesosValuesNameFileLineAndField() {
+    ConfigException e = failure("""
+        backend: mesos
+        mesos:
+          url: mesos://m1:5050
+          secret: s
+          role: "-web"
+          failover-timeout: 0s
+          unreachable-timeout: 500ms
+          framework-name: ""
+          ca-file: missing.pem
+          roles: [a]
+        services: {}
+        """);
+    String f = dir.resolve("config.yaml").toString();
+    assertThat(e.problems()).extracting(Object::toString).containsExactlyInAnyOrder(
+        f + ":10: mesos.roles: unknown key 'roles' (did you mean 'role'?); allowed: host, port, url, urls, principal,"
+            + " secret, role, framework-name, user, failover-timeout, ca-file, unreachable-timeout",
+        f + ":3: mesos.url: expected an http(s)://host:port URL, got 'mesos://m1:5050'",
+        f + ":4: mesos.secret: a Mesos secret needs a principal (set mesos.principal, or MESOS_PRINCIPAL)",
+        f + ":5: mesos.role: Mesos role '-web' has a component starting with '-'",
+        f + ":6: mesos.failover-timeout: must be longer than zero",
+        f + ":7: mesos.unreachable-timeout: must be at least 1s (as Marathon's inactiveAfterSeconds), got 500ms",
+        f + ":8: mesos.framework-name: must not be empty",
+        f + ":9: mesos.ca-file: cannot read file " + dir.resolve("missing.pem"));
+  }
+
+  @Test
+  void mesosCredentialsBelongInTheirFieldsNotTheUrlAndASecretOverHttpIsWarnedAbout() throws Exception {
+    ConfigException e = failure("mesos:\n  url: http://mdo:s3cret@m1:5050\nservices: {}\n");
+    assertThat(e.getMessage()).contains(":2: mesos.url: a Mesos master URL must not carry credentials")
+        .contains("set mesos.principal and mesos.secret (or MESOS_PRINCIPAL/MESOS_SECRET)").doesNotContain("s3cret");
+
+    MdoConfig clear = load("mesos: {url: http://m1:5050, principal: mdo}\nservices: {}\n", Map.of("MESOS_SECRET", "x"));
+    assertThat(clear.warnings()).singleElement().asString().contains("mesos: the Mesos secret goes over plain http to"
+        + " [http://m1:5050]");
+    assertThat(load("mesos: {url: https://m1:5050, principal: mdo}\nservices: {}\n", Map.of("MESOS_SECRET", "x"))
+        .warnings()).isEmpty();
+  }
+
+  @Test
+  void anUnknownBackendSuggestsMesos() {
+    ConfigException e = failure("backend: meso\nservices: {}\n");
+    assertThat(e.getMessage()).endsWith(":1: backend: unknown backend 'meso' (did you mean mesos?); mdo knows"
+        + " [marathon, mesos]");
+  }
+
+  @Test
+  void withBackendKeepsEverythingElse() throws Exception {
+    MdoConfig config = load("services: {web: {image: nginx}}\n");
+    MdoConfig mesos = config.withBackend("mesos");
+
+    assertThat(config.backend()).isEqualTo("marathon");
+    assertThat(mesos.backend()).isEqualTo("mesos");
+    assertThat(mesos.services()).isEqualTo(config.services());
+    assertThat(mesos.etcd()).isEqualTo(config.etcd());
+    assertThatThrownBy(() -> config.withBackend("kubernetes")).hasMessageContaining("unknown backend 'kubernetes'");
+  }
+
+  @Test
   void credentialsInsideUrlsAreRefusedWithoutRepeatingThemAndWithAPointerToTheSettings() {
     ConfigException e = failure("""
         marathon:

@@ -85,7 +85,7 @@ final class Stack implements AutoCloseable {
       clusterStarted = DevCluster.start(Settings.defaults(dir.resolve("devcluster")).withPort(0)
           .withPortRange(37000, 37999).withHeartbeat(Duration.ofSeconds(1))
           .withDefaultKillGrace(Duration.ofSeconds(2)).withCallbackTimeout(Duration.ofSeconds(2)));
-      subscriber = new Subscriber(subscriberConfig(etcdStarted.endpoint(), clusterStarted.url())).start();
+      subscriber = new Subscriber(subscriberConfig(etcdStarted.endpoint(), clusterStarted.url(), env)).start();
     } catch (RuntimeException e) {
       if (clusterStarted != null) clusterStarted.close();
       if (etcdClient != null) etcdClient.close();
@@ -99,7 +99,8 @@ final class Stack implements AutoCloseable {
     writeConfig(2);
   }
 
-  private SubscriberConfig subscriberConfig(String etcdEndpoint, String marathonUrl) {
+  /** A subscriber on a free loopback port with short timings, the test's tokens and loopback callbacks allowed. */
+  static SubscriberConfig subscriberConfig(String etcdEndpoint, String marathonUrl, String env) {
     SubscriberSettings settings = new SubscriberSettings("127.0.0.1", 0, null, TOKEN, SubscriberSettings.EventSource.SSE,
         Duration.ofSeconds(60), null, Duration.ofSeconds(10), List.of("127.0.0.0/8"))
         .withRegistrationSecret(REGISTRATION_SECRET);
@@ -166,11 +167,11 @@ final class Stack implements AutoCloseable {
     return inProcess(args, mdo.updater.Main::run);
   }
 
-  private interface Command {
+  interface Command {
     int run(String[] args, Terminal terminal, Duration poll);
   }
 
-  private static Result inProcess(String[] args, Command command) {
+  static Result inProcess(String[] args, Command command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -181,11 +182,16 @@ final class Stack implements AutoCloseable {
 
   /** {@code bin/guestutils ARGS} as a real process with the environment a task gets (etcd and environment name). */
   Result guestutils(String... args) {
+    return guestutils(dir, etcdServer.endpoint(), env, args);
+  }
+
+  /** {@code bin/guestutils ARGS}, run in {@code dir} with a task's {@code ETCD_ENDPOINTS} and {@code MDO_ENVIRONMENT}. */
+  static Result guestutils(Path dir, String etcdEndpoint, String env, String... args) {
     List<String> command = new ArrayList<>();
     command.add(REPO.resolve("bin/guestutils").toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-    builder.environment().put("ETCD_ENDPOINTS", etcdServer.endpoint());
+    builder.environment().put("ETCD_ENDPOINTS", etcdEndpoint);
     builder.environment().put("MDO_ENVIRONMENT", env);
     Path out = dir.resolve("guestutils.out");
     Path err = dir.resolve("guestutils.err");
@@ -345,6 +351,14 @@ final class Stack implements AutoCloseable {
         etcdServer.close();
       }
     }
+    assertNothingLeft(dir);
+  }
+
+  /**
+   * Waits until no descendant of this JVM and no task with a sandbox under {@code dir} runs (survivors are killed,
+   * then reported), and deletes {@code dir}.
+   */
+  static void assertNothingLeft(Path dir) {
     try {
       await("no process of the test left").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
           .untilAsserted(() -> {

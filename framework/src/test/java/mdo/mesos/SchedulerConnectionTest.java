@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import mdo.cluster.ServiceDefinition;
+import mdo.framework.desired.DesiredService;
+import mdo.framework.desired.ServicePorts;
 import mdo.command.Failure;
 import mdo.config.ConfigLoader;
 import mdo.config.MdoConfig;
@@ -135,7 +137,9 @@ class SchedulerConnectionTest {
         services:
           worker: {cmd: "sleep 1000", ports: {http: 8000}, cpus: 1, mem: 128}
         """, Map.of());
-    TaskInfo task = TaskInfoBuilder.build(ServiceDefinition.of(config, config.service("worker")),
+    ServiceDefinition worker = ServiceDefinition.of(config, config.service("worker"));
+    TaskInfo task = TaskInfoBuilder.build(new DesiredService(worker, "2026-12-01T10:00:00.000Z",
+        "2026-12-01T10:00:00.000Z", "deployment", ServicePorts.assign(worker, List.of(), List.of())),
         MesosTaskId.newInstance("prod", "worker"), new OfferedResources(List.of(offer)));
     connection.accept(List.of(offer.getId()), List.of(Offer.Operation.newBuilder().setType(Offer.Operation.Type.LAUNCH)
         .setLaunch(Offer.Operation.Launch.newBuilder().addTaskInfos(task)).build()), 5);

@@ -49,14 +49,14 @@ import org.apache.mesos.v1.scheduler.Protos.Event;
  *   <li>{@link #next} takes the next recorded request and <b>fails</b> when none arrives in time.
  * </ol>
  */
-final class StubMaster implements AutoCloseable {
+public final class StubMaster implements AutoCloseable {
   static final String STREAM_ID = SchedulerConnection.STREAM_ID_HEADER;
   private static final String PROTOBUF = ProtobufCodec.MEDIA_TYPE;
   private static final String JSON = JsonCodec.MEDIA_TYPE;
   private static final Object END = new Object();
 
   /** One request as the master saw it, and how it answered. */
-  record Received(String path, Headers headers, ByteString body, Call call, int status, String answer) {
+  public record Received(String path, Headers headers, ByteString body, Call call, int status, String answer) {
     String streamId() {
       return headers.get(STREAM_ID);
     }
@@ -81,7 +81,7 @@ final class StubMaster implements AutoCloseable {
   private String frameworkId; // guarded by this
   private Stream stream; // guarded by this
 
-  StubMaster start() {
+  public StubMaster start() {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -103,7 +103,7 @@ final class StubMaster implements AutoCloseable {
   }
 
   /** The base URL a scheduler is configured with. */
-  String base() {
+  public String base() {
     String url = server.url("/").toString();
     return url.substring(0, url.length() - 1);
   }
@@ -148,11 +148,11 @@ final class StubMaster implements AutoCloseable {
     return this;
   }
 
-  void emit(Event event) {
+  public void emit(Event event) {
     current().items.add(event);
   }
 
-  void dropStream() {
+  public void dropStream() {
     current().items.add(END);
   }
 
@@ -171,25 +171,25 @@ final class StubMaster implements AutoCloseable {
     }
   }
 
-  synchronized String streamId() {
+  public synchronized String streamId() {
     return stream == null ? null : stream.id;
   }
 
-  Received next() throws InterruptedException {
+  public Received next() throws InterruptedException {
     Received r = unread.poll(10, TimeUnit.SECONDS);
     if (r == null) throw new AssertionError("no request reached the stub master within 10 s; had " + received);
     return r;
   }
 
   /** The next request of the given call type, skipping others. */
-  Received next(Call.Type type) throws InterruptedException {
+  public Received next(Call.Type type) throws InterruptedException {
     while (true) {
       Received r = next();
       if (r.call() != null && r.call().getType() == type) return r;
     }
   }
 
-  List<Received> received() {
+  public List<Received> received() {
     return List.copyOf(received);
   }
 

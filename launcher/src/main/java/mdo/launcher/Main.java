@@ -18,32 +18,35 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code launcher SERVICE...}: creates or updates each service's Marathon app from config.yaml, in the order given,
- * and waits until it runs. Every service's definition is built (and the config validated) before the first request,
+ * {@code launcher SERVICE...}: creates or updates each service from config.yaml on its backend (a Marathon app, or the
+ * desired state the native Mesos framework converges to), in the order given, and waits until it runs. Every service's definition is built (and the config validated) before the first request,
  * so bad input sends nothing.
  */
 @Command(name = "launcher", mixinStandardHelpOptions = true, version = "mdo launcher 0.1.0", sortOptions = false,
     usageHelpAutoWidth = true,
-    description = "Start or update services described in config.yaml on Marathon, and wait until they run."
-        + " An unchanged service is left alone (\"No changes.\"); a changed one is rolled out by Marathon.",
+    description = "Start or update services described in config.yaml on Marathon (or, with backend: mesos, the mdo"
+        + " Mesos framework), and wait until they run. An unchanged service is left alone (\"No changes.\"); a"
+        + " changed one is rolled out.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:started, updated, or nothing to change", "1:the deployment failed or timed out, or Marathon refused",
+    exitCodeList = {"0:started, updated, or nothing to change", "1:the deployment failed or timed out, or the backend refused or was unreachable",
         "2:bad config or arguments (nothing was sent)"},
     footerHeading = "%nExamples:%n",
     footer = {
         "  launcher cassandra             start (or update) cassandra, wait until it runs",
         "  launcher zookeeper kafka       one after the other, in this order",
-        "  launcher --dry-run cassandra   print the Marathon app JSON (secrets masked), send nothing",
+        "  launcher --dry-run cassandra   print the Marathon app JSON (mesos: the desired state), secrets masked,",
+        "                                 send nothing",
         "  launcher --no-wait kafka       return once Marathon accepted the deployment",
         "  launcher --force kafka         override a deployment still running for kafka",
         "  launcher --config prod.yaml --timeout 20m cassandra",
+        "  launcher --backend mesos kafka  deploy with the mdo Mesos framework (bin/framework)",
         "",
         "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
         "config.yaml.example documents every field. Marathon credentials can also",
         "come from MARATHON_USER/MARATHON_PASSWORD or MARATHON_TOKEN."})
 public final class Main extends DeployCommand {
-  @Option(names = "--dry-run",
-      description = "print the Marathon app JSON that would be sent (secret env values shown as ***); send nothing")
+  @Option(names = "--dry-run", description = "print what would be sent (the Marathon app JSON, or the desired state"
+      + " for the Mesos framework; secret env values shown as ***); send nothing")
   boolean dryRun;
 
   @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "service names from config.yaml's services:")

@@ -25,7 +25,10 @@ final class HealthProbe {
   private final SubscriberMetrics metrics;
   private String lastError;
 
-  /** @param whileMarathonAnswers run after every probe Marathon answered (e.g. keeping a callback subscribed) */
+  /**
+   * @param marathon null where the framework writes the registry: then only etcd is probed
+   * @param whileMarathonAnswers run after every probe Marathon answered (e.g. keeping a callback subscribed)
+   */
   HealthProbe(RegistryWriter writer, MarathonClient marathon, ResyncTrigger resyncs, Runnable whileMarathonAnswers,
       Reachability reachability, SubscriberMetrics metrics) {
     this.writer = writer;
@@ -44,10 +47,9 @@ final class HealthProbe {
   void probe() {
     try {
       boolean etcdNow = writer.registryReachable();
-      boolean marathonNow;
+      boolean marathonNow = true;
       try {
-        marathon.leader();
-        marathonNow = true;
+        if (marathon != null) marathon.leader();
       } catch (MarathonUnavailableException e) {
         marathonNow = false;
       } catch (MarathonException e) {

@@ -39,12 +39,13 @@ final class HealthReporter implements SubscriberApp.HealthView {
   public Health health(boolean details) {
     List<String> problems = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    LeaderDuties duties = leadership.duties();
-    boolean sse = config.subscriber().events() == EventSource.SSE;
+    boolean framework = config.readsOnly();
+    LeaderDuties duties = framework ? null : leadership.duties(); // the framework's registry: no events, no resyncs
+    boolean sse = !framework && config.subscriber().events() == EventSource.SSE;
     boolean connected = duties != null && duties.streamConnected();
     if (duties != null && sse && !connected) problems.add("event stream disconnected");
     if (!reachability.etcd()) problems.add("etcd unreachable");
-    if (!reachability.marathon()) problems.add("Marathon unreachable");
+    if (!framework && !reachability.marathon()) problems.add("Marathon unreachable");
     ResyncScheduler resyncs = duties == null ? null : duties.resyncs();
     ResyncResult r = resyncs == null ? null : resyncs.last();
     Instant failingSince = resyncs == null ? null : resyncs.failingSince();
@@ -77,7 +78,8 @@ final class HealthReporter implements SubscriberApp.HealthView {
     EventIntake intake = duties == null ? null : duties.intake();
     long last = intake == null ? 0 : intake.lastEventNanos();
     Map<String, Object> stream = new LinkedHashMap<>();
-    stream.put("mode", config.subscriber().events().name());
+    stream.put("mode", framework ? "none: bin/framework writes the registry (backend: mesos)"
+        : config.subscriber().events().name());
     stream.put("connected", sse && duties != null ? connected : null);
     stream.put("connects", intake == null ? 0 : intake.connects());
     stream.put("lastEventAgeSeconds", last == 0 ? null : (System.nanoTime() - last) / 1_000_000_000.0);
@@ -100,11 +102,12 @@ final class HealthReporter implements SubscriberApp.HealthView {
     resync.put("intervalSeconds", config.subscriber().resyncInterval().toSeconds());
     resync.put("refused", refused);
     Leader leader = leadership.leader().orElse(null);
-    return new Health(problems.isEmpty(), problems, warnings, duties != null ? "leader" : "standby",
+    return new Health(problems.isEmpty(), problems, warnings, leadership.leading() ? "leader" : "standby",
         leader == null || details ? leader : new Leader(leader.id(), null, leader.since()), stream, resync,
         details ? Map.of("reachable", reachability.etcd(), "endpoints", config.etcd().endpointList())
             : Map.of("reachable", reachability.etcd()),
-        details ? Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString())
+        framework ? Map.of("used", false)
+            : details ? Map.of("reachable", reachability.marathon(), "urls", config.marathon().urls().toString())
             : Map.of("reachable", reachability.marathon()),
         records.getAsInt(), duties == null ? 0 : duties.queueDepth());
   }

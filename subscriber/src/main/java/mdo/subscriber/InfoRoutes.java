@@ -9,15 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import mdo.marathon.Waiting;
 import mdo.registry.InstanceRecord;
 import mdo.registry.PortMapping;
 import mdo.registry.RegistryJson;
 
 /**
  * {@code /info} for people (HTML, no scripts) and {@code /v1/services[/{name}]} for programs (the same data as JSON):
- * the registered instances of each service and, for a service short of instances, what Marathon's launch queue says
- * ({@code waiting}).
+ * the registered instances of each service and, for a service short of instances, what the backend says of it
+ * ({@code waiting}: Marathon's launch queue, or why bin/framework cannot place it), also when none of its instances
+ * runs.
  */
 final class InfoRoutes {
   private final String environment;
@@ -56,16 +56,14 @@ final class InfoRoutes {
     json(ctx, body);
   }
 
-  private static Map<String, Object> service(List<InstanceRecord> records, Waiting waiting) {
+  private static Map<String, Object> service(List<InstanceRecord> records, LaunchQueue.Queued waiting) {
     Map<String, Object> service = new LinkedHashMap<>();
     service.put("instances", instances(records));
     if (waiting != null) {
       Map<String, Object> w = new LinkedHashMap<>();
       w.put("count", waiting.count());
-      w.put("since", waiting.since());
-      w.put("delaySeconds", waiting.delaySeconds());
-      w.put("declined", waiting.declined());
       w.put("summary", waiting.summary());
+      w.putAll(new TreeMap<>(waiting.details()));
       service.put("waiting", w);
     }
     return service;
@@ -93,10 +91,10 @@ final class InfoRoutes {
       String name = Html.escape(e.getKey());
       h.append("<section class=\"service\" data-service=\"").append(name).append("\"><h2>").append(name)
           .append(" <small>(").append(e.getValue().size()).append(" instances)</small></h2>\n");
-      Waiting waiting = queued.waiting().get(e.getKey());
+      LaunchQueue.Queued waiting = queued.waiting().get(e.getKey());
       if (waiting != null) {
-        h.append("<p class=\"waiting bad\">Marathon's launch queue: ").append(Html.escape(waiting.summary()))
-            .append("</p>\n");
+        h.append("<p class=\"waiting bad\">").append(Html.escape(queued.source())).append(": ")
+            .append(Html.escape(waiting.summary())).append("</p>\n");
       }
       h.append("<table><thead><tr>"
               + "<th>#</th><th>task</th><th>host</th><th>ports</th><th>state</th><th>health</th><th>labels</th>"
@@ -141,7 +139,7 @@ final class InfoRoutes {
     }
   }
 
-  /** The registered instances by service, with an empty list for a service that only waits in Marathon's queue. */
+  /** The registered instances by service, with an empty list for a service that only waits to launch. */
   private Map<String, List<InstanceRecord>> byService(LaunchQueue.Status queued) {
     Map<String, List<InstanceRecord>> services = new TreeMap<>();
     for (InstanceRecord r : records.get()) {

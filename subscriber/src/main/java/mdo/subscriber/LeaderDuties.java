@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A term starts by reading the registry into the writer ({@link RegistryWriter#load}), so no event is applied
  * against what the previous leader left unseen (ordinals above all); then the event source opens, and its connect
- * runs the takeover's full resync.
+ * runs the takeover's full resync. Where the framework writes the registry ({@link SubscriberConfig#readsOnly()}) a
+ * term only delivers callbacks: no event source, queue or resync.
  */
 final class LeaderDuties implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
@@ -65,6 +66,17 @@ final class LeaderDuties implements AutoCloseable {
     this.writer = writer;
     this.marathon = marathon;
     String name = "mdo-term" + term.revision();
+    this.callbacks = new CallbackService(etcd, config.environment(), Subscriber.callbackSettings(config.subscriber()),
+        callbackMeters);
+    if (config.readsOnly()) {
+      this.scheduler = null;
+      this.workers = null;
+      this.resyncs = null;
+      this.queue = null;
+      this.intake = null;
+      this.subscription = null;
+      return;
+    }
     this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.factory(name + "-scheduler"));
     this.workers = Executors.newFixedThreadPool(config.tuning().workers(), DaemonThreads.factory(name + "-writer"));
     this.resyncs = new ResyncScheduler(writer, metrics, config.subscriber().resyncInterval(),
@@ -72,16 +84,15 @@ final class LeaderDuties implements AutoCloseable {
     this.queue = new AppQueue(writer, view, workers, scheduler, config.tuning().refreshDelay(),
         config.tuning().queueCapacity(), () -> resyncs.request("queue overflow", false), metrics);
     this.intake = new EventIntake(writer, queue, metrics, resyncs, known);
-    this.callbacks = new CallbackService(etcd, config.environment(), Subscriber.callbackSettings(config.subscriber()),
-        callbackMeters);
     this.subscription = config.subscriber().events() == EventSource.CALLBACK
         ? new CallbackSubscription(marathon, callbackUrl, resyncs) : null;
   }
 
   /** Loads the registry, then opens the event source (whose connect resyncs); returns at once. */
   LeaderDuties start() {
-    resyncs.start();
     callbacks.start();
+    if (resyncs == null) return this; // the framework writes the registry: callbacks are all this term does
+    resyncs.start();
     scheduler.execute(() -> {
       try {
         writer.load();
@@ -110,10 +121,12 @@ final class LeaderDuties implements AutoCloseable {
     return term;
   }
 
+  /** Null where the framework writes the registry. */
   ResyncScheduler resyncs() {
     return resyncs;
   }
 
+  /** Null where the framework writes the registry. */
   EventIntake intake() {
     return intake;
   }
@@ -123,12 +136,12 @@ final class LeaderDuties implements AutoCloseable {
   }
 
   int queueDepth() {
-    return queue.depth();
+    return queue == null ? 0 : queue.depth();
   }
 
   /** Apps with a slot in the event queue now. */
   int queuedApps() {
-    return queue.slots();
+    return queue == null ? 0 : queue.slots();
   }
 
   boolean streamConnected() {
@@ -151,6 +164,11 @@ final class LeaderDuties implements AutoCloseable {
    * deposed, they are dropped, as they are no longer this process's to write.
    */
   void close(boolean drain) {
+    if (resyncs == null) {
+      callbacks.close();
+      callbackMeters.close();
+      return;
+    }
     if (stream != null) stream.close();
     if (subscription != null) {
       if (drain) subscription.close();

@@ -43,6 +43,7 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
   private volatile LeaderDuties current;
   private volatile RegistryWatch mirror;
   private boolean closed;
+  private volatile boolean followingAlways;
 
   Leadership(Client etcd, String environment, SubscriberMetrics metrics, ElectionTiming timing) {
     this.etcd = etcd;
@@ -86,6 +87,12 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
     if (current == null) follow();
   }
 
+  /** Follows the registry for good, whether leading or not: where the framework writes it, no resync ever runs. */
+  void followAlways() {
+    followingAlways = true;
+    follow();
+  }
+
   /** A term's resync: once the first succeeded, the writer's state is the registry and the standby's watch can go. */
   void resynced(ResyncResult result) {
     if (result.failure() == null) stopFollowing();
@@ -98,6 +105,7 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
   }
 
   private synchronized void stopFollowing() {
+    if (followingAlways && !closed) return;
     RegistryWatch m = mirror;
     mirror = null;
     if (m != null) m.close();
@@ -140,7 +148,7 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
   @Override
   public void request(String reason, boolean force) {
     LeaderDuties d = current;
-    if (d != null) d.resyncs().request(reason, force);
+    if (d != null && d.resyncs() != null) d.resyncs().request(reason, force);
   }
 
   /**
@@ -164,13 +172,13 @@ final class Leadership implements LeaderElection.Listener, ResyncTrigger, Fence,
   /** An event Marathon POSTed to {@code /callback}: the leader refetches the apps it names; a standby ignores it. */
   void acceptCallback(MarathonEvent event) {
     LeaderDuties d = current;
-    if (d != null) d.intake().acceptCallback(event);
+    if (d != null && d.intake() != null) d.intake().acceptCallback(event);
     else metrics.event(event.type(), "ignored");
   }
 
   void malformed(String type, String reason) {
     LeaderDuties d = current;
-    if (d != null) {
+    if (d != null && d.intake() != null) {
       d.intake().malformed(type, reason);
     } else {
       metrics.event(type, "malformed");

@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
     description = {
         "Keeps the etcd registry in step with Marathon: one record per running instance of every mdo service.",
         "Run several per environment for high availability: one leads (an etcd lease), the others stand by, serve the "
-            + "registry, forward the rest to the leader and take over when it goes."},
+            + "registry, forward the rest to the leader and take over when it goes.",
+        "With backend: mesos in config.yaml, bin/framework writes the registry: the subscriber then serves it (/info "
+            + "shows why tasks wait) and delivers callbacks, without following Marathon."},
     footer = {"", "Examples:",
         "  bin/subscriber --config config.yaml            # everything from the file (subscriber:, marathon:, etcd:)",
         "  MDO_SUBSCRIBER_TOKEN=s3cret MDO_REGISTRATION_SECRET=... bin/subscriber \\",
@@ -130,7 +132,8 @@ public final class Main implements Callable<Integer> {
       config = new SubscriberConfig(etcdSettings(), marathonSettings(), subscriberSettings(), environment);
     } else {
       MdoConfig file = ConfigFiles.load(configFile, Terminal.system());
-      config = new SubscriberConfig(file.etcd(), file.marathon(), file.subscriber(), file.environment());
+      config = new SubscriberConfig(file.etcd(), file.marathon(), file.subscriber(), file.environment(), null,
+          SubscriberConfig.RegistryWriter.forBackend(file.backend()));
     }
     return run(config);
   }

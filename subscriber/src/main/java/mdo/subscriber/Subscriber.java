@@ -4,7 +4,10 @@ import io.etcd.jetcd.Client;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +15,7 @@ import java.util.function.Consumer;
 import mdo.command.DaemonThreads;
 import mdo.config.SubscriberSettings;
 import mdo.config.SubscriberSettings.EventSource;
+import mdo.framework.desired.DesiredStateStore;
 import mdo.leader.ElectionTiming;
 import mdo.marathon.MarathonClient;
 import mdo.marathon.MarathonClusterView;
@@ -33,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * overflows, and when etcd or Marathon come back. Any number run per environment; one leads ({@link Leadership}) and
  * only the leader reads events, resyncs, writes the registry and delivers callbacks ({@link LeaderDuties}, one per
  * term); standbys serve {@code /info}, {@code /v1/services} and {@code /health} from the registry and forward the rest
- * to the leader ({@link LeaderProxy}). This class only builds and wires the parts and runs their lifecycle:
+ * to the leader ({@link LeaderProxy}). With {@code backend: mesos} ({@link SubscriberConfig#readsOnly()}) the native
+ * framework writes the registry: every subscriber then follows it for {@code /info} and {@code /v1/services}, shows the
+ * framework's reasons for tasks that wait, and the leader delivers callbacks; none reads Marathon or writes a record.
+ * This class only builds and wires the parts and runs their lifecycle:
  * {@link Leadership}, {@link HealthProbe}, {@link HealthReporter} and the HTTP app. Construction does no I/O;
  * {@link #start()} does.
  */
@@ -84,10 +91,17 @@ public final class Subscriber implements AutoCloseable {
         config.tuning().etcdTimeout(), leadership), known, config.tuning().etcdTimeout(), metrics);
     this.proxy = new LeaderProxy(leadership::leader, leadership::id);
     this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.factory("mdo-probe"));
-    this.probe = new HealthProbe(writer, marathon, leadership, leadership::keepSubscribed, reachability, metrics);
+    this.probe = new HealthProbe(writer, config.readsOnly() ? null : marathon, leadership, leadership::keepSubscribed,
+        reachability, metrics);
     this.health = new HealthReporter(config, reachability, writer, leadership, this::recordCount);
     metrics.gauges(() -> streamConnected() ? 1 : 0, this::queueDepth, this::recordCount);
-    this.launchQueue = new LaunchQueue(view::waiting, reachability::marathon);
+    if (config.readsOnly()) {
+      DesiredStateStore progress = new DesiredStateStore(etcd.getKVClient(), config.environment(),
+          config.tuning().etcdTimeout());
+      this.launchQueue = new LaunchQueue("bin/framework", () -> frameworkWaiting(progress), () -> true);
+    } else {
+      this.launchQueue = new LaunchQueue("Marathon's launch queue", this::marathonWaiting, reachability::marathon);
+    }
   }
 
   public SubscriberConfig config() {
@@ -128,13 +142,20 @@ public final class Subscriber implements AutoCloseable {
     SubscriberApp.CallbackIntake callbackIntake = config.subscriber().events() != EventSource.CALLBACK ? null
         : new SubscriberApp.CallbackIntake(callbackSecret, new Networks(config.subscriber().callbackSources()),
             leadership::acceptCallback);
-    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health, leadership, callers,
+    app = SubscriberApp.create(new SubscriberApp.Parts(config.environment(), this::records, health,
+        leadership, callers,
         List.of(config.subscriber().host(), config.subscriber().url().getHost()), callbackIntake, leadership::malformed,
         metrics::refused, () -> metrics.scrape() + callbackMetrics(), leadership::leading, proxy::forward,
         leadership::callbacks, routeContributors, launchQueue::status));
     app.start(config.subscriber().host(), config.subscriber().port());
-    log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
-        app.port(), config.subscriber().events(), config.marathon().urls());
+    if (config.readsOnly()) {
+      log.info("started: subscriber for environment '{}' on port {} (the registry is bin/framework's: backend: mesos)",
+          config.environment(), app.port());
+      leadership.followAlways();
+    } else {
+      log.info("started: subscriber for environment '{}' on port {} ({} events from {})", config.environment(),
+          app.port(), config.subscriber().events(), config.marathon().urls());
+    }
     if (config.etcd().passwordInClear()) {
       log.warn("insecure: the etcd password goes over plain http to {}; use https endpoints or client certificates",
           config.etcd().endpointList());
@@ -166,7 +187,7 @@ public final class Subscriber implements AutoCloseable {
   /** Events received from the stream in the current term. */
   long received() {
     LeaderDuties d = leadership.duties();
-    return d == null ? 0 : d.intake().received();
+    return d == null || d.intake() == null ? 0 : d.intake().received();
   }
 
   /** Whether this subscriber leads its environment now. */
@@ -177,6 +198,29 @@ public final class Subscriber implements AutoCloseable {
   /** The registry: as a standby follows it, or as this leader wrote it. */
   private List<InstanceRecord> records() {
     return leadership.followed().orElseGet(writer::records);
+  }
+
+  private Map<String, LaunchQueue.Queued> marathonWaiting() {
+    Map<String, LaunchQueue.Queued> out = new TreeMap<>();
+    view.waiting().forEach((service, w) -> {
+      Map<String, Object> details = new LinkedHashMap<>();
+      if (w.since() != null) details.put("since", w.since());
+      details.put("delaySeconds", w.delaySeconds());
+      details.put("declined", w.declined());
+      out.put(service, new LaunchQueue.Queued(w.count(), w.summary(), details));
+    });
+    return out;
+  }
+
+  /** Where the framework writes the registry: its services' tasks that wait to launch, and why. */
+  private static Map<String, LaunchQueue.Queued> frameworkWaiting(DesiredStateStore progress) {
+    Map<String, LaunchQueue.Queued> out = new TreeMap<>();
+    progress.progressAll().forEach((service, p) -> {
+      if (p.pending() > 0 && p.pendingReason() != null) {
+        out.put(service, LaunchQueue.Queued.because(p.pending(), p.pendingReason()));
+      }
+    });
+    return out;
   }
 
   private int recordCount() {
@@ -214,7 +258,7 @@ public final class Subscriber implements AutoCloseable {
   /** The current term's last resync; null on a standby and before a leader's first. */
   ResyncResult lastResync() {
     LeaderDuties d = leadership.duties();
-    return d == null ? null : d.resyncs().last();
+    return d == null || d.resyncs() == null ? null : d.resyncs().last();
   }
 
   Health health() {

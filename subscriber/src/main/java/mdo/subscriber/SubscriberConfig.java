@@ -13,9 +13,27 @@ import mdo.registry.RegistryKeys;
  * @param environment the registry environment ({@code /mdo/<environment>/...}); only apps labelled
  *     {@code MDO_ENVIRONMENT=<environment>} are registered
  * @param tuning timings that tests and benchmarks shorten; {@link Tuning#defaults()} otherwise
+ * @param registryWriter who writes the instance records: this subscriber, from Marathon's events (the default), or
+ *     the native framework ({@code backend: mesos}), whose registry the subscriber then only serves
  */
 public record SubscriberConfig(EtcdSettings etcd, MarathonSettings marathon, SubscriberSettings subscriber,
-    String environment, Tuning tuning) {
+    String environment, Tuning tuning, RegistryWriter registryWriter) {
+
+  /** Who writes the instance records. */
+  public enum RegistryWriter {
+    /** The subscriber, from Marathon's events and listings. */
+    SUBSCRIBER,
+    /**
+     * {@code bin/framework} ({@code backend: mesos}): the subscriber reads the registry for {@code /info} and
+     * {@code /v1/services}, shows why tasks wait, and delivers callbacks; it neither follows Marathon nor writes.
+     */
+    FRAMEWORK;
+
+    /** The writer for config.yaml's {@code backend:}. */
+    public static RegistryWriter forBackend(String backend) {
+      return "mesos".equals(backend) ? FRAMEWORK : SUBSCRIBER;
+    }
+  }
 
   public SubscriberConfig {
     Objects.requireNonNull(etcd, "etcd");
@@ -24,11 +42,22 @@ public record SubscriberConfig(EtcdSettings etcd, MarathonSettings marathon, Sub
     if (environment == null || environment.isBlank()) environment = RegistryKeys.DEFAULT_ENVIRONMENT;
     RegistryKeys.environment(environment);
     if (tuning == null) tuning = Tuning.defaults();
+    if (registryWriter == null) registryWriter = RegistryWriter.SUBSCRIBER;
+  }
+
+  public SubscriberConfig(EtcdSettings etcd, MarathonSettings marathon, SubscriberSettings subscriber,
+      String environment, Tuning tuning) {
+    this(etcd, marathon, subscriber, environment, tuning, null);
   }
 
   public SubscriberConfig(EtcdSettings etcd, MarathonSettings marathon, SubscriberSettings subscriber,
       String environment) {
-    this(etcd, marathon, subscriber, environment, null);
+    this(etcd, marathon, subscriber, environment, null, null);
+  }
+
+  /** Whether the framework writes the registry and this subscriber only serves it. */
+  public boolean readsOnly() {
+    return registryWriter == RegistryWriter.FRAMEWORK;
   }
 
   /**

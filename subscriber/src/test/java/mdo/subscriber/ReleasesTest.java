@@ -148,7 +148,7 @@ class ReleasesTest {
     assertThat(waiting.path("count").asInt()).isEqualTo(1);
     assertThat(waiting.path("summary").asText()).startsWith("1 instance waiting: InsufficientPorts on ");
     assertThat(registry.get("/v1/services").path("services").path("zk").path("instances")).isEmpty();
-    assertThat(registry.call("GET", "/info", null).body()).contains("Marathon's launch queue: 1 instance waiting:"
+    assertThat(registry.call("GET", "/info", null).body()).contains("Marathon&#39;s launch queue: 1 instance waiting:"
         + " InsufficientPorts on");
   }
 }

@@ -19,14 +19,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code updater SERVICE N | --image IMAGE | --restart}: changes a running service in place (a partial update, so the
- * rest of its definition stays as the launcher made it) and waits for Marathon's deployment.
+ * rest of its definition stays as the launcher made it) and waits for the backend's deployment.
  */
 @Command(name = "updater", mixinStandardHelpOptions = true, version = "mdo updater 0.1.0", sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Scale a running service, roll it to a new Docker image, or restart its instances, and wait"
-        + " until Marathon's deployment is done.",
+        + " until the deployment is done (on Marathon, or with backend: mesos the mdo Mesos framework).",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done, or nothing to change", "1:the deployment failed or timed out, or Marathon refused",
+    exitCodeList = {"0:done, or nothing to change", "1:the deployment failed or timed out, or the backend refused or was unreachable",
         "2:bad config or arguments (nothing was sent)"},
     footerHeading = "%nExamples:%n",
     footer = {
@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
         "  updater kafka 5 --image kafka:2.8     both in one deployment",
         "  updater zookeeper --restart           replace every instance (rolling)",
         "  updater --config prod.yaml --timeout 20m --force cassandra 3",
+        "  updater --backend mesos kafka 2       scale with the mdo Mesos framework (bin/framework)",
         "",
         "The config file is --config FILE, else $MDO_CONFIG, else ./config.yaml.",
         "Start services with launcher first; updater changes only what exists."})

@@ -254,6 +254,34 @@ final class TestScheduler implements AutoCloseable {
   }
 
   /**
+   * The first offer with at least these cpus and mem; smaller ones are declined for no time, as a scheduler would. An
+   * earlier test's tasks may still be ending: their resources come back as offers of their own, and the master offers
+   * what was declined again, whole, with them.
+   */
+  Offer offer(double cpus, double mem) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    List<Offer> declined = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      Offer chosen = null;
+      for (Offer o : take(e -> e.getType() == Event.Type.OFFERS).getOffers().getOffersList()) {
+        if (chosen == null && scalar(o, "cpus") >= cpus && scalar(o, "mem") >= mem) {
+          chosen = o;
+        } else {
+          decline(o, 0);
+          declined.add(o);
+        }
+      }
+      if (chosen != null) return chosen;
+    }
+    throw new AssertionError("no offer of " + cpus + " cpus and " + mem + " mem within 20 s; declined: " + declined);
+  }
+
+  private static double scalar(Offer offer, String name) {
+    return offer.getResourcesList().stream().filter(r -> r.getName().equals(name))
+        .mapToDouble(r -> r.getScalar().getValue()).sum();
+  }
+
+  /**
    * The next update of the task in this state. Resends of updates already acknowledged are skipped: the agent
    * resends until its acknowledgement arrives, so a duplicate may be on its way while the test acknowledges.
    */

@@ -10,7 +10,7 @@ import org.apache.mesos.v1.Protos.HealthCheck;
  * A service's health check as a Mesos {@code HealthCheck}, run by the agent next to the task (the same checks the
  * Marathon backend asks for as MESOS_HTTP/MESOS_TCP/COMMAND). HTTP and TCP checks probe 127.0.0.1 in the task's
  * network namespace, so they target the port the task listens on: the container port under bridge networking, the
- * host port otherwise (API.md §1.9). {@code delay_seconds} keeps Mesos' default (15 s), as Marathon does.
+ * host port otherwise (API.md §1.9). {@code delay_seconds} is the check's {@code delay}, as mdo sends Marathon.
  */
 final class HealthChecks {
   private HealthChecks() {}
@@ -20,7 +20,8 @@ final class HealthChecks {
         .setGracePeriodSeconds(seconds(health.grace()))
         .setIntervalSeconds(seconds(health.interval()))
         .setTimeoutSeconds(seconds(health.timeout()))
-        .setConsecutiveFailures(health.maxFailures());
+        .setConsecutiveFailures(health.maxFailures())
+        .setDelaySeconds(seconds(health.delay()));
     if (health.protocol() == HealthSpec.Protocol.COMMAND) {
       return check.setType(HealthCheck.Type.COMMAND)
           .setCommand(CommandInfo.newBuilder().setShell(true).setValue(health.command())).build();

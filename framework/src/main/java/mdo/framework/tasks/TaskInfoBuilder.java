@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import mdo.cluster.ServiceDefinition;
 import mdo.config.VolumeSpec;
+import mdo.framework.desired.DesiredService;
 import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.ContainerInfo;
 import org.apache.mesos.v1.Protos.DiscoveryInfo;
@@ -40,18 +41,22 @@ public final class TaskInfoBuilder {
   /**
    * Claims the task's resources from {@code offered}, fixed ports at their number and the others wherever free
    * (nothing is claimed when this throws).
+   *
+   * @param desired the service's definition, and the version and service ports the task is launched with
+   *     ({@code MARATHON_APP_VERSION}, {@code PORT_<number>}, as Marathon sets them)
    */
-  public static TaskInfo build(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered)
+  public static TaskInfo build(DesiredService desired, MesosTaskId taskId, OfferedResources offered)
       throws ResourceShortfallException {
-    return claimAndBuild(service, taskId, offered, service.ports());
+    return claimAndBuild(desired, taskId, offered, desired.definition().ports());
   }
 
   /**
    * The same with the host ports a placement chose ({@code TaskPlacement.ports()}, in the definition's port order):
    * exactly those are claimed, so the task gets the ports the placer accounted for.
    */
-  public static TaskInfo build(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered,
+  public static TaskInfo build(DesiredService desired, MesosTaskId taskId, OfferedResources offered,
       List<Integer> placedPorts) throws ResourceShortfallException {
+    ServiceDefinition service = desired.definition();
     if (placedPorts.size() != service.ports().size()) {
       throw new IllegalArgumentException(service.id() + " has " + service.ports().size() + " ports, placed "
           + placedPorts.size());
@@ -61,11 +66,12 @@ public final class TaskInfoBuilder {
       ServiceDefinition.Port p = service.ports().get(i);
       pinned.add(new ServiceDefinition.Port(p.name(), p.containerPort(), placedPorts.get(i), p.protocol()));
     }
-    return claimAndBuild(service, taskId, offered, pinned);
+    return claimAndBuild(desired, taskId, offered, pinned);
   }
 
-  private static TaskInfo claimAndBuild(ServiceDefinition service, MesosTaskId taskId, OfferedResources offered,
+  private static TaskInfo claimAndBuild(DesiredService desired, MesosTaskId taskId, OfferedResources offered,
       List<ServiceDefinition.Port> claimed) throws ResourceShortfallException {
+    ServiceDefinition service = desired.definition();
     if (!taskId.appId().equals(service.id())) {
       throw new IllegalArgumentException("task id " + taskId + " is not of " + service.id());
     }
@@ -74,7 +80,7 @@ public final class TaskInfoBuilder {
     }
     OfferedResources.Claim claim = offered.claim(service.cpus(), service.mem(), claimed);
     List<Integer> hostPorts = claim.hostPorts();
-    Map<String, String> env = TaskEnvironment.variables(service, taskId, offered.hostname(), hostPorts);
+    Map<String, String> env = TaskEnvironment.variables(desired, taskId, offered.hostname(), hostPorts);
     TaskInfo.Builder task = TaskInfo.newBuilder()
         .setName(taskId.service() + "." + taskId.environment()) // Marathon's hostname form of /<env>/<service>
         .setTaskId(TaskID.newBuilder().setValue(taskId.value()))

@@ -13,8 +13,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import mdo.cluster.ServiceDefinition;
 import mdo.config.ConfigLoader;
+import mdo.config.HealthSpec;
 import mdo.config.MdoConfig;
 import mdo.config.ServiceSpec;
+import mdo.framework.desired.DesiredService;
+import mdo.framework.desired.ServicePorts;
 import mdo.guestutils.GuestEnv;
 import mdo.mesos.JsonCodec;
 import mdo.mesos.MesosPayloads;
@@ -73,6 +76,7 @@ class TaskInfoBuilderTest {
         plain:
           image: busybox
       """;
+  private static final String VERSION = "2026-12-01T10:00:00.000Z";
   private static final MdoConfig MDO = ConfigLoader.parse(Path.of("config.yaml"), CONFIG, Map.of());
 
   private static TaskInfo build(String service, OfferedResources offered) throws ResourceShortfallException {
@@ -80,8 +84,13 @@ class TaskInfoBuilderTest {
   }
 
   private static TaskInfo build(ServiceSpec spec, OfferedResources offered) throws ResourceShortfallException {
-    return TaskInfoBuilder.build(ServiceDefinition.of(MDO, spec), MesosTaskId.newInstance("prod", spec.name()),
-        offered);
+    return TaskInfoBuilder.build(desired(ServiceDefinition.of(MDO, spec)), MesosTaskId.newInstance("prod",
+        spec.name()), offered);
+  }
+
+  /** The definition as the framework launches it: at {@link #VERSION}, with service ports assigned as Marathon does. */
+  private static DesiredService desired(ServiceDefinition d) {
+    return new DesiredService(d, VERSION, VERSION, "deployment", ServicePorts.assign(d, List.of(), List.of()));
   }
 
   @Test
@@ -140,6 +149,8 @@ class TaskInfoBuilderTest {
     assertThat(health.getHttp().getPath()).isEqualTo("/health");
     assertThat(health.getGracePeriodSeconds()).isEqualTo(45.0);
     assertThat(health.getIntervalSeconds()).isEqualTo(5.0);
+    assertThat(health.getDelaySeconds()).as("the first check after the delay config.yaml gives, not Mesos' 15 s")
+        .isEqualTo(HealthSpec.DEFAULT_DELAY.toSeconds());
     assertThat(health.getTimeoutSeconds()).isEqualTo(2.0);
     assertThat(health.getConsecutiveFailures()).isEqualTo(4);
 
@@ -165,7 +176,13 @@ class TaskInfoBuilderTest {
         .containsEntry("MDO_ENVIRONMENT", "prod").containsEntry("SERVICE_NAME", "cassandra")
         .containsEntry("SUBSCRIBER_URL", "http://10.0.0.5:5000")
         .containsEntry("MAX_HEAP_SIZE", "512M")
-        .containsEntry("PORT_JMX", "override"); // the service's own environment wins, as in Marathon
+        .containsEntry("PORT_JMX", "override") // the service's own environment wins, as in Marathon
+        .containsEntry("MARATHON_APP_ID", "/prod/cassandra").containsEntry("MARATHON_APP_VERSION", VERSION)
+        .containsEntry("MARATHON_APP_DOCKER_IMAGE", "cassandra:4.1")
+        .containsEntry("MARATHON_APP_RESOURCE_CPUS", "0.5").containsEntry("MARATHON_APP_RESOURCE_MEM", "1024.0")
+        .containsEntry("MARATHON_APP_RESOURCE_DISK", "0.0").containsEntry("MARATHON_APP_RESOURCE_GPUS", "0")
+        .containsEntry("MARATHON_APP_LABELS", "TEAM MDO_SERVICE MDO_ENVIRONMENT")
+        .containsEntry("MARATHON_APP_LABEL_TEAM", "data").containsEntry("MARATHON_APP_LABEL_MDO_SERVICE", "cassandra");
     assertThat(task.getCommand().getEnvironment().getVariablesList()).extracting(v -> v.getName())
         .doesNotHaveDuplicates();
 
@@ -186,8 +203,9 @@ class TaskInfoBuilderTest {
     assertThat(docker.getNetwork()).isEqualTo(ContainerInfo.DockerInfo.Network.HOST);
     assertThat(docker.getPortMappingsList()).isEmpty();
     assertThat(portsOf(task)).containsExactly(21000L);
-    assertThat(env(task)).containsEntry("PORT_HTTP", "21000").containsEntry("PORT_21000", "21000")
-        .doesNotContainKey("PORT_8080");
+    // Marathon keys a port definition's variable by its port, the service port under requirePorts false
+    assertThat(env(task)).containsEntry("PORT_HTTP", "21000").containsEntry("PORT_8080", "21000")
+        .doesNotContainKey("PORT_21000");
     assertThat(task.getHealthCheck().getType()).isEqualTo(HealthCheck.Type.TCP);
     assertThat(task.getHealthCheck().getTcp().getPort()).isEqualTo(21000);
     assertSurvivesTheWire(task);
@@ -270,7 +288,7 @@ class TaskInfoBuilderTest {
   void hostPortsChosenByThePlacementAreTheOnesClaimedAndMapped() throws Exception {
     ServiceDefinition cassandra = ServiceDefinition.of(MDO, MDO.service("cassandra"));
     OfferedResources offered = new OfferedResources(List.of(MesosPayloads.offerWithAgentResources()));
-    TaskInfo task = TaskInfoBuilder.build(cassandra, MesosTaskId.newInstance("prod", "cassandra"), offered,
+    TaskInfo task = TaskInfoBuilder.build(desired(cassandra), MesosTaskId.newInstance("prod", "cassandra"), offered,
         List.of(23999, 31234, 30001));
     assertThat(task.getContainer().getDocker().getPortMappingsList())
         .extracting(m -> m.getHostPort() + "->" + m.getContainerPort())
@@ -278,10 +296,10 @@ class TaskInfoBuilderTest {
     assertThat(portsOf(task)).containsExactlyInAnyOrder(23999L, 31234L, 30001L);
     assertThat(env(task)).containsEntry("PORT_STORAGE", "23999").containsEntry("PORT_7000", "23999");
 
-    assertThatThrownBy(() -> TaskInfoBuilder.build(cassandra, MesosTaskId.newInstance("prod", "cassandra"), offered,
+    assertThatThrownBy(() -> TaskInfoBuilder.build(desired(cassandra), MesosTaskId.newInstance("prod", "cassandra"), offered,
         List.of(23999, 21000, 30002))).isInstanceOf(ResourceShortfallException.class)
         .hasMessage("port 23999 (storage) is not free on agent agent.host"); // taken by the first task
-    assertThatThrownBy(() -> TaskInfoBuilder.build(cassandra, MesosTaskId.newInstance("prod", "cassandra"), offered,
+    assertThatThrownBy(() -> TaskInfoBuilder.build(desired(cassandra), MesosTaskId.newInstance("prod", "cassandra"), offered,
         List.of(21000))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 3 ports, placed 1");
   }
 
