@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import mdo.devcluster.mesos.MesosDevCluster;
 import mdo.devcluster.mesos.MesosSettings;
 import mdo.testkit.EtcdServer;
@@ -69,24 +70,24 @@ class FrameworkImageIT {
           """.formatted(mesos.url(), etcd.endpoint())));
       String framework = podman.start(Podman.name("framework"), List.of("--network", "host",
           "-v", config + ":/etc/mdo/config.yaml:ro", "-e", "MDO_FRAMEWORK_PORT=" + port), Images.get("framework").ref());
-      JsonNode health = awaitHealth("http://127.0.0.1:" + port + "/health", framework);
-      assertThat(health.path("role").asText()).isEqualTo("leader");
-      assertThat(health.path("mesos").path("frameworkId").asText()).isNotBlank();
+      String health = "http://127.0.0.1:" + port + "/health";
+      awaitHealth(health, framework, "leading, subscribed with a framework id", body -> body.path("role").asText()
+          .equals("leader") && !body.path("mesos").path("frameworkId").asText().isBlank());
       ImageRuntimeIT.awaitHealthy(framework, "framework");
 
       Cli.Result launched = Cli.succeeds(mdo.launcher.Main::run, "--config", config.toString(), "--timeout", "60s",
           "sleeper");
       assertThat(launched.out() + launched.err()).contains("1/1 running");
-      assertThat(awaitHealth("http://127.0.0.1:" + port + "/health", framework).path("services").has("sleeper"))
-          .as("the framework reports on the service").isTrue();
+      awaitHealth(health, framework, "a report on the service", body -> body.path("services").has("sleeper"));
 
       ImageRuntimeIT.assertStopsWithinGrace(framework);
     }
   }
 
-  private JsonNode awaitHealth(String url, String container) {
+  /** Polls /health until it answers 200 with a body that matches. */
+  private void awaitHealth(String url, String container, String what, Predicate<JsonNode> match) {
     try {
-      return await("the framework's /health").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+      await("the framework's /health: " + what).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
           .until(() -> {
             if (!Podman.inspect(container, "{{.State.Status}}").equals("running")) {
               throw new AssertionError("the framework stopped:\n" + Podman.logs(container));
@@ -98,7 +99,7 @@ class FrameworkImageIT {
             } catch (IOException e) {
               return null;
             }
-          }, body -> body != null);
+          }, body -> body != null && match.test(body));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + "\nlog:\n" + Podman.logs(container), e);
     }
