@@ -2,7 +2,7 @@
 # shellcheck shell=bash disable=SC2153 # NODE, CLUSTER and the other settings are set by setup/install
 #
 # Set by setup/install from cluster.conf: NODES (array of addresses, ids 1..n in this order), NODE (this node),
-# NODE_ID, CLUSTER, ENVIRONMENT, MARATHON_USER, SUBSCRIBER_PORT; HERE (setup/), REPO (the repository).
+# NODE_ID, CLUSTER, ENVIRONMENT, MARATHON_USER, SUBSCRIBER_PORT, BACKEND; HERE (setup/), REPO (the repository).
 
 zk_hosts() {
   local node out=""
@@ -196,7 +196,7 @@ EOF
 install_mdo() {
   local module jar stage
   stage=$(mktemp -d)
-  for module in guestutils subscriber launcher updater; do
+  for module in guestutils subscriber launcher updater framework; do
     jar=$(find "$REPO/$module/target" -maxdepth 1 -name "mdo-$module-*.jar" ! -name '*-sources.jar' ! -name '*-tests.jar' 2>/dev/null | head -1)
     if [ -z "$jar" ] || [ ! -d "$REPO/$module/target/lib" ]; then
       fail "mdo is not built: run ./mvnw -B -q -DskipTests package in $REPO first"
@@ -209,7 +209,7 @@ install_mdo() {
   ensure_dir /opt/mdo 755 root:root
   ensure_copy "$REPO/README.md" /opt/mdo/README.md 644 root:root
   ensure_dir /opt/mdo/bin 755 root:root
-  for module in guestutils subscriber launcher updater; do
+  for module in guestutils subscriber launcher updater framework; do
     ensure_copy "$REPO/bin/$module" "/opt/mdo/bin/$module" 755 root:root
     ensure_dir "/opt/mdo/$module" 755 root:root
     ensure_tree "$stage/$module" "/opt/mdo/$module/target" root:root
@@ -217,13 +217,36 @@ install_mdo() {
   rm -rf "$stage"
 }
 
-role_subscriber() {
-  require_secrets
-  ensure_packages openjdk-17-jre-headless
-  install_mdo
+# mdo_config: /etc/mdo/config.yaml, which the subscriber and the framework read, and the secrets they get. With
+# BACKEND=mesos neither talks to Marathon, so neither gets its password.
+mdo_config() {
   ensure_dir /etc/mdo 755 root:root
+  if [ "$BACKEND" = mesos ]; then
+    ensure_file /etc/mdo/config.yaml 644 root:root <<EOF
+# mdo on $NODE, written by setup/install from cluster.conf (BACKEND=mesos: bin/framework schedules the services and
+# writes the registry; the subscriber serves it and delivers callbacks). Secrets (the subscriber's admin token and
+# registration secret) come from /etc/mdo/credentials.env, never from this file.
+environment: $ENVIRONMENT
+backend: mesos
+mesos:
+  urls: [$(urls 5050)]
+etcd:
+  endpoints: [$(urls 2379)]
+subscriber:
+  host: $NODE
+  port: $SUBSCRIBER_PORT
+  url: http://$NODE:$SUBSCRIBER_PORT
+EOF
+    # systemd reads it as root and hands the values to the services: no other user may read the file.
+    ensure_file /etc/mdo/credentials.env 600 root:root <<EOF
+# The mdo services' secrets, from $SECRETS. Written by setup/install.
+MDO_SUBSCRIBER_TOKEN=$(secret MDO_SUBSCRIBER_TOKEN)
+MDO_REGISTRATION_SECRET=$(secret MDO_REGISTRATION_SECRET)
+EOF
+    return
+  fi
   ensure_file /etc/mdo/config.yaml 644 root:root <<EOF
-# mdo on $NODE, written by setup/install subscriber from cluster.conf. Secrets (the subscriber's admin token and
+# mdo on $NODE, written by setup/install from cluster.conf. Secrets (the subscriber's admin token and
 # registration secret, Marathon's password) come from /etc/mdo/credentials.env, never from this file.
 environment: $ENVIRONMENT
 marathon:
@@ -238,22 +261,33 @@ subscriber:
 EOF
   # systemd reads it as root and hands the values to the service: no other user may read the file.
   ensure_file /etc/mdo/credentials.env 600 root:root <<EOF
-# The mdo services' secrets, from $SECRETS. Written by setup/install subscriber.
+# The mdo services' secrets, from $SECRETS. Written by setup/install.
 MARATHON_PASSWORD=$(secret MARATHON_PASSWORD)
 MDO_SUBSCRIBER_TOKEN=$(secret MDO_SUBSCRIBER_TOKEN)
 MDO_REGISTRATION_SECRET=$(secret MDO_REGISTRATION_SECRET)
 EOF
+}
+
+role_subscriber() {
+  require_secrets
+  ensure_packages openjdk-17-jre-headless
+  install_mdo
+  mdo_config
   unit mdo-subscriber.service
   ensure_enabled mdo-subscriber.service
 }
 
-# The native Mesos framework (DESIGN.md) is not built yet: its unit is installed, and enabled once bin/framework is.
+# The native Mesos framework: where BACKEND=mesos it schedules the services; elsewhere the subscriber writes the
+# registry from Marathon's events and a framework would contend with it, so its unit stays disabled.
 role_framework() {
-  require_secrets
   unit mdo-framework.service
-  if [ -x "$ROOT/opt/mdo/bin/framework" ]; then
-    ensure_enabled mdo-framework.service
-  else
-    note skip "enabling mdo-framework.service (/opt/mdo/bin/framework is not installed: the framework is not built yet)"
+  if [ "$BACKEND" != mesos ]; then
+    note skip "enabling mdo-framework.service (BACKEND=$BACKEND in cluster.conf: Marathon schedules the services)"
+    return
   fi
+  require_secrets
+  ensure_packages openjdk-17-jre-headless
+  install_mdo
+  mdo_config
+  ensure_enabled mdo-framework.service
 }

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import mdo.command.Terminal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,11 +78,11 @@ class SamplePeersIT {
   @Test
   void containersFindTheirPeerThroughGuestutilsAndAreToldWhenAThirdJoins() {
     String appId = "/" + stack.env + "/peers";
-    assertSucceeds(command(mdo.launcher.Main::run, "--config", config.toString(), "--timeout", "90s", "peers"));
+    Cli.succeeds(mdo.launcher.Main::run, "--config", config.toString(), "--timeout", "90s", "peers");
     Map<String, String> one = awaitMembers(1);
 
     // The second instance starts knowing the first: its seeds came from `guestutils node-list` in its entrypoint.
-    assertSucceeds(command(mdo.updater.Main::run, "--config", config.toString(), "--timeout", "90s", "peers", "2"));
+    Cli.succeeds(mdo.updater.Main::run, "--config", config.toString(), "--timeout", "90s", "peers", "2");
     Map<String, String> two = awaitMembers(2);
     String first = one.values().iterator().next();
     String second = two.values().stream().filter(a -> !a.equals(first)).findFirst().orElseThrow();
@@ -100,7 +96,7 @@ class SamplePeersIT {
     two.keySet().forEach(taskId -> assertThat(ClusterStack.containers(taskId)).as("container of %s", taskId).hasSize(1));
 
     // A third joins: the first two receive the subscriber's signed notification listing three members.
-    assertSucceeds(command(mdo.updater.Main::run, "--config", config.toString(), "--timeout", "90s", "peers", "3"));
+    Cli.succeeds(mdo.updater.Main::run, "--config", config.toString(), "--timeout", "90s", "peers", "3");
     awaitMembers(3);
     for (String address : two.values()) {
       await("a signed notification of 3 members at " + address).atMost(Duration.ofSeconds(60))
@@ -134,24 +130,5 @@ class SamplePeersIT {
           .forEach(t -> running.add(t.path("id").asText()));
       return members.size() == n && members.keySet().equals(running) ? members : null;
     }, m -> m != null);
-  }
-
-  private interface Command {
-    int run(String[] args, Terminal terminal, Duration poll);
-  }
-
-  private record Result(int code, String out, String err) {}
-
-  private static Result command(Command command, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), false, Map.of());
-    int code = command.run(args, terminal, Duration.ofMillis(200));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static void assertSucceeds(Result result) {
-    assertThat(result.code()).as("exit code\n--- stdout\n%s--- stderr\n%s", result.out(), result.err()).isZero();
   }
 }

@@ -108,8 +108,44 @@ class InstallTest {
     }
     assertThat(node.path("/etc/systemd/system/mdo-framework.service")).exists();
     assertThat(node.path("/etc/systemd/system/multi-user.target.wants/mdo-framework.service"))
-        .as("the framework is not built yet").doesNotExist();
-    assertThat(run.out()).contains("/opt/mdo/bin/framework is not installed: the framework is not built yet");
+        .as("Marathon schedules the services").doesNotExist();
+    assertThat(run.out()).contains("BACKEND=marathon in cluster.conf: Marathon schedules the services");
+  }
+
+  @Test
+  void withBackendMesosTheFrameworkRunsAndNothingGetsMarathonsPassword() throws IOException {
+    Scratch node = new Scratch(dir, "10.0.0.11 10.0.0.12 10.0.0.13", "10.0.0.12");
+    Files.writeString(node.config, "BACKEND=mesos\n", java.nio.file.StandardOpenOption.APPEND);
+    Scratch.Result run = node.install("secrets", "etcd", "mesos-master", "mesos-agent", "subscriber", "framework");
+    assertThat(run.code()).as(run.out()).isZero();
+
+    assertThat(node.path("/opt/mdo/bin/framework")).isExecutable();
+    assertThat(Files.list(node.path("/opt/mdo/framework/target")).map(p -> p.getFileName().toString()))
+        .anyMatch(n -> n.matches("mdo-framework-.*\\.jar"));
+    for (String unit : List.of("mdo-subscriber", "mdo-framework")) {
+      assertThat(node.path("/etc/systemd/system/multi-user.target.wants/" + unit + ".service")).as(unit).isSymbolicLink();
+    }
+    String token = secret(node, "MDO_SUBSCRIBER_TOKEN");
+    String registration = secret(node, "MDO_REGISTRATION_SECRET");
+    assertThat(node.read("/etc/mdo/credentials.env")).doesNotContain("MARATHON_PASSWORD")
+        .contains("MDO_SUBSCRIBER_TOKEN=" + token + "\n");
+    MdoConfig config = ConfigLoader.load(node.path("/etc/mdo/config.yaml"),
+        Map.of("MDO_SUBSCRIBER_TOKEN", token, "MDO_REGISTRATION_SECRET", registration));
+    assertThat(config.backend()).isEqualTo("mesos");
+    assertThat(config.mesos().masters().toString()).contains("http://10.0.0.11:5050", "http://10.0.0.12:5050",
+        "http://10.0.0.13:5050");
+    assertThat(config.etcd().endpoints().toString()).contains("10.0.0.11:2379", "10.0.0.12:2379", "10.0.0.13:2379");
+  }
+
+  @Test
+  void anUnknownBackendIsRefusedBeforeAnythingIsWritten() throws IOException {
+    Scratch node = new Scratch(dir, "10.0.0.11 10.0.0.12 10.0.0.13", "10.0.0.12");
+    Files.writeString(node.config, "BACKEND=kubernetes\n", java.nio.file.StandardOpenOption.APPEND);
+    Map<String, String> before = node.snapshot();
+    Scratch.Result run = node.install(ALL);
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.out()).contains("BACKEND must be marathon or mesos, got 'kubernetes'");
+    assertThat(node.snapshot()).isEqualTo(before);
   }
 
   @Test
