@@ -220,38 +220,26 @@ install_mdo() {
 # mdo_config: /etc/mdo/config.yaml, which the subscriber and the framework read, and the secrets they get. With
 # BACKEND=mesos neither talks to Marathon, so neither gets its password.
 mdo_config() {
-  ensure_dir /etc/mdo 755 root:root
+  local about backend marathon_password=""
   if [ "$BACKEND" = mesos ]; then
-    ensure_file /etc/mdo/config.yaml 644 root:root <<EOF
-# mdo on $NODE, written by setup/install from cluster.conf (BACKEND=mesos: bin/framework schedules the services and
-# writes the registry; the subscriber serves it and delivers callbacks). Secrets (the subscriber's admin token and
-# registration secret) come from /etc/mdo/credentials.env, never from this file.
-environment: $ENVIRONMENT
-backend: mesos
+    about="BACKEND=mesos: bin/framework schedules the services and writes the registry; the subscriber serves it"
+    backend="backend: mesos
 mesos:
-  urls: [$(urls 5050)]
-etcd:
-  endpoints: [$(urls 2379)]
-subscriber:
-  host: $NODE
-  port: $SUBSCRIBER_PORT
-  url: http://$NODE:$SUBSCRIBER_PORT
-EOF
-    # systemd reads it as root and hands the values to the services: no other user may read the file.
-    ensure_file /etc/mdo/credentials.env 600 root:root <<EOF
-# The mdo services' secrets, from $SECRETS. Written by setup/install.
-MDO_SUBSCRIBER_TOKEN=$(secret MDO_SUBSCRIBER_TOKEN)
-MDO_REGISTRATION_SECRET=$(secret MDO_REGISTRATION_SECRET)
-EOF
-    return
-  fi
-  ensure_file /etc/mdo/config.yaml 644 root:root <<EOF
-# mdo on $NODE, written by setup/install from cluster.conf. Secrets (the subscriber's admin token and
-# registration secret, Marathon's password) come from /etc/mdo/credentials.env, never from this file.
-environment: $ENVIRONMENT
-marathon:
+  urls: [$(urls 5050)]"
+  else
+    about="BACKEND=marathon: the subscriber writes the registry from Marathon's events"
+    backend="marathon:
   urls: [$(urls 8080)]
-  user: $MARATHON_USER
+  user: $MARATHON_USER"
+    marathon_password="MARATHON_PASSWORD=$(secret MARATHON_PASSWORD)
+"
+  fi
+  ensure_dir /etc/mdo 755 root:root
+  ensure_file /etc/mdo/config.yaml 644 root:root <<EOF
+# mdo on $NODE, written by setup/install from cluster.conf ($about).
+# Secrets come from /etc/mdo/credentials.env, never from this file.
+environment: $ENVIRONMENT
+$backend
 etcd:
   endpoints: [$(urls 2379)]
 subscriber:
@@ -259,11 +247,10 @@ subscriber:
   port: $SUBSCRIBER_PORT
   url: http://$NODE:$SUBSCRIBER_PORT
 EOF
-  # systemd reads it as root and hands the values to the service: no other user may read the file.
+  # systemd reads it as root and hands the values to the services: no other user may read the file.
   ensure_file /etc/mdo/credentials.env 600 root:root <<EOF
 # The mdo services' secrets, from $SECRETS. Written by setup/install.
-MARATHON_PASSWORD=$(secret MARATHON_PASSWORD)
-MDO_SUBSCRIBER_TOKEN=$(secret MDO_SUBSCRIBER_TOKEN)
+${marathon_password}MDO_SUBSCRIBER_TOKEN=$(secret MDO_SUBSCRIBER_TOKEN)
 MDO_REGISTRATION_SECRET=$(secret MDO_REGISTRATION_SECRET)
 EOF
 }

@@ -45,7 +45,7 @@ class BackendIndistinguishableTest {
     JsonNode mesosRecord;
     Map<String, String> mesosEnv;
     try (MesosStack mesos = new MesosStack()) {
-      mesos.services(MesosStack.peers(1));
+      mesos.services(Stack.peers(1));
       mesos.startFramework();
       assertThat(mesos.launcher("--config", mesos.config.toString(), "--timeout", "60s", "peers").code()).isZero();
       InstanceRecord r = mesos.awaitRegistry(1).values().iterator().next();

@@ -61,7 +61,7 @@ class MesosFrameworkServerTest {
 
   @Test
   void metricsCountOffersLaunchesAndWhatWaitsWithWhy() throws Exception {
-    stack.services(MesosStack.peers(1) + MesosStack.peers(1).replace("peers:", "stuck:")
+    stack.services(Stack.peers(1) + Stack.peers(1).replace("peers:", "stuck:")
         .replace("    cpus: 0.1\n", "    cpus: 0.1\n    constraints: [[rack, LIKE, r9]]\n"));
     assertThat(stack.launcher("--config", stack.config.toString(), "--timeout", "60s", "peers").code()).isZero();
     assertThat(stack.launcher("--config", stack.config.toString(), "--no-wait", "stuck").code()).isZero();

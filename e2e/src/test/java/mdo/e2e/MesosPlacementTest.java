@@ -111,7 +111,7 @@ class MesosPlacementTest {
 
   @Test
   void anUnsatisfiableConstraintSaysWhy() {
-    stack.services(MesosStack.peers(1).replace("    cpus: 0.1\n", "    cpus: 0.1\n    constraints: [[rack, LIKE, r9]]\n"));
+    stack.services(Stack.peers(1).replace("    cpus: 0.1\n", "    cpus: 0.1\n    constraints: [[rack, LIKE, r9]]\n"));
 
     Stack.Result r = launch("3s", "peers");
 

@@ -109,7 +109,7 @@ final class MesosStack implements AutoCloseable {
     etcdServer = etcdStarted;
     etcd = etcdClient;
     config = dir.resolve("config.yaml");
-    services(peers(2));
+    services(Stack.peers(2));
   }
 
   MesosStack(int masters) throws IOException {
@@ -131,27 +131,6 @@ final class MesosStack implements AutoCloseable {
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < cluster.settings().masters(); i++) urls.add(cluster.urlOf(i));
     return urls;
-  }
-
-  /** The sample service, as {@link Stack} runs it with Marathon. */
-  static String peers(int instances) {
-    return """
-          peers:
-            cmd: exec %s/bin/sample-peer
-            network: host
-            ports:
-              http: 0
-            instances: %d
-            cpus: 0.1
-            mem: 64
-            health:
-              protocol: http
-              port: http
-              path: /health
-              grace: 30s
-              interval: 1s
-              timeout: 2s
-        """.formatted(Stack.REPO, instances);
   }
 
   /** Rewrites config.yaml with these services (YAML under {@code services:}). */

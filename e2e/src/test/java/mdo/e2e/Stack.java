@@ -111,6 +111,27 @@ final class Stack implements AutoCloseable {
     return new SubscriberConfig(EtcdSettings.of(etcdEndpoint), marathon, settings, env, tuning);
   }
 
+  /** The demo's sample service under {@code services:}, for either backend. */
+  static String peers(int instances) {
+    return """
+          peers:
+            cmd: exec %s/bin/sample-peer
+            network: host
+            ports:
+              http: 0
+            instances: %d
+            cpus: 0.1
+            mem: 64
+            health:
+              protocol: http
+              port: http
+              path: /health
+              grace: 30s
+              interval: 1s
+              timeout: 2s
+        """.formatted(REPO, instances);
+  }
+
   String subscriberUrl() {
     return "http://127.0.0.1:" + subscriber.port();
   }
@@ -130,23 +151,8 @@ final class Stack implements AutoCloseable {
           registration-secret: %s
           callback-allow: [127.0.0.0/8]
         services:
-          peers:
-            cmd: exec %s/bin/sample-peer
-            network: host
-            ports:
-              http: 0
-            instances: %d
-            cpus: 0.1
-            mem: 64
-            health:
-              protocol: http
-              port: http
-              path: /health
-              grace: 30s
-              interval: 1s
-              timeout: 2s
-        """.formatted(env, cluster.url(), etcdServer.endpoint(), subscriber.port(), TOKEN, REGISTRATION_SECRET, REPO,
-            instances));
+        """.formatted(env, cluster.url(), etcdServer.endpoint(), subscriber.port(), TOKEN, REGISTRATION_SECRET)
+        + peers(instances));
   }
 
   static void write(Path file, String text) {
