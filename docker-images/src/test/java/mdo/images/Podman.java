@@ -1,14 +1,11 @@
 package mdo.images;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mdo.testkit.Processes;
 
 /**
  * The podman CLI for the tests, with the flags this kind of machine needs (runc; ulimits within ours), and cleanup:
@@ -48,26 +45,8 @@ final class Podman implements AutoCloseable {
 
   /** Runs any command, its output and error together; fails the test when it hangs for 2 minutes. */
   static Result command(List<String> command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-        try {
-          return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          return e.toString();
-        }
-      });
-      if (!p.waitFor(2, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new AssertionError("hung for 2 minutes: " + command);
-      }
-      return new Result(p.exitValue(), out.join().strip());
-    } catch (IOException e) {
-      throw new AssertionError("cannot run " + command + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    Processes.Result r = Processes.run(command);
+    return new Result(r.code(), r.out().strip());
   }
 
   static Result run(String... args) {

@@ -2,7 +2,6 @@ package mdo.setup;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -13,9 +12,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import mdo.testkit.Processes;
 
 /**
  * A scratch Debian root for {@code setup/install --root}: this machine's user database (so users are added the way
@@ -60,26 +58,8 @@ final class Scratch {
   }
 
   static Result run(List<String> command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-        try {
-          return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          return e.toString();
-        }
-      });
-      if (!p.waitFor(2, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new AssertionError("hung for 2 minutes: " + command);
-      }
-      return new Result(p.exitValue(), out.join());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    Processes.Result r = Processes.run(command);
+    return new Result(r.code(), r.out());
   }
 
   /** Every path under the root with its type, mode, owner and content (or link target): what a run changed. */
