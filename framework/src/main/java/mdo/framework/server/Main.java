@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 /** {@code bin/framework}: the native Mesos scheduler of one environment, until SIGTERM/SIGINT. */
 @Command(name = "framework", mixinStandardHelpOptions = true, version = "mdo framework 0.1.0", sortOptions = false,
     usageHelpAutoWidth = true,
-    description = {"The native Mesos scheduler (backend: mesos): converges the services to the desired state",
-        "launcher/updater write to etcd, and keeps the registry of their instances. Run several per environment",
-        "for high availability; one leads."},
+    description = {
+        "The native Mesos scheduler (backend: mesos): converges the services to the desired state launcher/updater "
+            + "write to etcd, and keeps the registry of their instances.",
+        "Run several per environment for high availability; one leads."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped by a signal", "1:could not start (etcd, the HTTP port)",
         "2:bad config or arguments"},
